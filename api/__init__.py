@@ -1,0 +1,1 @@
+"""The thin HTTP layer (FastAPI) and the ``yagona`` command line."""

@@ -1,0 +1,52 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.observability import Metrics, RequestContextMiddleware
+from api.problems import install_problem_handlers
+from api.routers import catalogue, operations
+from infrastructure.container import Container
+
+DESCRIPTION = """
+Yagona is the transactional core of a unified portal of interactive state services:
+a public catalogue of services, agencies and territories in four languages (uz-Latn,
+uz-Cyrl, ru, en), applications, decisions, payments and audit on an event store.
+
+Errors are RFC 9457 problem documents (`application/problem+json`). List endpoints return
+`{"items": [...], "next": CURSOR | null}`; pass `cursor=NEXT` for the following page.
+Catalogue responses carry an `ETag` and answer `If-None-Match` with 304. Pick the language
+with `lang` or `Accept-Language`. Every response carries an `X-Request-ID`.
+"""
+
+
+def create_app(container: Container, *, owns_container: bool = False) -> FastAPI:
+    """The HTTP app over ``container``; with ``owns_container`` it closes it on shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if owns_container:
+                container.close()
+
+    app = FastAPI(
+        title="Yagona",
+        version="1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    metrics = Metrics()
+    metrics.watch_projections(container.projection_status)
+    app.state.container = container
+    app.state.metrics = metrics
+    install_problem_handlers(app)
+    app.include_router(operations.router)
+    app.include_router(catalogue.router)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    return app

@@ -1,0 +1,226 @@
+"""The ``yagona`` command line: serve, worker, seed, token, projections."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from typing import Annotated
+from uuid import uuid4
+
+import structlog
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from api.app import create_app
+from application.principal import Principal
+from application.seeding import seed as seed_catalogue
+from domain.context import CommandContext
+from domain.errors import DomainError
+from infrastructure.clock import SystemClock
+from infrastructure.container import Container, build_container
+from infrastructure.database import DatabaseUnavailable
+from infrastructure.logging import configure_logging
+from infrastructure.reference_data import load_reference_data
+from infrastructure.settings import Settings, UnsafeConfiguration, check_production_safety
+from infrastructure.tokens import TokenService
+from infrastructure.workers import PROJECTIONS
+
+app = typer.Typer(
+    name="yagona",
+    help="Yagona: the event-sourced core of a unified portal of interactive state services.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+projections_app = typer.Typer(help="Read models: status and rebuilds.", no_args_is_help=True)
+app.add_typer(projections_app, name="projections")
+err = Console(stderr=True)
+log = structlog.get_logger("yagona.cli")
+
+
+def _settings() -> Settings:
+    try:
+        settings = Settings()
+        check_production_safety(settings)
+    except (ValueError, UnsafeConfiguration) as error:
+        err.print(f"[red]configuration error:[/red] {error}")
+        raise typer.Exit(2) from None
+    configure_logging(settings)
+    return settings
+
+
+def _container(settings: Settings, *, start_workers: bool = False) -> Container:
+    try:
+        return build_container(settings, start_workers=start_workers)
+    except DatabaseUnavailable as error:
+        err.print(f"[red]database unavailable:[/red] {error}")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to bind (YAGONA_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port to bind (YAGONA_PORT)")] = None,
+    worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="run projections in this process")
+    ] = True,
+) -> None:
+    """Serve the HTTP API (and, unless --no-worker, the projections in-process)."""
+    settings = _settings()
+    container = _container(settings, start_workers=worker)
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    log.info(
+        "serve.starting",
+        host=bind_host,
+        port=bind_port,
+        worker=worker,
+        database="external" if settings.database_url else "embedded",
+    )
+    uvicorn.run(
+        create_app(container, owns_container=True),
+        host=bind_host,
+        port=bind_port,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run every projection (and policy) until SIGINT or SIGTERM."""
+    settings = _settings()
+    container = _container(settings, start_workers=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    log.info("worker.started", projections=[spec.name for spec in PROJECTIONS])
+    stop.wait()
+    log.info("worker.stopping")
+    container.close()
+
+
+@app.command()
+def seed(
+    synthetic: Annotated[
+        int, typer.Option(min=0, max=100000, help="also add N synthetic services (scale tests)")
+    ] = 0,
+) -> None:
+    """Seed reference data idempotently: territories, agencies, services, BHM rates."""
+    settings = _settings()
+    container = _container(settings)
+    try:
+        ctx = CommandContext(actor="system:seed", role="system", correlation_id=uuid4().hex)
+        report = seed_catalogue(
+            container.catalogue,
+            load_reference_data(synthetic=synthetic),
+            ctx,
+            today=container.clock.today(),
+        )
+    except DomainError as error:
+        err.print(f"[red]reference data rejected:[/red] {error.detail}")
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+    table = Table(title="yagona seed")
+    for column in ("", "created", "changed", "unchanged"):
+        table.add_column(column)
+    kinds = sorted({*report.created, *report.changed, *report.unchanged})
+    for kind in kinds:
+        table.add_row(
+            kind, str(report.created[kind]), str(report.changed[kind]), str(report.unchanged[kind])
+        )
+    Console(stderr=True).print(table)
+    err.print(f"{report.events} events recorded" if report.events else "nothing to change")
+
+
+@app.command()
+def token(
+    role: Annotated[str, typer.Option(help="citizen, officer, auditor, integrator or admin")],
+    sub: Annotated[str, typer.Option(help="subject: a citizen's PINFL, else an account id")],
+    agency: Annotated[str | None, typer.Option(help="officers: the agency code")] = None,
+    scopes: Annotated[str | None, typer.Option(help="integrators: comma-separated scopes")] = None,
+    ttl: Annotated[int | None, typer.Option(min=60, help="lifetime in seconds")] = None,
+) -> None:
+    """Print a development bearer token (alone on stdout), signed with the configured secret."""
+    settings = _settings()
+    try:
+        principal = Principal(
+            subject=sub,
+            role=role,
+            agency=agency,
+            scopes=frozenset(s.strip() for s in (scopes or "").split(",") if s.strip()),
+        )
+    except DomainError as error:
+        err.print(f"[red]cannot mint this token:[/red] {error.detail}")
+        raise typer.Exit(2) from None
+    service = TokenService(
+        settings.jwt_secret.get_secret_value(),
+        issuer=settings.jwt_issuer,
+        ttl_seconds=settings.token_ttl_seconds,
+        clock=SystemClock(),
+    )
+    sys.stdout.write(service.mint(principal, ttl_seconds=ttl) + "\n")
+
+
+@projections_app.command("status")
+def projections_status() -> None:
+    """Each read model's position and lag."""
+    settings = _settings()
+    container = _container(settings)
+    try:
+        table = Table(title="read models")
+        for column in ("name", "position", "head", "lag"):
+            table.add_column(column)
+        for row in container.projection_status():
+            table.add_row(row["name"], str(row["position"]), str(row["head"]), str(row["lag"]))
+        Console().print(table)
+    finally:
+        container.close()
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(
+    name: Annotated[str | None, typer.Argument(help="one read model; all if omitted")] = None,
+) -> None:
+    """Rebuild read models from the events (the live tables keep serving until the swap)."""
+    settings = _settings()
+    container = _container(settings)
+    names = [name] if name else [spec.name for spec in PROJECTIONS]
+    try:
+        for each in names:
+            with Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total} events"),
+                TimeRemainingColumn(),
+                console=err,
+            ) as progress:
+                task = progress.add_task(each, total=None)
+
+                def advance(done: int, total: int, task: TaskID = task) -> None:
+                    progress.update(task, completed=done, total=total)
+
+                try:
+                    report = container.rebuild_projection(each, progress=advance)
+                except KeyError as error:
+                    err.print(f"[red]{error.args[0]}[/red]")
+                    raise typer.Exit(2) from None
+            err.print(
+                f"{report.name}: {report.events} events in {report.seconds:.2f}s "
+                f"({report.rate:,.0f} events/s)"
+            )
+    finally:
+        container.close()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""RFC 9457 problem details for every error the API returns."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from eventsourcing.persistence import InterfaceError, OperationalError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from infrastructure.database import DatabaseUnavailable
+from projections.pagination import InvalidQuery
+
+PROBLEM_JSON = "application/problem+json"
+log = structlog.get_logger(__name__)
+
+
+class InvalidParam(BaseModel):
+    name: str = Field(description="the parameter or field at fault")
+    location: str = Field(alias="in", description="query, path, header or body")
+    detail: str
+
+    model_config = {"populate_by_name": True}
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = Field(examples=["urn:yagona:problem:service-not-found"])
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["no service has code 'x'"])
+    instance: str | None = Field(None, examples=["/v1/services/x"])
+    request_id: str | None = None
+    errors: list[InvalidParam] | None = None
+
+
+class ProblemException(Exception):
+    """Raise from a route to answer with a problem document."""
+
+    def __init__(self, status: int, detail: str, *, code: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.code = code or HTTPStatus(status).phrase.lower().replace(" ", "-")
+        self.extra = extra
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:yagona:problem:{code or HTTPStatus(status).phrase.lower().replace(' ', '-')}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "request_id": request.scope.get("state", {}).get("request_id"),
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+_LOCATIONS = {
+    "query": "query",
+    "path": "path",
+    "header": "header",
+    "body": "body",
+    "cookie": "cookie",
+}
+
+
+def _validation_problem(request: Request, error: RequestValidationError) -> JSONResponse:
+    errors = []
+    for item in error.errors():
+        loc = [str(part) for part in item.get("loc", ())]
+        location = _LOCATIONS.get(loc[0], "body") if loc else "body"
+        name = ".".join(loc[1:]) if len(loc) > 1 else (loc[0] if loc else "body")
+        errors.append({"name": name, "in": location, "detail": str(item.get("msg", "invalid"))})
+    summary = "; ".join(f"{e['in']} parameter '{e['name']}': {e['detail']}" for e in errors[:5])
+    return problem_response(
+        request, 422, summary or "the request is invalid", code="invalid-request", errors=errors
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"there is no resource at {request.url.path}"
+        return problem_response(request, exc.status_code, detail, headers=dict(exc.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _validation_problem(request, exc)
+
+    @app.exception_handler(ProblemException)
+    async def _problem(request: Request, exc: ProblemException) -> JSONResponse:
+        return problem_response(request, exc.status, exc.detail, code=exc.code, **exc.extra)
+
+    @app.exception_handler(InvalidQuery)
+    async def _query(request: Request, exc: InvalidQuery) -> JSONResponse:
+        return problem_response(
+            request,
+            422,
+            f"query parameter '{exc.param}' {exc.detail}",
+            code="invalid-request",
+            errors=[{"name": exc.param, "in": "query", "detail": exc.detail}],
+        )
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        status = 422
+        if isinstance(exc, NotFound):
+            status = 404
+        elif isinstance(exc, Conflict):
+            status = 409
+        elif isinstance(exc, InvalidInput):
+            status = 422
+        return problem_response(request, status, exc.detail, code=exc.code)
+
+    @app.exception_handler(DatabaseUnavailable)
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database.unavailable", error=type(exc).__name__)
+        return problem_response(
+            request,
+            503,
+            "the database is not reachable; retry shortly",
+            code="service-unavailable",
+            headers={"Retry-After": "2"},
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("http.unexpected_error", error=type(exc).__name__, exc_info=exc)
+        return problem_response(
+            request, 500, "an unexpected error occurred; it has been logged", code="internal-error"
+        )

@@ -1,0 +1,1 @@
+"""Response and request models: the API's documented, stable shapes."""

@@ -1,0 +1,34 @@
+"""Who is calling: the principal a verified bearer token stands for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from domain.errors import InvalidInput
+from domain.identity import CITIZEN, INTEGRATOR, OFFICER, ROLES, validate_pinfl
+
+
+class InvalidPrincipal(InvalidInput):
+    pass
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str  # citizen: PINFL; officer, auditor, integrator, admin: an account id
+    role: str
+    agency: str | None = None  # officers: the code of the agency they act for
+    scopes: frozenset[str] = field(default_factory=frozenset)  # integrators
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise InvalidPrincipal(f"role must be one of {', '.join(ROLES)}, got {self.role!r}")
+        if not self.subject:
+            raise InvalidPrincipal("a principal needs a subject")
+        if self.role == CITIZEN:
+            validate_pinfl(self.subject)
+        if self.role == OFFICER and not self.agency:
+            raise InvalidPrincipal("an officer acts for an agency: give its code")
+        if self.role != OFFICER and self.agency:
+            raise InvalidPrincipal("only officers are scoped to an agency")
+        if self.role != INTEGRATOR and self.scopes:
+            raise InvalidPrincipal("only integrators carry scopes")

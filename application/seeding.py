@@ -1,0 +1,302 @@
+"""Seeding the catalogue's reference data, idempotently.
+
+Ids are derived from natural codes, so a second run finds every aggregate and changes
+nothing; a run after the data changed renames or revises only what differs. Everything a
+run changes is saved in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from application.catalogue import Catalogue, parse_terms
+from domain.agency import (
+    JURISDICTION_DISTRICT,
+    JURISDICTION_REGION,
+    JURISDICTION_REPUBLIC,
+    Agency,
+)
+from domain.context import CommandContext
+from domain.errors import AgencyNotFound, NothingChanged, TerritoryNotFound
+from domain.fees import BhmSchedule
+from domain.i18n import LANGUAGES, Translations
+from domain.service import Service
+from domain.territory import CITY, DISTRICT, REGION, REPUBLIC, Territory
+
+TAggregate = TypeVar("TAggregate", bound=Aggregate)
+
+GOVERNMENT_KIND = "hokimiyat"  # its republic-level body, the Cabinet of Ministers, is the root
+
+
+@dataclass(frozen=True)
+class TerritorySpec:
+    code: str
+    level: str
+    parent: str | None
+    names: Translations
+
+
+@dataclass(frozen=True)
+class AgencyKindSpec:
+    """A kind of agency: its republic-level body and name templates of its branches."""
+
+    kind: str
+    names: Translations
+    branches: dict[str, Translations] = field(default_factory=dict)  # level -> templates
+
+
+@dataclass(frozen=True)
+class AgencySpec:
+    code: str
+    kind: str
+    level: str
+    territory: str
+    parent: str | None
+    names: Translations
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    code: str
+    terms: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    territories: list[TerritorySpec]
+    agency_kinds: list[AgencyKindSpec]
+    services: list[ServiceSpec]
+    bhm_rates: list[tuple[date, int]]
+    effective_from: date  # when reference data first took effect in the store
+
+
+@dataclass
+class SeedReport:
+    created: Counter[str] = field(default_factory=Counter)
+    changed: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    events: int = 0
+
+    @property
+    def is_noop(self) -> bool:
+        return self.events == 0
+
+
+def republic_code(territories: list[TerritorySpec]) -> str:
+    return next(t.code for t in territories if t.level == REPUBLIC)
+
+
+def expand_agencies(
+    kinds: list[AgencyKindSpec], territories: list[TerritorySpec]
+) -> list[AgencySpec]:
+    """Every agency the kinds describe: each kind's republic-level body, then a branch per
+    region and per district or city where the kind has branch templates. Parents first."""
+    root = republic_code(territories)
+    regions = [t for t in territories if t.level == REGION]
+    districts = [t for t in territories if t.level in (DISTRICT, CITY)]
+    ordered = sorted(kinds, key=lambda k: k.kind != GOVERNMENT_KIND)
+    has_government = any(k.kind == GOVERNMENT_KIND for k in kinds)
+    specs: list[AgencySpec] = []
+    for kind in ordered:
+        head_parent = (
+            None if kind.kind == GOVERNMENT_KIND or not has_government else (GOVERNMENT_KIND)
+        )
+        specs.append(
+            AgencySpec(kind.kind, kind.kind, JURISDICTION_REPUBLIC, root, head_parent, kind.names)
+        )
+        region_template = kind.branches.get(JURISDICTION_REGION)
+        if region_template:
+            specs.extend(
+                AgencySpec(
+                    f"{kind.kind}-{t.code}",
+                    kind.kind,
+                    JURISDICTION_REGION,
+                    t.code,
+                    kind.kind,
+                    _fill(region_template, t.names),
+                )
+                for t in regions
+            )
+        district_template = kind.branches.get(JURISDICTION_DISTRICT)
+        if district_template:
+            specs.extend(
+                AgencySpec(
+                    f"{kind.kind}-{t.code}",
+                    kind.kind,
+                    JURISDICTION_DISTRICT,
+                    t.code,
+                    f"{kind.kind}-{t.parent}" if region_template else kind.kind,
+                    _fill(district_template, t.names),
+                )
+                for t in districts
+            )
+    return specs
+
+
+def _fill(template: Translations, territory_names: Translations) -> Translations:
+    return {
+        lang: template[lang].replace("{territory}", territory_names[lang]) for lang in LANGUAGES
+    }
+
+
+class _Session:
+    """Aggregates changed in this run, found before the stored ones."""
+
+    def __init__(self, catalogue: Catalogue, report: SeedReport) -> None:
+        self.catalogue = catalogue
+        self.report = report
+        self.touched: dict[UUID, Aggregate] = {}
+
+    def find(self, cls: type[TAggregate], aggregate_id: UUID) -> TAggregate | None:
+        touched = self.touched.get(aggregate_id)
+        if touched is not None:
+            assert isinstance(touched, cls)
+            return touched
+        return self.catalogue.find(cls, aggregate_id)
+
+    def created(self, what: str, aggregate: Aggregate) -> None:
+        self.touched[aggregate.id] = aggregate
+        self.report.created[what] += 1
+
+    def changed(self, what: str, aggregate: Aggregate) -> None:
+        self.touched[aggregate.id] = aggregate
+        self.report.changed[what] += 1
+
+    def unchanged(self, what: str) -> None:
+        self.report.unchanged[what] += 1
+
+    def aggregates_to_save(self) -> list[Aggregate]:
+        return [a for a in self.touched.values() if a.pending_events]
+
+
+def seed(
+    catalogue: Catalogue, data: ReferenceData, ctx: CommandContext, *, today: date
+) -> SeedReport:
+    """Bring the catalogue in line with ``data``: create what is missing, rename or revise
+    what differs (changes take effect ``today``), leave the rest. One ``save()``."""
+    report = SeedReport()
+    session = _Session(catalogue, report)
+    meta = ctx.meta()
+    _seed_bhm_rates(session, data, meta)
+    _seed_territories(session, data, meta, today)
+    _seed_agencies(session, data, meta, today)
+    _seed_services(session, data, meta, today)
+    to_save = session.aggregates_to_save()
+    if to_save:
+        report.events = len(catalogue.save(*to_save))
+    return report
+
+
+def _seed_bhm_rates(session: _Session, data: ReferenceData, meta: dict[str, str]) -> None:
+    if not data.bhm_rates:
+        return
+    schedule = session.find(BhmSchedule, BhmSchedule.create_id())
+    if schedule is None:
+        schedule = BhmSchedule.open(meta=meta)
+        session.created("bhm_schedule", schedule)
+    for since, amount in data.bhm_rates:
+        try:
+            schedule.set_rate(effective_from=since, amount=amount, meta=meta)
+        except NothingChanged:
+            session.unchanged("bhm_rate")
+        else:
+            session.created("bhm_rate", schedule)
+
+
+def _seed_territories(
+    session: _Session, data: ReferenceData, meta: dict[str, str], today: date
+) -> None:
+    for spec in data.territories:
+        territory = session.find(Territory, Territory.create_id(spec.code))
+        if territory is None:
+            parent = None
+            if spec.parent is not None:
+                parent = session.find(Territory, Territory.create_id(spec.parent))
+                if parent is None:
+                    raise TerritoryNotFound(
+                        f"parent territory {spec.parent!r} of {spec.code} is not in the data"
+                    )
+            territory = Territory.register(
+                code=spec.code,
+                level=spec.level,
+                parent=parent,
+                names=spec.names,
+                effective_from=data.effective_from,
+                meta=meta,
+            )
+            session.created("territory", territory)
+        elif territory.names != spec.names:
+            territory.rename(names=spec.names, effective_from=today, meta=meta)
+            session.changed("territory", territory)
+        else:
+            session.unchanged("territory")
+
+
+def _seed_agencies(
+    session: _Session, data: ReferenceData, meta: dict[str, str], today: date
+) -> None:
+    for spec in expand_agencies(data.agency_kinds, data.territories):
+        agency = session.find(Agency, Agency.create_id(spec.code))
+        if agency is None:
+            parent = None
+            if spec.parent is not None:
+                parent = session.find(Agency, Agency.create_id(spec.parent))
+                if parent is None:
+                    raise AgencyNotFound(f"parent agency {spec.parent!r} of {spec.code} is missing")
+            agency = Agency.register(
+                code=spec.code,
+                kind=spec.kind,
+                level=spec.level,
+                territory=spec.territory,
+                parent=parent,
+                names=spec.names,
+                effective_from=data.effective_from,
+                meta=meta,
+            )
+            session.created("agency", agency)
+        elif agency.names != spec.names:
+            agency.rename(names=spec.names, effective_from=today, meta=meta)
+            session.changed("agency", agency)
+        else:
+            session.unchanged("agency")
+
+
+def _seed_services(
+    session: _Session, data: ReferenceData, meta: dict[str, str], today: date
+) -> None:
+    for spec in data.services:
+        terms = parse_terms(spec.terms)
+        service = session.find(Service, Service.create_id(spec.code))
+        if service is None:
+            service = Service.publish(
+                code=spec.code, terms=terms, effective_from=data.effective_from, meta=meta
+            )
+            session.created("service", service)
+        elif service.current.terms != terms:
+            service.revise(terms=terms, effective_from=today, meta=meta)
+            session.changed("service", service)
+        else:
+            session.unchanged("service")
+
+
+def synthetic_services(count: int, templates: list[ServiceSpec]) -> list[ServiceSpec]:
+    """``count`` further services cloned from real ones with numbered codes and names, for
+    scale tests of a catalogue of 500+ services. Deterministic: the same count gives the
+    same services."""
+    if not templates:
+        return []
+    specs = []
+    for number in range(1, count + 1):
+        template = templates[(number - 1) % len(templates)]
+        terms = dict(template.terms)
+        terms["names"] = {
+            lang: f"{text} (#{number})" for lang, text in template.terms["names"].items()
+        }
+        specs.append(replace(template, code=f"synthetic-{number:05d}", terms=terms))
+    return specs

@@ -1,0 +1,123 @@
+"""Named domain errors.
+
+Every rule the domain enforces raises one of these. The families tell the HTTP layer
+how to answer (422 invalid input, 404 not found, 409 conflict with the current state)
+without the domain knowing anything about HTTP.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken. ``detail`` is safe to show to the caller."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+    @property
+    def code(self) -> str:
+        """Stable, kebab-case identifier of the error (used in problem types)."""
+        name = type(self).__name__
+        return "".join("-" + c.lower() if c.isupper() else c for c in name).lstrip("-")
+
+
+class InvalidInput(DomainError):
+    """The command carries a value the domain refuses (answered with 422)."""
+
+
+class NotFound(DomainError):
+    """The command or query names something that does not exist (answered with 404)."""
+
+
+class Conflict(DomainError):
+    """The command is not allowed in the aggregate's current state (answered with 409)."""
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+class MissingTranslation(InvalidInput):
+    pass
+
+
+class InvalidCode(InvalidInput):
+    pass
+
+
+class InvalidLevel(InvalidInput):
+    pass
+
+
+class InvalidParent(InvalidInput):
+    pass
+
+
+class InvalidFeeRule(InvalidInput):
+    pass
+
+
+class InvalidFormSchema(InvalidInput):
+    pass
+
+
+class InvalidServiceTerms(InvalidInput):
+    pass
+
+
+class InvalidBhmRate(InvalidInput):
+    pass
+
+
+class InvalidPinfl(InvalidInput):
+    pass
+
+
+class InvalidEffectiveDate(InvalidInput):
+    pass
+
+
+# --- lookups ------------------------------------------------------------------------------
+
+
+class TerritoryNotFound(NotFound):
+    pass
+
+
+class AgencyNotFound(NotFound):
+    pass
+
+
+class ParentAgencyNotFound(NotFound):
+    pass
+
+
+class ServiceNotFound(NotFound):
+    pass
+
+
+class NoBhmRateInForce(NotFound):
+    pass
+
+
+# --- state transitions --------------------------------------------------------------------
+
+
+class AlreadyExists(Conflict):
+    pass
+
+
+class ServiceRetired(Conflict):
+    pass
+
+
+class ServiceNotActive(Conflict):
+    pass
+
+
+class ServiceNotSuspended(Conflict):
+    pass
+
+
+class NothingChanged(Conflict):
+    pass

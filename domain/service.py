@@ -1,0 +1,375 @@
+"""Services: catalogue entries whose terms are versioned.
+
+Published -> Revised (a new version of the terms) -> Suspended / Resumed -> Retired.
+An application pins the version it was submitted under, so terms are never edited in
+place: a revision appends a version with the date it takes effect.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.agency import AGENCY_KIND, JURISDICTION_LEVELS
+from domain.errors import (
+    InvalidCode,
+    InvalidEffectiveDate,
+    InvalidFormSchema,
+    InvalidServiceTerms,
+    NothingChanged,
+    ServiceNotActive,
+    ServiceNotSuspended,
+    ServiceRetired,
+)
+from domain.fees import FeeRule
+from domain.i18n import Translations, require_translations
+from domain.ids import natural_id
+
+SERVICE_CODE = re.compile(r"[a-z0-9][a-z0-9-]{2,63}")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,63}")
+
+# The four forms of interactive service.
+FORM_INFORMATION = 1  # publish public information
+FORM_ONE_WAY = 2  # the form can be fetched and filled in
+FORM_TWO_WAY = 3  # apply and receive the result online
+FORM_TRANSACTIONAL = 4  # everything online, fee payment included
+FORMS = (FORM_INFORMATION, FORM_ONE_WAY, FORM_TWO_WAY, FORM_TRANSACTIONAL)
+
+RESULT_KINDS = (
+    "certificate",
+    "licence",
+    "permit",
+    "registration",
+    "decision",
+    "information",
+    "extract",
+    "connection",
+    "enrolment",
+    "benefit",
+)
+REFUND_OCCASIONS = ("rejection", "withdrawal_before_acceptance")
+
+ACTIVE = "active"
+SUSPENDED = "suspended"
+RETIRED = "retired"
+
+
+@dataclass(frozen=True)
+class RequiredDocument:
+    code: str
+    names: Translations
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "names": dict(self.names)}
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """A category of applicants who owe no fee, and the law that says so."""
+
+    code: str
+    names: Translations
+    legal_basis: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "names": dict(self.names), "legal_basis": self.legal_basis}
+
+
+def _slug(field: str, value: object) -> str:
+    if not isinstance(value, str) or not _SLUG.fullmatch(value):
+        raise InvalidServiceTerms(f"{field} must match {_SLUG.pattern}, got {value!r}")
+    return value
+
+
+def _unique(field: str, codes: list[str]) -> None:
+    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicates:
+        raise InvalidServiceTerms(f"{field} repeat codes: {', '.join(duplicates)}")
+
+
+def check_form_schema_shape(schema: object) -> dict[str, Any]:
+    """The structural rules a service form schema must meet (its full validity as a
+    JSON Schema is checked by the application with a validator)."""
+    if not isinstance(schema, dict):
+        raise InvalidFormSchema("form_schema must be a JSON Schema object")
+    if schema.get("type") != "object":
+        raise InvalidFormSchema('form_schema must describe an object ("type": "object")')
+    if not isinstance(schema.get("properties"), dict) or not schema["properties"]:
+        raise InvalidFormSchema("form_schema must declare its fields under 'properties'")
+    examples = schema.get("examples")
+    if (
+        not isinstance(examples, list)
+        or not examples
+        or not all(isinstance(e, dict) for e in examples)
+    ):
+        raise InvalidFormSchema(
+            "form_schema must hold at least one filled-in instance under 'examples'"
+        )
+    return schema
+
+
+@dataclass(frozen=True)
+class ServiceTerms:
+    """Everything a version of a service promises: names, form, fee, deadline, schema."""
+
+    names: Translations
+    descriptions: Translations
+    category: str
+    form: int
+    agency_kind: str
+    jurisdiction: str
+    required_documents: tuple[RequiredDocument, ...]
+    fee: FeeRule
+    exemptions: tuple[Exemption, ...]
+    refund_on: tuple[str, ...]
+    deadline_working_days: int
+    result_kind: str
+    legal_basis: Translations
+    form_schema: dict[str, Any]
+
+    @classmethod
+    def from_dict(cls, data: object) -> ServiceTerms:
+        if not isinstance(data, dict):
+            raise InvalidServiceTerms("service terms must be an object")
+        form = data.get("form")
+        if form not in FORMS or isinstance(form, bool):
+            raise InvalidServiceTerms(f"form must be one of 1, 2, 3, 4, got {form!r}")
+        agency_kind = data.get("agency_kind")
+        if not isinstance(agency_kind, str) or not AGENCY_KIND.fullmatch(agency_kind):
+            raise InvalidServiceTerms(
+                f"agency_kind must match {AGENCY_KIND.pattern}, got {agency_kind!r}"
+            )
+        jurisdiction = data.get("jurisdiction")
+        if jurisdiction not in JURISDICTION_LEVELS:
+            raise InvalidServiceTerms(
+                f"jurisdiction must be one of {', '.join(JURISDICTION_LEVELS)}, "
+                f"got {jurisdiction!r}"
+            )
+        documents_raw = data.get("required_documents", [])
+        if not isinstance(documents_raw, list) or not all(
+            isinstance(d, dict) for d in documents_raw
+        ):
+            raise InvalidServiceTerms("required_documents must be a list of objects")
+        documents = tuple(
+            RequiredDocument(
+                _slug("required_documents[].code", d.get("code")),
+                require_translations("required_documents[].names", d.get("names")),
+            )
+            for d in documents_raw
+        )
+        _unique("required_documents", [d.code for d in documents])
+        fee = FeeRule.from_dict(data.get("fee"))
+        if not fee.is_free and form != FORM_TRANSACTIONAL:
+            raise InvalidServiceTerms(
+                f"only form-4 (fully transactional) services take a fee online; this is form {form}"
+            )
+        exemptions_raw = data.get("exemptions", [])
+        if not isinstance(exemptions_raw, list) or not all(
+            isinstance(e, dict) for e in exemptions_raw
+        ):
+            raise InvalidServiceTerms("exemptions must be a list of objects")
+        exemptions = tuple(
+            Exemption(
+                _slug("exemptions[].code", e.get("code")),
+                require_translations("exemptions[].names", e.get("names")),
+                _text("exemptions[].legal_basis", e.get("legal_basis")),
+            )
+            for e in exemptions_raw
+        )
+        _unique("exemptions", [e.code for e in exemptions])
+        refund_on = data.get("refund_on", [])
+        if not isinstance(refund_on, list) or any(r not in REFUND_OCCASIONS for r in refund_on):
+            raise InvalidServiceTerms(
+                f"refund_on lists occasions among {', '.join(REFUND_OCCASIONS)}, got {refund_on!r}"
+            )
+        deadline = data.get("deadline_working_days")
+        if not isinstance(deadline, int) or isinstance(deadline, bool) or deadline < 0:
+            raise InvalidServiceTerms(
+                f"deadline_working_days is a non-negative integer, got {deadline!r}"
+            )
+        if deadline < 1 and form in (FORM_TWO_WAY, FORM_TRANSACTIONAL):
+            raise InvalidServiceTerms(
+                f"a form-{form} service needs a legal deadline of at least one working day"
+            )
+        result_kind = data.get("result_kind")
+        if result_kind not in RESULT_KINDS:
+            raise InvalidServiceTerms(
+                f"result_kind must be one of {', '.join(RESULT_KINDS)}, got {result_kind!r}"
+            )
+        return cls(
+            names=require_translations("names", data.get("names")),
+            descriptions=require_translations("descriptions", data.get("descriptions")),
+            category=_slug("category", data.get("category")),
+            form=int(form),
+            agency_kind=agency_kind,
+            jurisdiction=str(jurisdiction),
+            required_documents=documents,
+            fee=fee,
+            exemptions=exemptions,
+            refund_on=tuple(str(r) for r in refund_on),
+            deadline_working_days=deadline,
+            result_kind=str(result_kind),
+            legal_basis=require_translations("legal_basis", data.get("legal_basis")),
+            form_schema=check_form_schema_shape(data.get("form_schema")),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "names": dict(self.names),
+            "descriptions": dict(self.descriptions),
+            "category": self.category,
+            "form": self.form,
+            "agency_kind": self.agency_kind,
+            "jurisdiction": self.jurisdiction,
+            "required_documents": [d.to_dict() for d in self.required_documents],
+            "fee": self.fee.to_dict(),
+            "exemptions": [e.to_dict() for e in self.exemptions],
+            "refund_on": list(self.refund_on),
+            "deadline_working_days": self.deadline_working_days,
+            "result_kind": self.result_kind,
+            "legal_basis": dict(self.legal_basis),
+            "form_schema": self.form_schema,
+        }
+
+
+def _text(field: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidServiceTerms(f"{field} must be a non-empty text")
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class ServiceVersion:
+    number: int
+    terms: ServiceTerms
+    effective_from: date
+
+
+class Service(Aggregate):
+    """A state service in the catalogue, with every version of its terms."""
+
+    class Published(Aggregate.Created):
+        code: str
+        terms: dict[str, Any]
+        effective_from: str
+        meta: dict[str, str]
+
+    class Revised(Aggregate.Event):
+        terms: dict[str, Any]
+        effective_from: str
+        meta: dict[str, str]
+
+    class Suspended(Aggregate.Event):
+        reason: str
+        meta: dict[str, str]
+
+    class Resumed(Aggregate.Event):
+        meta: dict[str, str]
+
+    class Retired(Aggregate.Event):
+        reason: str
+        meta: dict[str, str]
+
+    @staticmethod
+    def create_id(code: str, **_: Any) -> UUID:
+        return natural_id("services", code)
+
+    @classmethod
+    def publish(
+        cls, *, code: str, terms: ServiceTerms, effective_from: date, meta: dict[str, str]
+    ) -> Service:
+        if not isinstance(code, str) or not SERVICE_CODE.fullmatch(code):
+            raise InvalidCode(f"service code must match {SERVICE_CODE.pattern}, got {code!r}")
+        return cls(
+            code=code,
+            terms=terms.to_dict(),
+            effective_from=effective_from.isoformat(),
+            meta=meta,
+        )
+
+    @event(Published)
+    def __init__(
+        self, code: str, terms: dict[str, Any], effective_from: str, meta: dict[str, str]
+    ) -> None:
+        self.code = code
+        self.status = ACTIVE
+        self.versions = [
+            ServiceVersion(1, ServiceTerms.from_dict(terms), date.fromisoformat(effective_from))
+        ]
+
+    @property
+    def current(self) -> ServiceVersion:
+        return self.versions[-1]
+
+    def terms_version(self, number: int) -> ServiceVersion | None:
+        """The version with ``number`` (1-based), if it exists."""
+        return self.versions[number - 1] if 1 <= number <= len(self.versions) else None
+
+    def version_on(self, day: date) -> ServiceVersion:
+        """The version in force on ``day`` (the first version before its date)."""
+        in_force = self.versions[0]
+        for version in self.versions:
+            if version.effective_from <= day:
+                in_force = version
+        return in_force
+
+    def revise(self, *, terms: ServiceTerms, effective_from: date, meta: dict[str, str]) -> None:
+        if self.status == RETIRED:
+            raise ServiceRetired(f"service {self.code} is retired and cannot be revised")
+        if terms == self.current.terms:
+            raise NothingChanged(f"service {self.code} already has these terms")
+        if effective_from < self.current.effective_from:
+            raise InvalidEffectiveDate(
+                f"a revision of {self.code} cannot take effect before its current version "
+                f"({self.current.effective_from.isoformat()})"
+            )
+        self._revised(terms=terms.to_dict(), effective_from=effective_from.isoformat(), meta=meta)
+
+    @event(Revised)
+    def _revised(self, terms: dict[str, Any], effective_from: str, meta: dict[str, str]) -> None:
+        self.versions.append(
+            ServiceVersion(
+                len(self.versions) + 1,
+                ServiceTerms.from_dict(terms),
+                date.fromisoformat(effective_from),
+            )
+        )
+
+    def suspend(self, *, reason: str, meta: dict[str, str]) -> None:
+        if self.status != ACTIVE:
+            raise ServiceNotActive(f"service {self.code} is {self.status}, not active")
+        self._suspended(reason=_text("reason", reason), meta=meta)
+
+    @event(Suspended)
+    def _suspended(self, reason: str, meta: dict[str, str]) -> None:
+        self.status = SUSPENDED
+
+    def resume(self, *, meta: dict[str, str]) -> None:
+        if self.status != SUSPENDED:
+            raise ServiceNotSuspended(f"service {self.code} is {self.status}, not suspended")
+        self._resumed(meta=meta)
+
+    @event(Resumed)
+    def _resumed(self, meta: dict[str, str]) -> None:
+        self.status = ACTIVE
+
+    def retire(self, *, reason: str, meta: dict[str, str]) -> None:
+        if self.status == RETIRED:
+            raise ServiceRetired(f"service {self.code} is already retired")
+        self._retired(reason=_text("reason", reason), meta=meta)
+
+    @event(Retired)
+    def _retired(self, reason: str, meta: dict[str, str]) -> None:
+        self.status = RETIRED
+
+    @property
+    def accepts_applications(self) -> bool:
+        return self.status == ACTIVE and self.current.terms.form in (
+            FORM_TWO_WAY,
+            FORM_TRANSACTIONAL,
+        )

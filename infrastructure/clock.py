@@ -1,0 +1,28 @@
+"""The system clock adapter (Uzbekistan time: UTC+5 all year)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+UZBEKISTAN = timezone(timedelta(hours=5), "UZT")
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(tz=UTC)
+
+    def today(self) -> date:
+        return datetime.now(tz=UZBEKISTAN).date()
+
+
+class FixedClock:
+    """A clock that reads what it is set to (tests and demos)."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+    def today(self) -> date:
+        return self.at.astimezone(UZBEKISTAN).date()

@@ -1,0 +1,57 @@
+"""Uzbekistan's reference data shipped with Yagona, and its loader.
+
+- ``territories.json``: the republic, its 14 first-level units and every district and city,
+  with SOATO codes and names in uz-Latn, uz-Cyrl, ru and en (from the national
+  administrative-territorial classifier).
+- ``agencies.json``: kinds of agency (ministries, agencies, hokimiyats) with name
+  templates of their regional and district branches.
+- ``services.json``: the catalogue of state services.
+- ``bhm_rates.json``: the base calculation amount by effective date.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from importlib import resources
+from typing import Any
+
+from application.seeding import (
+    AgencyKindSpec,
+    ReferenceData,
+    ServiceSpec,
+    TerritorySpec,
+    synthetic_services,
+)
+
+REFERENCE_DATE = date(2024, 1, 1)  # reference data takes effect from this date in the store
+
+
+def _read(name: str) -> Any:
+    return json.loads(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
+
+
+def load_reference_data(*, synthetic: int = 0) -> ReferenceData:
+    """The shipped reference data, plus ``synthetic`` generated services (scale tests)."""
+    territories = [
+        TerritorySpec(t["code"], t["level"], t["parent"], t["names"])
+        for t in _read("territories.json")
+    ]
+    kinds = [
+        AgencyKindSpec(k["kind"], k["names"], dict(k.get("branches") or {}))
+        for k in _read("agencies.json")["kinds"]
+    ]
+    services = [
+        ServiceSpec(s["code"], {k: v for k, v in s.items() if k != "code"})
+        for s in _read("services.json")["services"]
+    ]
+    services += synthetic_services(synthetic, services)
+    bhm = _read("bhm_rates.json")
+    rates = [(date.fromisoformat(r["effective_from"]), int(r["amount"])) for r in bhm["rates"]]
+    return ReferenceData(
+        territories=territories,
+        agency_kinds=kinds,
+        services=services,
+        bhm_rates=rates,
+        effective_from=REFERENCE_DATE,
+    )

@@ -1,0 +1,81 @@
+"""Settings from the environment (prefix ``YAGONA_``), with development defaults."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_JWT_SECRET = "yagona-development-secret-do-not-use-in-production"  # noqa: S105
+
+
+class Settings(BaseSettings):
+    """Every setting is documented in README.md's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="YAGONA_", extra="ignore")
+
+    env: Literal["development", "production"] = Field(
+        "development", description="development or production (production refuses unsafe defaults)"
+    )
+    database_url: str | None = Field(
+        None, description="PostgreSQL URL; unset means the embedded server under data_dir"
+    )
+    data_dir: Path = Field(Path("var"), description="local state: the embedded PostgreSQL data")
+    db_schema: str = Field("public", description="PostgreSQL schema holding Yagona's tables")
+    db_pool_size: int = Field(5, ge=1, le=100, description="connections kept per pool")
+    db_max_overflow: int = Field(10, ge=0, le=200, description="extra connections under load")
+    host: str = Field("127.0.0.1", description="address `yagona serve` binds")
+    port: int = Field(8000, ge=1, le=65535, description="port `yagona serve` binds")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
+    log_format: Literal["auto", "console", "json"] = Field(
+        "auto", description="auto: console in development, JSON in production"
+    )
+    jwt_secret: SecretStr = Field(
+        SecretStr(DEVELOPMENT_JWT_SECRET), description="HS256 key for bearer tokens"
+    )
+    jwt_issuer: str = Field("yagona", description="issuer claim of tokens")
+    token_ttl_seconds: int = Field(3600, ge=60, description="lifetime of minted tokens")
+
+    @field_validator("db_schema")
+    @classmethod
+    def _schema_is_identifier(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+            raise ValueError("must be a lowercase SQL identifier")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @cached_property
+    def uses_default_jwt_secret(self) -> bool:
+        return self.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET
+
+    @property
+    def effective_log_format(self) -> str:
+        if self.log_format != "auto":
+            return self.log_format
+        return "json" if self.is_production else "console"
+
+
+class UnsafeConfiguration(RuntimeError):
+    """The settings are not fit for production; the process refuses to start."""
+
+
+def check_production_safety(settings: Settings) -> None:
+    if settings.is_production and settings.uses_default_jwt_secret:
+        raise UnsafeConfiguration(
+            "YAGONA_JWT_SECRET is the development default; set a secret for production"
+        )

@@ -1,0 +1,89 @@
+"""The base of every read model's PostgreSQL view: tables plus exactly-once tracking."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+from eventsourcing.persistence import InterfaceError, OperationalError, Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.utils import retry
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Composed, Identifier
+
+Writer = Callable[[Cursor[DictRow]], None]
+
+
+class TrackedView(PostgresTrackingRecorder):
+    """A materialised view in PostgreSQL whose every change commits with its position.
+
+    Subclasses list their DDL in ``table_statements`` with ``{schema}`` where the schema
+    goes, and change rows only through :meth:`apply`, which records the tracking position
+    in the same transaction and skips a position it has already recorded.
+    """
+
+    table_statements: ClassVar[tuple[str, ...]] = ()
+    table_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self,
+        datastore: PostgresDatastore,
+        *,
+        tracking_table_name: str = "notification_tracking",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(datastore, tracking_table_name=tracking_table_name, **kwargs)
+        self._sql_cache: dict[str, Composed] = {}
+        self.sql_create_statements.extend(self.sql(s) for s in self.table_statements)
+
+    @property
+    def schema(self) -> str:
+        return str(self.datastore.schema)
+
+    def sql(self, statement: str) -> Composed:
+        """``statement`` with ``{schema}`` bound to this view's schema (cached)."""
+        composed = self._sql_cache.get(statement)
+        if composed is None:
+            composed = SQL(statement).format(schema=Identifier(self.schema))
+            self._sql_cache[statement] = composed
+        return composed
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def apply(self, tracking: Tracking, *writers: Writer) -> bool:
+        """Run ``writers`` and record ``tracking`` in one transaction.
+
+        Returns False, changing nothing, when the position was already recorded (another
+        runner got there first, or the event is replayed after a crash). A dropped
+        connection is retried: the tracking row makes a retry after a lost commit a no-op."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                self.insert_tracking_statement,
+                {
+                    "application_name": tracking.application_name,
+                    "notification_id": tracking.notification_id,
+                },
+                prepare=True,
+            )
+            if curs.fetchone() is None:
+                return False
+            for write in writers:
+                write(curs)
+            return True
+
+    def fetch_all(self, statement: str | Composed, params: Any = None) -> list[DictRow]:
+        query = self.sql(statement) if isinstance(statement, str) else statement
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(query, params)
+            return curs.fetchall()
+
+    def fetch_one(self, statement: str | Composed, params: Any = None) -> DictRow | None:
+        rows = self.fetch_all(statement, params)
+        return rows[0] if rows else None
+
+    def position(self, application_name: str) -> int:
+        """The last notification id of ``application_name`` this view has applied."""
+        return self.max_tracking_id(application_name) or 0
+
+    def all_table_names(self) -> Iterable[str]:
+        return (*self.table_names, self.tracking_table_name)

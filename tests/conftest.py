@@ -1,0 +1,88 @@
+"""Shared fixtures: a PostgreSQL server for integration and end-to-end tests.
+
+``YAGONA_TEST_DATABASE_URL`` points the suite at a server (CI uses 127.0.0.1:5432);
+without it the embedded server from the pip wheel is started for the session. Either way
+each run gets a fresh database, dropped at the end, and tests that write get a fresh schema.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from psycopg import sql
+
+from infrastructure.clock import FixedClock
+from infrastructure.container import Container, build_container
+from infrastructure.database import DatabaseConfig
+from infrastructure.embedded_postgres import start_embedded, stop_embedded
+from infrastructure.settings import Settings
+
+# The date the suite lives on: after the 2025-08-01 BHM change, a Friday in Tashkent.
+TEST_NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseConfig]:
+    url = os.environ.get("YAGONA_TEST_DATABASE_URL")
+    if url:
+        yield DatabaseConfig.from_url(url)
+        return
+    data_dir = tmp_path_factory.mktemp("embedded-pg")
+    config = start_embedded(data_dir)
+    yield config.with_dbname("postgres")
+    stop_embedded(data_dir)
+
+
+@pytest.fixture(scope="session")
+def test_database(postgres_server: DatabaseConfig) -> Iterator[DatabaseConfig]:
+    """A database of this run's own, dropped when the run ends."""
+    name = f"yagona_test_{uuid.uuid4().hex[:10]}"
+    with postgres_server.connect() as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield postgres_server.with_dbname(name)
+    with postgres_server.connect() as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def settings_for(database: DatabaseConfig, schema: str, **overrides: object) -> Settings:
+    return Settings(database_url=database.url(), db_schema=schema, **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def fresh_schema(test_database: DatabaseConfig) -> Iterator[str]:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    yield schema
+    with test_database.connect() as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+        conn.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                sql.Identifier(f"{schema}_rebuild_catalogue")
+            )
+        )
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(TEST_NOW)
+
+
+@pytest.fixture
+def container(
+    test_database: DatabaseConfig, fresh_schema: str, clock: FixedClock
+) -> Iterator[Container]:
+    """A container over a fresh schema, without background workers."""
+    built = build_container(settings_for(test_database, fresh_schema), clock=clock)
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent

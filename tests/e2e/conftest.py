@@ -1,0 +1,48 @@
+"""A seeded catalogue served over HTTP through the ASGI app, shared by the e2e tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from application.seeding import ReferenceData, seed
+from domain.context import CommandContext
+from infrastructure.clock import FixedClock
+from infrastructure.container import Container, build_container
+from infrastructure.database import DatabaseConfig
+from infrastructure.reference_data import load_reference_data
+from tests.conftest import TEST_NOW, settings_for
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def reference() -> ReferenceData:
+    return load_reference_data()
+
+
+@pytest.fixture(scope="session")
+def seeded(test_database: DatabaseConfig, reference: ReferenceData) -> Iterator[Container]:
+    container = build_container(
+        settings_for(test_database, "e2e_catalogue"), clock=FixedClock(TEST_NOW)
+    )
+    ctx = CommandContext(actor="system:seed", role="system", correlation_id="e2e")
+    seed(container.catalogue, reference, ctx, today=TEST_NOW.date())
+    container.start_workers()
+    container.wait_for_projections(timeout=120)
+    container.stop_workers()
+    yield container
+    container.close()
+
+
+@pytest.fixture(scope="session")
+def client(seeded: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(seeded)) as test_client:
+        yield test_client

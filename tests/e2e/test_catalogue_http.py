@@ -1,0 +1,345 @@
+"""The public catalogue over HTTP: search in each language, filters, pages, ETags, errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from importlib import resources
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from application.seeding import ReferenceData, expand_agencies
+from projections.catalogue.search import normalise
+from tests.conftest import TEST_NOW
+
+LANGUAGES = ("uz-Latn", "uz-Cyrl", "ru", "en")
+
+
+def all_pages(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        query = dict(params, **({"cursor": cursor} if cursor else {}))
+        response = client.get(path, params=query)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        items.extend(body["items"])
+        cursor = body["next"]
+        if cursor is None:
+            return items
+
+
+def distinctive_word(text: str) -> str:
+    """The longest word of a name: specific enough to find the service by."""
+    return max(normalise(text).split(), key=len)
+
+
+def test_every_seeded_service_is_listed_once_in_code_order(
+    client: TestClient, reference: ReferenceData
+) -> None:
+    items = all_pages(client, "/v1/services", limit=7)
+    codes = [item["code"] for item in items]
+    assert codes == sorted({s.code for s in reference.services})
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_finds_a_service_by_its_name_in_each_language(
+    client: TestClient, reference: ReferenceData, language: str
+) -> None:
+    for spec in reference.services[:12]:
+        word = distinctive_word(spec.terms["names"][language])
+        response = client.get("/v1/services", params={"q": word, "lang": language, "limit": 100})
+        assert response.status_code == 200
+        body = response.json()
+        found = {item["code"]: item for item in body["items"]}
+        assert spec.code in found, (language, word)
+        assert found[spec.code]["name"] == spec.terms["names"][language]
+        assert response.headers["content-language"] == language
+        for item in body["items"]:  # every hit really contains the word somewhere
+            texts = [*item["names"].values(), *item["descriptions"].values(), item["category"]]
+            assert word in normalise(" ".join(texts)) or word in item["code"]
+
+
+def test_search_ignores_case_and_uzbek_apostrophes(
+    client: TestClient, reference: ReferenceData
+) -> None:
+    spec = next(s for s in reference.services if "ʻ" in s.terms["names"]["uz-Latn"])
+    word = next(w for w in spec.terms["names"]["uz-Latn"].split() if "ʻ" in w)
+    results = []
+    for typed in (
+        word,
+        word.replace("ʻ", "'").upper(),
+        word.replace("ʻ", "‘"),
+        word.replace("ʻ", ""),
+    ):
+        response = client.get("/v1/services", params={"q": typed, "limit": 100})
+        results.append([item["code"] for item in response.json()["items"]])
+    assert spec.code in results[0]
+    assert all(found == results[0] for found in results)
+
+
+def test_a_search_for_nonsense_finds_nothing(client: TestClient) -> None:
+    body = client.get("/v1/services", params={"q": "qwxzv"}).json()
+    assert body == {"items": [], "next": None}
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [("ru-RU,ru;q=0.9", "ru"), ("en", "en"), ("uz-Cyrl", "uz-Cyrl"), ("fr", "uz-Latn")],
+)
+def test_accept_language_picks_the_response_language(
+    client: TestClient, reference: ReferenceData, header: str, language: str
+) -> None:
+    spec = reference.services[0]
+    response = client.get(f"/v1/services/{spec.code}", headers={"Accept-Language": header})
+    assert response.json()["name"] == spec.terms["names"][language]
+    assert response.headers["content-language"] == language
+
+
+def test_lang_parameter_wins_over_accept_language(
+    client: TestClient, reference: ReferenceData
+) -> None:
+    spec = reference.services[0]
+    response = client.get(
+        f"/v1/services/{spec.code}", params={"lang": "en"}, headers={"Accept-Language": "ru"}
+    )
+    assert response.json()["name"] == spec.terms["names"]["en"]
+
+
+@pytest.mark.parametrize("form", [1, 2, 3, 4])
+def test_filter_by_form(client: TestClient, reference: ReferenceData, form: int) -> None:
+    items = all_pages(client, "/v1/services", form=form, limit=100)
+    expected = sorted(s.code for s in reference.services if s.terms["form"] == form)
+    assert [i["code"] for i in items] == expected
+    assert expected, f"the catalogue has no form-{form} service"
+
+
+def test_filter_by_jurisdiction_and_category(client: TestClient, reference: ReferenceData) -> None:
+    spec = reference.services[0]
+    items = all_pages(
+        client,
+        "/v1/services",
+        jurisdiction=spec.terms["jurisdiction"],
+        category=spec.terms["category"],
+        limit=100,
+    )
+    expected = sorted(
+        s.code
+        for s in reference.services
+        if s.terms["jurisdiction"] == spec.terms["jurisdiction"]
+        and s.terms["category"] == spec.terms["category"]
+    )
+    assert [i["code"] for i in items] == expected
+
+
+def test_filter_by_agency(client: TestClient, reference: ReferenceData) -> None:
+    regional = next(s for s in reference.services if s.terms["jurisdiction"] == "region")
+    agency = f"{regional.terms['agency_kind']}-1703"
+    items = all_pages(client, "/v1/services", agency=agency, limit=100)
+    expected = sorted(
+        s.code
+        for s in reference.services
+        if s.terms["agency_kind"] == regional.terms["agency_kind"]
+        and s.terms["jurisdiction"] == "region"
+    )
+    assert [i["code"] for i in items] == expected
+
+
+def test_filter_by_territory_keeps_what_its_residents_can_apply_for(
+    client: TestClient, reference: ReferenceData
+) -> None:
+    agencies = expand_agencies(reference.agency_kinds, reference.territories)
+    district = "1703202"
+    serving = {(a.kind, a.level) for a in agencies if a.territory in ("17", "1703", district)}
+    items = all_pages(client, "/v1/services", territory=district, limit=100)
+    expected = sorted(
+        s.code
+        for s in reference.services
+        if (s.terms["agency_kind"], s.terms["jurisdiction"]) in serving
+    )
+    assert [i["code"] for i in items] == expected
+    assert len(expected) == len(reference.services)  # every service reaches every district
+
+
+def test_service_detail_has_todays_fee_and_history(
+    client: TestClient, reference: ReferenceData
+) -> None:
+    paid = next(s for s in reference.services if s.terms["fee"]["kind"] == "bhm_multiple")
+    body = client.get(f"/v1/services/{paid.code}").json()
+    rates = json.loads(
+        resources.files("infrastructure.reference_data").joinpath("bhm_rates.json").read_text()
+    )["rates"]
+    in_force = max(
+        (r for r in rates if date.fromisoformat(r["effective_from"]) <= TEST_NOW.date()),
+        key=lambda r: r["effective_from"],
+    )
+    expected = int(
+        (Decimal(paid.terms["fee"]["multiple"]) * in_force["amount"]).quantize(
+            Decimal(1), rounding=ROUND_HALF_UP
+        )
+    )
+    assert body["fee"] == {
+        "kind": "bhm_multiple",
+        "amount": expected,
+        "currency": "UZS",
+        "multiple": paid.terms["fee"]["multiple"],
+        "as_of": TEST_NOW.date().isoformat(),
+    }
+    assert body["version"] == 1
+    assert [h["change"] for h in body["history"]] == ["published"]
+    assert body["deadline_working_days"] == paid.terms["deadline_working_days"]
+    assert len(body["required_documents"]) == len(paid.terms["required_documents"])
+
+
+def test_form_schema_is_served_with_titles_in_the_language(
+    client: TestClient, reference: ReferenceData
+) -> None:
+    spec = reference.services[0]
+    schema = client.get(f"/v1/services/{spec.code}/form", params={"lang": "ru"}).json()
+    original = spec.terms["form_schema"]
+    assert schema["examples"] == original["examples"]
+    assert schema["required"] == original.get("required", schema.get("required"))
+    field, definition = next(iter(original["properties"].items()))
+    assert schema["properties"][field]["title"] == definition["x-titles"]["ru"]
+
+
+def test_etag_revalidation(client: TestClient) -> None:
+    first = client.get("/v1/services", params={"form": 4})
+    etag = first.headers["etag"]
+    again = client.get("/v1/services", params={"form": 4}, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    other_language = client.get(
+        "/v1/services", params={"form": 4, "lang": "ru"}, headers={"If-None-Match": etag}
+    )
+    assert other_language.status_code == 200
+    assert other_language.headers["etag"] != etag
+    for path in ("/v1/territories", "/v1/agencies?flat=true", "/v1/territories/1703"):
+        tag = client.get(path).headers["etag"]
+        assert client.get(path, headers={"If-None-Match": f'W/{tag}, "x"'}).status_code == 304
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("urn:yagona:problem:")
+    assert body["title"]
+    assert body["detail"]
+    assert body["request_id"] == response.headers["x-request-id"]
+    return dict(body)
+
+
+def test_unknown_service_is_a_404_problem(client: TestClient) -> None:
+    body = problem(client.get("/v1/services/no-such-service"), 404)
+    assert body["type"] == "urn:yagona:problem:service-not-found"
+    assert "no-such-service" in body["detail"]
+    problem(client.get("/v1/services/no-such-service/form"), 404)
+    problem(client.get("/v1/territories/99"), 404)
+    problem(client.get("/v1/agencies/no-such-agency"), 404)
+
+
+def test_unknown_version_is_a_404_problem(client: TestClient, reference: ReferenceData) -> None:
+    code = reference.services[0].code
+    problem(client.get(f"/v1/services/{code}", params={"version": 9}), 404)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "name"),
+    [
+        ("/v1/services", {"limit": 0}, "limit"),
+        ("/v1/services", {"limit": 101}, "limit"),
+        ("/v1/services", {"form": 7}, "form.0"),
+        ("/v1/services", {"lang": "de"}, "lang"),
+        ("/v1/services", {"jurisdiction": "village"}, "jurisdiction"),
+        ("/v1/services", {"territory": "abc"}, "territory"),
+        ("/v1/services", {"territory": "1799"}, "territory"),
+        ("/v1/services", {"agency": "no-such-agency"}, "agency"),
+        ("/v1/services", {"cursor": "not-a-cursor"}, "cursor"),
+        ("/v1/services", {"status": "dormant"}, "status.0"),
+        ("/v1/territories", {"level": "region"}, "level"),
+        ("/v1/territories", {"flat": "true", "root": "1703"}, "root"),
+        ("/v1/territories", {"root": "1799"}, "root"),
+        ("/v1/territories", {"flat": "maybe"}, "flat"),
+        ("/v1/agencies", {"level": "village"}, "level"),
+        ("/v1/agencies", {"flat": "true", "cursor": "eyJ4IjoxfQ"}, "cursor"),
+    ],
+)
+def test_bad_parameters_are_422_problems_naming_the_parameter(
+    client: TestClient, path: str, params: dict[str, Any], name: str
+) -> None:
+    body = problem(client.get(path, params=params), 422)
+    assert name in [error["name"] for error in body["errors"]]
+    assert name.split(".", maxsplit=1)[0] in body["detail"]
+
+
+def test_unknown_route_and_wrong_method_are_problems(client: TestClient) -> None:
+    problem(client.get("/v1/nowhere"), 404)
+    problem(client.post("/v1/services"), 405)
+
+
+def test_territory_tree_and_flat_list(client: TestClient, reference: ReferenceData) -> None:
+    tree = client.get("/v1/territories").json()
+    assert tree["next"] is None
+    (republic,) = tree["items"]
+    assert republic["code"] == "17"
+    assert len(republic["children"]) == 14
+    andijan = next(c for c in republic["children"] if c["code"] == "1703")
+    assert all(d["code"].startswith("1703") for d in andijan["children"])
+    flat = client.get("/v1/territories", params={"flat": "true"}).json()
+    assert len(flat["items"]) == len(reference.territories)
+    assert "children" not in flat["items"][0]
+    regions = all_pages(client, "/v1/territories", flat="true", level="region", limit=5)
+    assert sorted(r["code"] for r in regions) == sorted(
+        t.code for t in reference.territories if t.level == "region"
+    )
+    subtree = client.get("/v1/territories", params={"root": "1735", "lang": "en"}).json()
+    assert subtree["items"][0]["name"] == "Republic of Karakalpakstan"
+
+
+def test_one_territory_with_its_children(client: TestClient) -> None:
+    body = client.get("/v1/territories/1726", params={"lang": "ru"}).json()
+    assert body["level"] == "region"
+    assert body["name"] == "город Ташкент"
+    assert body["children"]
+    assert all(child["parent"] == "1726" for child in body["children"])
+
+
+def test_agencies_serving_a_district(client: TestClient) -> None:
+    body = client.get("/v1/agencies", params={"territory": "1703202", "flat": "true"}).json()
+    codes = {a["code"] for a in body["items"]}
+    assert {"hokimiyat", "hokimiyat-1703", "hokimiyat-1703202"} <= codes
+    assert all(a["territory"] in ("17", "1703", "1703202") for a in body["items"])
+
+
+def test_agency_tree_nests_branches(client: TestClient) -> None:
+    body = client.get("/v1/agencies", params={"kind": "hokimiyat", "lang": "en"}).json()
+    (cabinet,) = body["items"]
+    assert cabinet["code"] == "hokimiyat"
+    assert cabinet["parent"] is None
+    assert len(cabinet["children"]) == 14
+    andijan = next(c for c in cabinet["children"] if c["code"] == "hokimiyat-1703")
+    assert all(d["parent"] == "hokimiyat-1703" for d in andijan["children"])
+    within = client.get("/v1/agencies", params={"within": "1703", "kind": "hokimiyat"}).json()
+    (root,) = within["items"]
+    assert root["code"] == "hokimiyat-1703"
+    assert root["parent"] == "hokimiyat"
+
+
+def test_one_agency_by_code_and_by_id(client: TestClient) -> None:
+    by_code = client.get("/v1/agencies/hokimiyat-1703").json()
+    by_id = client.get(f"/v1/agencies/{by_code['id']}").json()
+    assert by_code == by_id
+    assert by_code["parent"] == "hokimiyat"
+    assert {child["code"] for child in by_code["children"]} >= {"hokimiyat-1703202"}
+
+
+def test_pagination_covers_every_agency_once(client: TestClient, reference: ReferenceData) -> None:
+    items = all_pages(client, "/v1/agencies", flat="true", limit=250)
+    expected = expand_agencies(reference.agency_kinds, reference.territories)
+    assert sorted(a["code"] for a in items) == sorted(a.code for a in expected)

@@ -1,0 +1,70 @@
+"""Health, readiness, metrics, request ids and the OpenAPI document."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from infrastructure.container import Container
+
+
+def test_healthz(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_checks_the_database_and_reports_projection_lag(client: TestClient) -> None:
+    body = client.get("/readyz").json()
+    assert body["status"] == "ready"
+    assert body["database"] == "ok"
+    (catalogue,) = body["projections"]
+    assert catalogue["name"] == "catalogue"
+    assert catalogue["lag"] == 0
+
+
+def test_readyz_is_a_503_problem_when_the_database_is_unreachable(seeded: Container) -> None:
+    unreachable = dataclasses.replace(seeded.database, host="127.0.0.1", port=1, dbname="nowhere")
+    broken = dataclasses.replace(seeded, database=unreachable)
+    with TestClient(create_app(broken)) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["database"] == "unreachable"
+
+
+def test_request_id_is_returned_and_a_callers_one_is_kept(client: TestClient) -> None:
+    generated = client.get("/healthz").headers["x-request-id"]
+    assert len(generated) == 32
+    kept = client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"]
+    assert kept == "abc-123"
+    replaced = client.get("/healthz", headers={"X-Request-ID": "bad id\n"}).headers["x-request-id"]
+    assert replaced != "bad id\n"
+
+
+def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
+    client.get("/v1/territories/1703")
+    text = client.get("/metrics").text
+    assert (
+        'yagona_http_requests_total{method="GET",route="/v1/territories/{code}",status="200"}'
+        in text
+    )
+    assert "yagona_projection_lag_events" in text
+
+
+def test_openapi_documents_the_catalogue(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path in (
+        "/v1/services",
+        "/v1/services/{code}",
+        "/v1/services/{code}/form",
+        "/v1/agencies",
+        "/v1/territories",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ):
+        assert path in spec["paths"], path
+    assert client.get("/docs").status_code == 200
