@@ -1,0 +1,86 @@
+"""The shipped reference data: complete, consistent, and valid under the domain's rules."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from application.catalogue import parse_terms
+from application.seeding import ReferenceData, expand_agencies
+from domain.i18n import LANGUAGES
+from infrastructure.reference_data import load_reference_data
+
+
+@pytest.fixture(scope="module")
+def data() -> ReferenceData:
+    return load_reference_data()
+
+
+def test_territories_cover_the_republic_its_14_regions_and_every_district(
+    data: ReferenceData,
+) -> None:
+    levels = Counter(t.level for t in data.territories)
+    assert levels["republic"] == 1
+    assert levels["region"] == 14
+    assert levels["district"] + levels["city"] >= 200
+    codes = {t.code for t in data.territories}
+    assert len(codes) == len(data.territories)
+    assert {"1735", "1726"} <= codes  # Karakalpakstan and Tashkent city
+    for territory in data.territories:
+        assert set(territory.names) == set(LANGUAGES)
+        assert all(territory.names.values())
+        if territory.parent is not None:
+            assert territory.parent in codes
+            assert territory.code.startswith(territory.parent)
+        assert "'" not in territory.names["uz-Latn"]  # official oʻ/gʻ, not ASCII apostrophes
+
+
+def test_every_region_district_and_city_has_a_hokimiyat(data: ReferenceData) -> None:
+    agencies = expand_agencies(data.agency_kinds, data.territories)
+    hokimiyat_territories = {a.territory for a in agencies if a.kind == "hokimiyat"}
+    assert hokimiyat_territories == {t.code for t in data.territories}
+    assert len({a.code for a in agencies}) == len(agencies)
+
+
+def test_at_least_40_services_covering_all_forms_and_levels(data: ReferenceData) -> None:
+    assert len(data.services) >= 40
+    assert len({s.code for s in data.services}) == len(data.services)
+    assert set(Counter(s.terms["form"] for s in data.services)) == {1, 2, 3, 4}
+    assert set(Counter(s.terms["jurisdiction"] for s in data.services)) == {
+        "republic",
+        "region",
+        "district",
+    }
+    fees = Counter(s.terms["fee"]["kind"] for s in data.services)
+    assert set(fees) == {"free", "fixed", "bhm_multiple"}
+
+
+def test_every_service_is_valid_and_its_form_examples_validate(data: ReferenceData) -> None:
+    for spec in data.services:
+        terms = parse_terms(spec.terms)  # the domain's rules and a full JSON Schema check
+        validator = Draft202012Validator(
+            terms.form_schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+        for example in terms.form_schema["examples"]:
+            assert list(validator.iter_errors(example)) == [], spec.code
+
+
+def test_every_service_reaches_an_agency_of_its_kind_at_its_level(data: ReferenceData) -> None:
+    available = {(a.kind, a.level) for a in expand_agencies(data.agency_kinds, data.territories)}
+    for spec in data.services:
+        assert (spec.terms["agency_kind"], spec.terms["jurisdiction"]) in available, spec.code
+
+
+def test_bhm_rates_ascend(data: ReferenceData) -> None:
+    days = [day for day, _ in data.bhm_rates]
+    assert days == sorted(days)
+    assert all(amount > 0 for _, amount in data.bhm_rates)
+
+
+def test_synthetic_services_scale_the_catalogue_past_500() -> None:
+    scaled = load_reference_data(synthetic=500)
+    assert len(scaled.services) >= 540
+    assert len({s.code for s in scaled.services}) == len(scaled.services)
+    parse_terms(scaled.services[-1].terms)
