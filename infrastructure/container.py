@@ -14,6 +14,7 @@ from application.ports import Clock
 from infrastructure.clock import SystemClock
 from infrastructure.database import DatabaseConfig, ensure_database, ensure_schema
 from infrastructure.embedded_postgres import start_embedded
+from infrastructure.event_store import recorder_env
 from infrastructure.settings import Settings, check_production_safety
 from infrastructure.tokens import TokenService
 from infrastructure.workers import PROJECTIONS, ProjectionSpec, Workers, projection_spec
@@ -128,8 +129,11 @@ def build_container(
 ) -> Container:
     check_production_safety(settings)
     database = resolve_database(settings)
-    env = database.eventsourcing_env(
-        pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    env = (
+        database.eventsourcing_env(
+            pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        )
+        | recorder_env()
     )
     clock = clock or SystemClock()
     catalogue = Catalogue(env=env)

@@ -1,0 +1,158 @@
+"""The console command end to end: seed, serve over real HTTP, mint tokens."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import jwt
+import pytest
+from psycopg import sql
+
+from infrastructure.database import DatabaseConfig
+from infrastructure.settings import DEVELOPMENT_JWT_SECRET
+
+YAGONA = str(Path(sys.executable).parent / "yagona")
+
+
+@pytest.fixture
+def env(test_database: DatabaseConfig) -> Iterator[dict[str, str]]:
+    schema = f"cli_{uuid.uuid4().hex[:10]}"
+    environment = {
+        **os.environ,
+        "YAGONA_DATABASE_URL": test_database.url(),
+        "YAGONA_DB_SCHEMA": schema,
+        "YAGONA_LOG_FORMAT": "json",
+    }
+    yield environment
+    with test_database.connect() as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def get_json(url: str) -> tuple[int, dict[str, str], object]:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
+        return response.status, dict(response.headers), json.loads(response.read())
+
+
+def test_seed_then_serve_answers_the_catalogue_over_http(env: dict[str, str]) -> None:
+    seeded = subprocess.run(
+        [YAGONA, "seed"], env=env, capture_output=True, text=True, timeout=180, check=False
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    again = subprocess.run(
+        [YAGONA, "seed"], env=env, capture_output=True, text=True, timeout=180, check=False
+    )
+    assert "nothing to change" in again.stderr
+
+    port = free_port()
+    started = time.monotonic()
+    server = subprocess.Popen(
+        [YAGONA, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        body: object = None
+        while time.monotonic() - started < 60:
+            try:
+                status, headers, body = get_json(f"http://127.0.0.1:{port}/v1/services?limit=3")
+                if status == 200 and isinstance(body, dict) and body["items"]:
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            time.sleep(0.2)
+        assert isinstance(body, dict), "the server did not serve /v1/services within 60 s"
+        assert len(body["items"]) == 3
+        assert headers["x-request-id"]
+        assert headers["etag"]
+        status, _, ready = get_json(f"http://127.0.0.1:{port}/readyz")
+        assert status == 200
+        assert isinstance(ready, dict)
+        assert ready["database"] == "ok"
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode in (0, -signal.SIGTERM), output  # uvicorn re-raises SIGTERM
+    assert "Application shutdown complete." in output
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    requests = [line for line in lines if line.get("event") == "http.request"]
+    assert requests
+    assert all("request_id" in line for line in requests)
+
+
+def test_token_prints_a_verifiable_jwt_alone_on_stdout(env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [YAGONA, "token", "--role", "officer", "--sub", "officer-17", "--agency", "justice-1703"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    assert result.stdout == token + "\n"
+    claims = jwt.decode(token, DEVELOPMENT_JWT_SECRET, algorithms=["HS256"], issuer="yagona")
+    assert claims["role"] == "officer"
+    assert claims["agency"] == "justice-1703"
+    assert claims["exp"] > claims["iat"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "citizen", "--sub", "12345"], "PINFL"),
+        (["--role", "officer", "--sub", "off-1"], "agency"),
+        (["--role", "emperor", "--sub", "x"], "role"),
+    ],
+)
+def test_token_refuses_an_invalid_principal(
+    env: dict[str, str], args: list[str], message: str
+) -> None:
+    result = subprocess.run(
+        [YAGONA, "token", *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert message in result.stderr
+
+
+def test_production_refuses_the_default_secret(env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [YAGONA, "token", "--role", "admin", "--sub", "root"],
+        env={**env, "YAGONA_ENV": "production"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "YAGONA_JWT_SECRET" in result.stderr
+    minted = subprocess.run(
+        [YAGONA, "token", "--role", "citizen", "--sub", "31503901234567"],
+        env={**env, "YAGONA_ENV": "production", "YAGONA_JWT_SECRET": "s3cret-for-production-use"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert minted.returncode == 0, minted.stderr
