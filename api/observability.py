@@ -12,7 +12,10 @@ import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.problems import unexpected_error_response
 
 log = structlog.get_logger("yagona.http")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
@@ -67,7 +70,8 @@ class _ProjectionCollector(Collector):
 class RequestContextMiddleware:
     """Binds a request id (the caller's ``X-Request-ID`` if sane, else a new one) to the
     logging context, returns it in a header, logs one line per request and records
-    metrics by route template (never by raw path, which may carry ids)."""
+    metrics by route template (never by raw path, which may carry ids). An exception no
+    handler took is logged here and answered with a 500 problem carrying the request id."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
@@ -80,12 +84,14 @@ class RequestContextMiddleware:
         request_id = _incoming_request_id(scope) or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
+        response_started = False
         started = perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                response_started = True
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
                 message = {**message, "headers": headers}
@@ -94,6 +100,12 @@ class RequestContextMiddleware:
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
                 await self.app(scope, receive, send_with_id)
+            except Exception as error:
+                log.error("http.unexpected_error", error=type(error).__name__, exc_info=error)
+                if response_started:
+                    raise
+                response = unexpected_error_response(Request(scope))
+                await response(scope, receive, send_with_id)
             finally:
                 elapsed = perf_counter() - started
                 route = scope.get("route")

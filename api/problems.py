@@ -145,9 +145,9 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers={"Retry-After": "2"},
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("http.unexpected_error", error=type(exc).__name__, exc_info=exc)
-        return problem_response(
-            request, 500, "an unexpected error occurred; it has been logged", code="internal-error"
-        )
+
+def unexpected_error_response(request: Request) -> JSONResponse:
+    """The 500 problem: no exception text, no stack trace; the request id to quote."""
+    return problem_response(
+        request, 500, "an unexpected error occurred; it has been logged", code="internal-error"
+    )

@@ -12,7 +12,7 @@ from eventsourcing.utils import Environment
 from application.catalogue import Catalogue
 from application.ports import Clock
 from infrastructure.clock import SystemClock
-from infrastructure.database import DatabaseConfig, ensure_database, ensure_schema
+from infrastructure.database import DatabaseConfig, ddl_lock, ensure_database, ensure_schema
 from infrastructure.embedded_postgres import start_embedded
 from infrastructure.event_store import recorder_env
 from infrastructure.settings import Settings, check_production_safety
@@ -30,7 +30,6 @@ def resolve_database(settings: Settings) -> DatabaseConfig:
         ensure_database(config)
     else:
         config = start_embedded(settings.data_dir, schema=settings.db_schema)
-    ensure_schema(config)
     return config
 
 
@@ -63,8 +62,8 @@ class Container:
 
     def view(self, name: str) -> TrackedView:
         if name not in self._views:
-            spec = projection_spec(name)
-            self._views[name] = make_view(spec, self.env)
+            with ddl_lock(self.database):
+                self._views[name] = make_view(projection_spec(name), self.env)
         return self._views[name]
 
     def projection_status(self) -> list[dict[str, Any]]:
@@ -136,8 +135,10 @@ def build_container(
         | recorder_env()
     )
     clock = clock or SystemClock()
-    catalogue = Catalogue(env=env)
-    view = make_view(projection_spec("catalogue"), env)
+    with ddl_lock(database):
+        ensure_schema(database)
+        catalogue = Catalogue(env=env)
+        view = make_view(projection_spec("catalogue"), env)
     assert isinstance(view, CatalogueView)
     container = Container(
         settings=settings,

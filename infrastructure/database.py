@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from urllib.parse import quote, unquote, urlsplit
 
@@ -111,6 +113,24 @@ def ensure_schema(config: DatabaseConfig) -> None:
         conn.execute(
             sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(config.schema))
         )
+
+
+@contextmanager
+def ddl_lock(config: DatabaseConfig) -> Iterator[None]:
+    """Serialise creating schemas, tables and types across processes.
+
+    Processes that start at once on an empty schema (an API and a worker, or a worker and a
+    seed) would otherwise race in ``CREATE ... IF NOT EXISTS`` and one would fail on a
+    duplicate catalog entry. A session-level advisory lock keyed on the schema makes the
+    second wait until the first has finished, then find everything in place.
+    """
+    key = f"yagona:ddl:{config.schema}"
+    with config.connect() as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
 
 def ping(config: DatabaseConfig, *, timeout: int = 2) -> None:

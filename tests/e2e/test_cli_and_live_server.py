@@ -156,3 +156,36 @@ def test_production_refuses_the_default_secret(env: dict[str, str]) -> None:
         check=False,
     )
     assert minted.returncode == 0, minted.stderr
+
+
+def test_worker_projects_new_events_and_stops_on_sigterm(
+    env: dict[str, str], test_database: DatabaseConfig
+) -> None:
+    worker = subprocess.Popen(
+        [YAGONA, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        seeded = subprocess.run(
+            [YAGONA, "seed"], env=env, capture_output=True, text=True, timeout=180, check=False
+        )
+        assert seeded.returncode == 0, seeded.stderr
+        schema = env["YAGONA_DB_SCHEMA"]
+        deadline = time.monotonic() + 60
+        count = 0
+        while time.monotonic() < deadline:
+            with test_database.connect() as conn:
+                row = conn.execute(
+                    sql.SQL("SELECT count(*) FROM {}").format(
+                        sql.Identifier(schema, "catalogue_services")
+                    )
+                ).fetchone()
+            count = int(row[0]) if row else 0  # type: ignore[call-overload]
+            if count:
+                break
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+    assert count > 0, f"the worker did not project the seeded services: {output}"
+    assert worker.returncode == 0, output
+    assert "worker.stopping" in output

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+from eventsourcing.persistence import OperationalError
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -68,3 +70,33 @@ def test_openapi_documents_the_catalogue(client: TestClient) -> None:
     ):
         assert path in spec["paths"], path
     assert client.get("/docs").status_code == 200
+
+
+def test_an_unexpected_error_is_a_500_problem_without_internals(
+    seeded: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(*_: object, **__: object) -> None:
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(seeded.catalogue_view, "list_services", explode)
+    with TestClient(create_app(seeded), raise_server_exceptions=False) as client:
+        response = client.get("/v1/services")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "secret internal detail" not in response.text
+    assert "Traceback" not in response.text
+    assert response.json()["request_id"] == response.headers["x-request-id"]
+
+
+def test_a_database_outage_during_a_query_is_a_503_problem(
+    seeded: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(*_: object, **__: object) -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(seeded.catalogue_view, "get_service", unreachable)
+    with TestClient(create_app(seeded), raise_server_exceptions=False) as client:
+        response = client.get("/v1/services/anything")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["type"] == "urn:yagona:problem:service-unavailable"
