@@ -77,6 +77,10 @@ class InvalidEffectiveDate(InvalidInput):
     pass
 
 
+class NotAWeekend(InvalidInput):
+    pass
+
+
 # --- lookups ------------------------------------------------------------------------------
 
 
@@ -121,3 +125,77 @@ class ServiceNotSuspended(Conflict):
 
 class NothingChanged(Conflict):
     pass
+
+
+class NotAHoliday(Conflict):
+    pass
+
+
+# --- access -------------------------------------------------------------------------------
+
+
+class Forbidden(DomainError):
+    """The caller may see the thing but not do this to it (answered with 403)."""
+
+
+class NotYourAgency(Forbidden):
+    pass
+
+
+class RoleNotAllowed(Forbidden):
+    pass
+
+
+# --- applications -------------------------------------------------------------------------
+
+
+class ApplicationNotFound(NotFound):
+    pass
+
+
+class DecisionNotFound(NotFound):
+    pass
+
+
+class InvalidForm(InvalidInput):
+    """The form data fails the pinned version's schema; ``errors`` lists each field."""
+
+    def __init__(self, detail: str, errors: list[tuple[str, str]]) -> None:
+        super().__init__(detail)
+        self.errors = errors  # (JSON pointer, message)
+
+
+class InvalidAttachment(InvalidInput):
+    pass
+
+
+class NoResponsibleAgency(InvalidInput):
+    pass
+
+
+class ServiceNotApplicable(InvalidInput):
+    pass
+
+
+class InvalidTransition(Conflict):
+    """The application's state forbids the command; ``state`` names that state."""
+
+    def __init__(self, detail: str, state: str) -> None:
+        super().__init__(detail)
+        self.state = state
+
+
+class AssignedToAnotherOfficer(InvalidTransition):
+    pass
+
+
+class NotAssigned(InvalidTransition):
+    pass
+
+
+class DecisionRevoked(Conflict):
+    pass
+
+
+class ConcurrentModification(Conflict):
+    """Another command changed the aggregate first; reload and retry."""

@@ -8,7 +8,7 @@ new events or the named domain error the command raised.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -34,6 +34,7 @@ class Outcome:
     aggregate: Any
     events: list[Any]
     error: DomainError | None
+    history: list[Any] = field(default_factory=list)
 
     def then(self, *expected: type[Any], **attributes: Any) -> Outcome:
         """The command recorded exactly events of these types (the last with these values)."""
@@ -42,6 +43,10 @@ class Outcome:
         for name, value in attributes.items():
             assert getattr(self.events[-1], name) == value, name
         return self
+
+    def aggregate_history(self) -> list[Any]:
+        """The full history after the command: replayable into the aggregate's state."""
+        return [*self.history, *self.events]
 
     def then_error(self, error: type[DomainError], match: str | None = None) -> Outcome:
         """The command was refused with this named error and recorded nothing."""
@@ -57,17 +62,19 @@ class Outcome:
 @dataclass
 class Given:
     aggregate: Any
+    history: list[Any]
 
     def when(self, command: Callable[[Any], Any]) -> Outcome:
         try:
             command(self.aggregate)
         except DomainError as error:
-            return Outcome(self.aggregate, [], error)
-        return Outcome(self.aggregate, list(self.aggregate.collect_events()), None)
+            return Outcome(self.aggregate, [], error, self.history)
+        events = list(self.aggregate.collect_events())
+        return Outcome(self.aggregate, events, None, self.history)
 
 
 def given(*events: Any) -> Given:
-    return Given(replay(events))
+    return Given(replay(events), list(events))
 
 
 def when_created(factory: Callable[[], Any]) -> Outcome:

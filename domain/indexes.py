@@ -1,0 +1,31 @@
+"""Index aggregates: look an aggregate up by a human-readable key, consistently.
+
+An index is saved in the same transaction as the aggregate it points to, and its id is
+derived from the key, so a key can never point to two aggregates and is found at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.ids import natural_id
+
+
+class TrackingNumberIndex(Aggregate):
+    """Maps an application's tracking number (e.g. AR-2026-0000123) to its id."""
+
+    class Registered(Aggregate.Created):
+        tracking_number: str
+        application_id: UUID
+
+    @staticmethod
+    def create_id(tracking_number: str, **_: Any) -> UUID:
+        return natural_id("tracking-numbers", tracking_number)
+
+    @event(Registered)
+    def __init__(self, tracking_number: str, application_id: UUID) -> None:
+        self.tracking_number = tracking_number
+        self.application_id = application_id

@@ -1,0 +1,600 @@
+"""Applications for a service (the case), from submission to result.
+
+    submitted -> routed (agency, legal term) -> [fee assessed -> paid] -> queued
+    queued -> accepted by an officer (assigned) -> information requested <-> provided
+           -> decided -> result issued -> closed
+    withdrawn by the citizen before a decision; deadline breached -> escalated
+
+The legal term runs in working days from the day the clock starts (submission, or payment
+for paid services) and pauses while the agency waits for the citizen's information.
+Every refused transition raises a named error that says which state forbids it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.calendar import WorkingCalendar
+from domain.errors import (
+    AssignedToAnotherOfficer,
+    InvalidAttachment,
+    InvalidInput,
+    InvalidTransition,
+    NotAssigned,
+    NothingChanged,
+)
+from domain.i18n import LANGUAGES
+
+AWAITING_PAYMENT = "awaiting_payment"
+QUEUED = "queued"
+IN_REVIEW = "in_review"
+AWAITING_INFORMATION = "awaiting_information"
+DECIDED = "decided"
+RESULT_ISSUED = "result_issued"
+WITHDRAWN = "withdrawn"
+CLOSED = "closed"
+SUBMITTED = "submitted"
+STATUSES = (
+    AWAITING_PAYMENT,
+    QUEUED,
+    IN_REVIEW,
+    AWAITING_INFORMATION,
+    DECIDED,
+    RESULT_ISSUED,
+    WITHDRAWN,
+    CLOSED,
+)
+OPEN = (AWAITING_PAYMENT, QUEUED, IN_REVIEW, AWAITING_INFORMATION)
+CLOCK_RUNNING = (QUEUED, IN_REVIEW)
+
+APPROVED = "approved"
+REJECTED = "rejected"
+OUTCOMES = (APPROVED, REJECTED)
+
+TRACKING_NUMBER = re.compile(r"AR-\d{4}-\d{7,}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the citizen attached: its bytes live in a store, its hash in the event."""
+
+    document: str  # the required document it satisfies (or "other")
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Attachment:
+        attachment = cls(
+            str(data["document"]),
+            str(data["filename"]),
+            str(data["content_type"]),
+            int(data["size"]),
+            str(data["sha256"]),
+        )
+        if not _SHA256.fullmatch(attachment.sha256):
+            raise InvalidAttachment("an attachment's sha256 is 64 lowercase hex digits")
+        return attachment
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "document": self.document,
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+
+@dataclass(frozen=True)
+class AgencyRef:
+    id: UUID
+    code: str
+    parent_id: UUID | None = None
+    parent_code: str | None = None
+
+
+def _text(field: str, value: str, limit: int = 4000) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{field} must be a non-empty text")
+    if len(value) > limit:
+        raise InvalidInput(f"{field} is longer than {limit} characters")
+    return value.strip()
+
+
+class ServiceApplication(Aggregate):
+    """A citizen's application for a service: the case an agency works on."""
+
+    id: UUID  # given at submission (derived from an idempotency key when there is one)
+
+    class Submitted(Aggregate.Created):
+        tracking_number: str
+        service_code: str
+        service_version: int
+        applicant: str
+        applicant_ref: str
+        applicant_name: str | None
+        language: str
+        territory: str
+        form: dict[str, Any]
+        attachments: list[dict[str, Any]]
+        meta: dict[str, str]
+
+    class Routed(Aggregate.Event):
+        agency_id: UUID
+        agency_code: str
+        term_working_days: int
+        meta: dict[str, str]
+
+    class FeeAssessed(Aggregate.Event):
+        amount: int
+        currency: str
+        assessed_on: str
+        exemption: dict[str, str] | None
+        meta: dict[str, str]
+
+    class ClockStarted(Aggregate.Event):
+        started_on: str
+        due_date: str
+        meta: dict[str, str]
+
+    class Accepted(Aggregate.Event):
+        officer: str
+        meta: dict[str, str]
+
+    class AssignmentReleased(Aggregate.Event):
+        officer: str
+        meta: dict[str, str]
+
+    class InformationRequested(Aggregate.Event):
+        officer: str
+        message: str
+        requested_on: str
+        meta: dict[str, str]
+
+    class InformationProvided(Aggregate.Event):
+        message: str
+        form: dict[str, Any]
+        provided_on: str
+        paused_working_days: int
+        due_date: str
+        meta: dict[str, str]
+
+    class DueDateRecomputed(Aggregate.Event):
+        due_date: str
+        meta: dict[str, str]
+
+    class DeadlineBreached(Aggregate.Event):
+        due_date: str
+        detected_on: str
+        meta: dict[str, str]
+
+    class Escalated(Aggregate.Event):
+        to_agency_id: UUID
+        to_agency_code: str
+        meta: dict[str, str]
+
+    class Decided(Aggregate.Event):
+        decision_id: UUID
+        registration_number: str
+        outcome: str
+        officer: str
+        meta: dict[str, str]
+
+    class ResultIssued(Aggregate.Event):
+        decision_id: UUID
+        registration_number: str
+        documents: dict[str, str]
+        meta: dict[str, str]
+
+    class Withdrawn(Aggregate.Event):
+        reason: str
+        meta: dict[str, str]
+
+    class Closed(Aggregate.Event):
+        reason: str
+        meta: dict[str, str]
+
+    # --- creation ---------------------------------------------------------------------------
+
+    @classmethod
+    def submit(
+        cls,
+        *,
+        application_id: UUID,
+        tracking_number: str,
+        service_code: str,
+        service_version: int,
+        applicant: str,
+        applicant_ref: str,
+        applicant_name: str | None,
+        language: str,
+        territory: str,
+        form: dict[str, Any],
+        attachments: list[Attachment],
+        meta: dict[str, str],
+    ) -> ServiceApplication:
+        if not TRACKING_NUMBER.fullmatch(tracking_number):
+            raise InvalidInput(
+                f"a tracking number looks like AR-2026-0000123, not {tracking_number!r}"
+            )
+        if language not in LANGUAGES:
+            raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}")
+        fields: dict[str, Any] = {
+            "id": application_id,
+            "tracking_number": tracking_number,
+            "service_code": service_code,
+            "service_version": service_version,
+            "applicant": applicant,
+            "applicant_ref": applicant_ref,
+            "applicant_name": applicant_name,
+            "language": language,
+            "territory": territory,
+            "form": dict(form),
+            "attachments": [a.to_dict() for a in attachments],
+            "meta": meta,
+        }
+        return cls(**fields)
+
+    @event(Submitted)
+    def __init__(
+        self,
+        tracking_number: str,
+        service_code: str,
+        service_version: int,
+        applicant: str,
+        applicant_ref: str,
+        applicant_name: str | None,
+        language: str,
+        territory: str,
+        form: dict[str, Any],
+        attachments: list[dict[str, Any]],
+        meta: dict[str, str],
+    ) -> None:
+        self.tracking_number = tracking_number
+        self.service_code = service_code
+        self.service_version = service_version
+        self.applicant = applicant
+        self.applicant_ref = applicant_ref
+        self.applicant_name = applicant_name
+        self.language = language
+        self.territory = territory
+        self.form = dict(form)
+        self.attachments = [Attachment.from_dict(a) for a in attachments]
+        self.status = SUBMITTED
+        self.agency: AgencyRef | None = None
+        self.term_working_days = 0
+        self.fee: tuple[int, str] | None = None
+        self.clock_started_on: date | None = None
+        self.paused_since: date | None = None
+        self.paused_working_days = 0
+        self.due_date: date | None = None
+        self.assignee: str | None = None
+        self.deadline_breached = False
+        self.escalated_to: AgencyRef | None = None
+        self.decision_id: UUID | None = None
+        self.registration_number: str | None = None
+        self.outcome: str | None = None
+        self.documents: dict[str, str] = {}
+        self.information_requests: list[dict[str, str]] = []
+
+    # --- guards -----------------------------------------------------------------------------
+
+    def _require(self, action: str, *allowed: str) -> None:
+        if self.status not in allowed:
+            raise InvalidTransition(
+                f"application {self.tracking_number} is {self.status}; {action} is allowed "
+                f"only when it is {' or '.join(allowed)}",
+                state=self.status,
+            )
+
+    def _require_assignee(self, officer: str, action: str) -> None:
+        if self.assignee is None:
+            raise NotAssigned(
+                f"application {self.tracking_number} is not accepted by any officer; accept it "
+                f"before {action}",
+                state=self.status,
+            )
+        if self.assignee != officer:
+            raise AssignedToAnotherOfficer(
+                f"application {self.tracking_number} is assigned to another officer",
+                state=self.status,
+            )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    # --- routing, fee and the legal term ---------------------------------------------------
+
+    def route(
+        self,
+        *,
+        agency: AgencyRef,
+        term_working_days: int,
+        fee: tuple[int, str, dict[str, str] | None],
+        today: date,
+        calendar: WorkingCalendar,
+        meta: dict[str, str],
+    ) -> None:
+        """Send the application to its agency. A fee owed holds it until paid; otherwise it is
+        queued and its legal term starts today."""
+        self._require("routing", SUBMITTED)
+        self._routed(
+            agency_id=agency.id,
+            agency_code=agency.code,
+            term_working_days=term_working_days,
+            meta=meta,
+        )
+        amount, currency, exemption = fee
+        if amount > 0 or exemption is not None:
+            self._fee_assessed(
+                amount=amount,
+                currency=currency,
+                assessed_on=today.isoformat(),
+                exemption=exemption,
+                meta=meta,
+            )
+        if amount == 0:
+            self._start_clock(today, calendar, meta)
+
+    def _start_clock(self, today: date, calendar: WorkingCalendar, meta: dict[str, str]) -> None:
+        due = calendar.add_working_days(today, self.term_working_days)
+        self._clock_started(started_on=today.isoformat(), due_date=due.isoformat(), meta=meta)
+
+    @event(Routed)
+    def _routed(
+        self, agency_id: UUID, agency_code: str, term_working_days: int, meta: dict[str, str]
+    ) -> None:
+        self.agency = AgencyRef(agency_id, agency_code)
+        self.term_working_days = term_working_days
+        self.status = AWAITING_PAYMENT
+
+    @event(FeeAssessed)
+    def _fee_assessed(
+        self,
+        amount: int,
+        currency: str,
+        assessed_on: str,
+        exemption: dict[str, str] | None,
+        meta: dict[str, str],
+    ) -> None:
+        self.fee = (amount, currency)
+
+    @event(ClockStarted)
+    def _clock_started(self, started_on: str, due_date: str, meta: dict[str, str]) -> None:
+        self.clock_started_on = date.fromisoformat(started_on)
+        self.due_date = date.fromisoformat(due_date)
+        self.status = QUEUED
+
+    def recompute_due_date(self, *, calendar: WorkingCalendar, meta: dict[str, str]) -> None:
+        """Follow a change of the holiday calendar (open cases whose clock has started)."""
+        self._require("recomputing the due date", QUEUED, IN_REVIEW, AWAITING_INFORMATION)
+        if self.clock_started_on is None:
+            raise NothingChanged(f"the clock of {self.tracking_number} has not started")
+        due = calendar.add_working_days(
+            self.clock_started_on, self.term_working_days + self.paused_working_days
+        )
+        if due == self.due_date:
+            raise NothingChanged(f"the due date of {self.tracking_number} stays {due}")
+        self._due_date_recomputed(due_date=due.isoformat(), meta=meta)
+
+    @event(DueDateRecomputed)
+    def _due_date_recomputed(self, due_date: str, meta: dict[str, str]) -> None:
+        self.due_date = date.fromisoformat(due_date)
+
+    def check_deadline(
+        self, *, today: date, escalate_to: AgencyRef | None, meta: dict[str, str]
+    ) -> None:
+        """Record a breach of the legal term (and escalate to the parent agency) once."""
+        self._require("a deadline breach", QUEUED, IN_REVIEW)
+        if self.deadline_breached:
+            raise NothingChanged(f"the breach of {self.tracking_number} is already recorded")
+        if self.due_date is None or today <= self.due_date:
+            raise NothingChanged(f"application {self.tracking_number} is within its term")
+        self._deadline_breached(
+            due_date=self.due_date.isoformat(), detected_on=today.isoformat(), meta=meta
+        )
+        if escalate_to is not None:
+            self._escalated(to_agency_id=escalate_to.id, to_agency_code=escalate_to.code, meta=meta)
+
+    @event(DeadlineBreached)
+    def _deadline_breached(self, due_date: str, detected_on: str, meta: dict[str, str]) -> None:
+        self.deadline_breached = True
+
+    @event(Escalated)
+    def _escalated(self, to_agency_id: UUID, to_agency_code: str, meta: dict[str, str]) -> None:
+        self.escalated_to = AgencyRef(to_agency_id, to_agency_code)
+
+    # --- officer's work ---------------------------------------------------------------------
+
+    def accept(self, *, officer: str, meta: dict[str, str]) -> None:
+        """An officer takes the case; others cannot act on it until it is released."""
+        self._require("acceptance", QUEUED, IN_REVIEW, AWAITING_INFORMATION)
+        if self.assignee == officer:
+            raise InvalidTransition(
+                f"application {self.tracking_number} is {self.status} and already accepted by you",
+                state=self.status,
+            )
+        if self.assignee is not None:
+            raise AssignedToAnotherOfficer(
+                f"application {self.tracking_number} is {self.status} and assigned to another "
+                "officer",
+                state=self.status,
+            )
+        self._accepted(officer=officer, meta=meta)
+
+    @event(Accepted)
+    def _accepted(self, officer: str, meta: dict[str, str]) -> None:
+        self.assignee = officer
+        if self.status == QUEUED:
+            self.status = IN_REVIEW
+
+    def release(self, *, officer: str, meta: dict[str, str]) -> None:
+        self._require("releasing", IN_REVIEW, AWAITING_INFORMATION)
+        self._require_assignee(officer, "releasing it")
+        self._assignment_released(officer=officer, meta=meta)
+
+    @event(AssignmentReleased)
+    def _assignment_released(self, officer: str, meta: dict[str, str]) -> None:
+        self.assignee = None
+        if self.status == IN_REVIEW:
+            self.status = QUEUED
+
+    def request_information(
+        self, *, officer: str, message: str, today: date, meta: dict[str, str]
+    ) -> None:
+        """Ask the citizen for information; the legal term pauses until it is provided."""
+        self._require("requesting information", IN_REVIEW)
+        self._require_assignee(officer, "requesting information")
+        self._information_requested(
+            officer=officer,
+            message=_text("message", message),
+            requested_on=today.isoformat(),
+            meta=meta,
+        )
+
+    @event(InformationRequested)
+    def _information_requested(
+        self, officer: str, message: str, requested_on: str, meta: dict[str, str]
+    ) -> None:
+        self.paused_since = date.fromisoformat(requested_on)
+        self.status = AWAITING_INFORMATION
+        self.information_requests.append({"message": message, "requested_on": requested_on})
+
+    def provide_information(
+        self,
+        *,
+        message: str,
+        form: dict[str, Any],
+        today: date,
+        calendar: WorkingCalendar,
+        meta: dict[str, str],
+    ) -> None:
+        """The citizen answers (and may correct form fields); the term resumes, extended by
+        the working days it was paused."""
+        self._require("providing information", AWAITING_INFORMATION)
+        assert self.paused_since is not None
+        paused = calendar.working_days_between(self.paused_since, today)
+        total_paused = self.paused_working_days + paused
+        assert self.clock_started_on is not None
+        due = calendar.add_working_days(
+            self.clock_started_on, self.term_working_days + total_paused
+        )
+        self._information_provided(
+            message=_text("message", message),
+            form=dict(form),
+            provided_on=today.isoformat(),
+            paused_working_days=paused,
+            due_date=due.isoformat(),
+            meta=meta,
+        )
+
+    @event(InformationProvided)
+    def _information_provided(
+        self,
+        message: str,
+        form: dict[str, Any],
+        provided_on: str,
+        paused_working_days: int,
+        due_date: str,
+        meta: dict[str, str],
+    ) -> None:
+        self.form.update(form)
+        self.paused_working_days += paused_working_days
+        self.paused_since = None
+        self.due_date = date.fromisoformat(due_date)
+        self.status = IN_REVIEW if self.assignee is not None else QUEUED
+        if self.information_requests:
+            self.information_requests[-1] = {
+                **self.information_requests[-1],
+                "answer": message,
+                "provided_on": provided_on,
+            }
+
+    def decide(
+        self,
+        *,
+        officer: str,
+        outcome: str,
+        decision_id: UUID,
+        registration_number: str,
+        meta: dict[str, str],
+    ) -> None:
+        self._require("a decision", IN_REVIEW)
+        self._require_assignee(officer, "deciding")
+        if outcome not in OUTCOMES:
+            raise InvalidInput(f"outcome must be {' or '.join(OUTCOMES)}, not {outcome!r}")
+        self._decided(
+            decision_id=decision_id,
+            registration_number=registration_number,
+            outcome=outcome,
+            officer=officer,
+            meta=meta,
+        )
+
+    @event(Decided)
+    def _decided(
+        self,
+        decision_id: UUID,
+        registration_number: str,
+        outcome: str,
+        officer: str,
+        meta: dict[str, str],
+    ) -> None:
+        self.decision_id = decision_id
+        self.registration_number = registration_number
+        self.outcome = outcome
+        self.status = DECIDED
+
+    def issue_result(self, *, documents: dict[str, str], meta: dict[str, str]) -> None:
+        """Record the result documents' hashes; the citizen can download them now."""
+        self._require("issuing the result", DECIDED)
+        if not documents or not all(_SHA256.fullmatch(h) for h in documents.values()):
+            raise InvalidInput("result documents are recorded by their sha256")
+        assert self.decision_id is not None
+        assert self.registration_number is not None
+        self._result_issued(
+            decision_id=self.decision_id,
+            registration_number=self.registration_number,
+            documents=dict(documents),
+            meta=meta,
+        )
+
+    @event(ResultIssued)
+    def _result_issued(
+        self,
+        decision_id: UUID,
+        registration_number: str,
+        documents: dict[str, str],
+        meta: dict[str, str],
+    ) -> None:
+        self.documents = dict(documents)
+        self.status = RESULT_ISSUED
+
+    # --- citizen's withdrawal and closing ----------------------------------------------------
+
+    def withdraw(self, *, reason: str, meta: dict[str, str]) -> None:
+        self._require("withdrawal", *OPEN)
+        self._withdrawn(reason=_text("reason", reason, 1000), meta=meta)
+
+    @event(Withdrawn)
+    def _withdrawn(self, reason: str, meta: dict[str, str]) -> None:
+        self.status = WITHDRAWN
+        self.assignee = None
+
+    def close(self, *, reason: str, meta: dict[str, str]) -> None:
+        self._require("closing", RESULT_ISSUED, WITHDRAWN)
+        self._closed(reason=_text("reason", reason, 1000), meta=meta)
+
+    @event(Closed)
+    def _closed(self, reason: str, meta: dict[str, str]) -> None:
+        self.status = CLOSED
