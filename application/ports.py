@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
+from uuid import UUID
+
+from domain.service_application import AgencyRef
 
 
 class Clock(Protocol):
@@ -16,3 +20,73 @@ class Clock(Protocol):
     def today(self) -> date:
         """Today's date in Uzbekistan (UTC+5, no daylight saving)."""
         ...
+
+
+class NumberSequence(Protocol):
+    """Gap-tolerant, strictly unique numbers (tracking and registration numbers)."""
+
+    def next_value(self, name: str) -> int: ...
+
+
+class BlobStore(Protocol):
+    """Content-addressed bytes: attachments and result documents, found by their sha256."""
+
+    def put(self, content: bytes) -> str:
+        """Store ``content`` (idempotently) and return its sha256 in hex."""
+        ...
+
+    def get(self, sha256: str) -> bytes | None: ...
+
+
+class AgencyDirectory(Protocol):
+    """Which agency serves what: the catalogue's agencies by kind, level and territory."""
+
+    def responsible_agency(self, kind: str, level: str, territory: str) -> AgencyRef | None:
+        """The agency of ``kind`` at ``level`` whose territory contains ``territory``."""
+        ...
+
+    def agency_ref(self, agency_id: UUID) -> AgencyRef | None: ...
+
+    def agency_names(self, agency_id: UUID) -> dict[str, str] | None: ...
+
+
+@dataclass(frozen=True)
+class ResultData:
+    """What a result document states (texts already in the applicant's language)."""
+
+    language: str
+    outcome: str
+    registration_number: str
+    verification_code: str
+    decided_at: datetime
+    tracking_number: str
+    service_name: str
+    agency_name: str
+    officer: str
+    applicant_name: str
+    applicant_pinfl_masked: str
+    reasons: str
+    legal_basis: str
+
+
+class ResultRenderer(Protocol):
+    """Renders a decision's result document; returns bytes by format (``pdf``, ``html``)."""
+
+    def render(self, data: ResultData) -> dict[str, bytes]: ...
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """A read of personal data (or of a verification), on the record."""
+
+    actor: str
+    role: str
+    action: str  # e.g. "application.read", "result.download", "decision.verify"
+    subject_kind: str  # "application", "decision"
+    subject_id: str
+    purpose: str
+    correlation_id: str
+
+
+class AccessLog(Protocol):
+    def record(self, entry: AccessEntry) -> None: ...

@@ -18,6 +18,7 @@ class Principal:
     role: str
     agency: str | None = None  # officers: the code of the agency they act for
     scopes: frozenset[str] = field(default_factory=frozenset)  # integrators
+    name: str | None = None  # a citizen's full name, when the identity provider gives it
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
