@@ -132,6 +132,7 @@ class ServiceApplication(Aggregate):
         agency_id: UUID
         agency_code: str
         term_working_days: int
+        status: str
         meta: dict[str, str]
 
     class FeeAssessed(Aggregate.Event):
@@ -144,20 +145,24 @@ class ServiceApplication(Aggregate):
     class ClockStarted(Aggregate.Event):
         started_on: str
         due_date: str
+        status: str
         meta: dict[str, str]
 
     class Accepted(Aggregate.Event):
         officer: str
+        status: str
         meta: dict[str, str]
 
     class AssignmentReleased(Aggregate.Event):
         officer: str
+        status: str
         meta: dict[str, str]
 
     class InformationRequested(Aggregate.Event):
         officer: str
         message: str
         requested_on: str
+        status: str
         meta: dict[str, str]
 
     class InformationProvided(Aggregate.Event):
@@ -166,6 +171,7 @@ class ServiceApplication(Aggregate):
         provided_on: str
         paused_working_days: int
         due_date: str
+        status: str
         meta: dict[str, str]
 
     class DueDateRecomputed(Aggregate.Event):
@@ -187,20 +193,24 @@ class ServiceApplication(Aggregate):
         registration_number: str
         outcome: str
         officer: str
+        status: str
         meta: dict[str, str]
 
     class ResultIssued(Aggregate.Event):
         decision_id: UUID
         registration_number: str
         documents: dict[str, str]
+        status: str
         meta: dict[str, str]
 
     class Withdrawn(Aggregate.Event):
         reason: str
+        status: str
         meta: dict[str, str]
 
     class Closed(Aggregate.Event):
         reason: str
+        status: str
         meta: dict[str, str]
 
     # --- creation ---------------------------------------------------------------------------
@@ -332,6 +342,7 @@ class ServiceApplication(Aggregate):
             agency_id=agency.id,
             agency_code=agency.code,
             term_working_days=term_working_days,
+            status=AWAITING_PAYMENT,
             meta=meta,
         )
         amount, currency, exemption = fee
@@ -348,15 +359,22 @@ class ServiceApplication(Aggregate):
 
     def _start_clock(self, today: date, calendar: WorkingCalendar, meta: dict[str, str]) -> None:
         due = calendar.add_working_days(today, self.term_working_days)
-        self._clock_started(started_on=today.isoformat(), due_date=due.isoformat(), meta=meta)
+        self._clock_started(
+            started_on=today.isoformat(), due_date=due.isoformat(), status=QUEUED, meta=meta
+        )
 
     @event(Routed)
     def _routed(
-        self, agency_id: UUID, agency_code: str, term_working_days: int, meta: dict[str, str]
+        self,
+        agency_id: UUID,
+        agency_code: str,
+        term_working_days: int,
+        status: str,
+        meta: dict[str, str],
     ) -> None:
         self.agency = AgencyRef(agency_id, agency_code)
         self.term_working_days = term_working_days
-        self.status = AWAITING_PAYMENT
+        self.status = status
 
     @event(FeeAssessed)
     def _fee_assessed(
@@ -370,10 +388,12 @@ class ServiceApplication(Aggregate):
         self.fee = (amount, currency)
 
     @event(ClockStarted)
-    def _clock_started(self, started_on: str, due_date: str, meta: dict[str, str]) -> None:
+    def _clock_started(
+        self, started_on: str, due_date: str, status: str, meta: dict[str, str]
+    ) -> None:
         self.clock_started_on = date.fromisoformat(started_on)
         self.due_date = date.fromisoformat(due_date)
-        self.status = QUEUED
+        self.status = status
 
     def recompute_due_date(self, *, calendar: WorkingCalendar, meta: dict[str, str]) -> None:
         """Follow a change of the holiday calendar (open cases whose clock has started)."""
@@ -430,24 +450,26 @@ class ServiceApplication(Aggregate):
                 "officer",
                 state=self.status,
             )
-        self._accepted(officer=officer, meta=meta)
+        self._accepted(
+            officer=officer, status=IN_REVIEW if self.status == QUEUED else self.status, meta=meta
+        )
 
     @event(Accepted)
-    def _accepted(self, officer: str, meta: dict[str, str]) -> None:
+    def _accepted(self, officer: str, status: str, meta: dict[str, str]) -> None:
         self.assignee = officer
-        if self.status == QUEUED:
-            self.status = IN_REVIEW
+        self.status = status
 
     def release(self, *, officer: str, meta: dict[str, str]) -> None:
         self._require("releasing", IN_REVIEW, AWAITING_INFORMATION)
         self._require_assignee(officer, "releasing it")
-        self._assignment_released(officer=officer, meta=meta)
+        self._assignment_released(
+            officer=officer, status=QUEUED if self.status == IN_REVIEW else self.status, meta=meta
+        )
 
     @event(AssignmentReleased)
-    def _assignment_released(self, officer: str, meta: dict[str, str]) -> None:
+    def _assignment_released(self, officer: str, status: str, meta: dict[str, str]) -> None:
         self.assignee = None
-        if self.status == IN_REVIEW:
-            self.status = QUEUED
+        self.status = status
 
     def request_information(
         self, *, officer: str, message: str, today: date, meta: dict[str, str]
@@ -459,15 +481,16 @@ class ServiceApplication(Aggregate):
             officer=officer,
             message=_text("message", message),
             requested_on=today.isoformat(),
+            status=AWAITING_INFORMATION,
             meta=meta,
         )
 
     @event(InformationRequested)
     def _information_requested(
-        self, officer: str, message: str, requested_on: str, meta: dict[str, str]
+        self, officer: str, message: str, requested_on: str, status: str, meta: dict[str, str]
     ) -> None:
         self.paused_since = date.fromisoformat(requested_on)
-        self.status = AWAITING_INFORMATION
+        self.status = status
         self.information_requests.append({"message": message, "requested_on": requested_on})
 
     def provide_information(
@@ -495,6 +518,7 @@ class ServiceApplication(Aggregate):
             provided_on=today.isoformat(),
             paused_working_days=paused,
             due_date=due.isoformat(),
+            status=IN_REVIEW if self.assignee is not None else QUEUED,
             meta=meta,
         )
 
@@ -506,13 +530,14 @@ class ServiceApplication(Aggregate):
         provided_on: str,
         paused_working_days: int,
         due_date: str,
+        status: str,
         meta: dict[str, str],
     ) -> None:
         self.form.update(form)
         self.paused_working_days += paused_working_days
         self.paused_since = None
         self.due_date = date.fromisoformat(due_date)
-        self.status = IN_REVIEW if self.assignee is not None else QUEUED
+        self.status = status
         if self.information_requests:
             self.information_requests[-1] = {
                 **self.information_requests[-1],
@@ -538,6 +563,7 @@ class ServiceApplication(Aggregate):
             registration_number=registration_number,
             outcome=outcome,
             officer=officer,
+            status=DECIDED,
             meta=meta,
         )
 
@@ -548,12 +574,13 @@ class ServiceApplication(Aggregate):
         registration_number: str,
         outcome: str,
         officer: str,
+        status: str,
         meta: dict[str, str],
     ) -> None:
         self.decision_id = decision_id
         self.registration_number = registration_number
         self.outcome = outcome
-        self.status = DECIDED
+        self.status = status
 
     def issue_result(self, *, documents: dict[str, str], meta: dict[str, str]) -> None:
         """Record the result documents' hashes; the citizen can download them now."""
@@ -566,6 +593,7 @@ class ServiceApplication(Aggregate):
             decision_id=self.decision_id,
             registration_number=self.registration_number,
             documents=dict(documents),
+            status=RESULT_ISSUED,
             meta=meta,
         )
 
@@ -575,26 +603,27 @@ class ServiceApplication(Aggregate):
         decision_id: UUID,
         registration_number: str,
         documents: dict[str, str],
+        status: str,
         meta: dict[str, str],
     ) -> None:
         self.documents = dict(documents)
-        self.status = RESULT_ISSUED
+        self.status = status
 
     # --- citizen's withdrawal and closing ----------------------------------------------------
 
     def withdraw(self, *, reason: str, meta: dict[str, str]) -> None:
         self._require("withdrawal", *OPEN)
-        self._withdrawn(reason=_text("reason", reason, 1000), meta=meta)
+        self._withdrawn(reason=_text("reason", reason, 1000), status=WITHDRAWN, meta=meta)
 
     @event(Withdrawn)
-    def _withdrawn(self, reason: str, meta: dict[str, str]) -> None:
-        self.status = WITHDRAWN
+    def _withdrawn(self, reason: str, status: str, meta: dict[str, str]) -> None:
+        self.status = status
         self.assignee = None
 
     def close(self, *, reason: str, meta: dict[str, str]) -> None:
         self._require("closing", RESULT_ISSUED, WITHDRAWN)
-        self._closed(reason=_text("reason", reason, 1000), meta=meta)
+        self._closed(reason=_text("reason", reason, 1000), status=CLOSED, meta=meta)
 
     @event(Closed)
-    def _closed(self, reason: str, meta: dict[str, str]) -> None:
-        self.status = CLOSED
+    def _closed(self, reason: str, status: str, meta: dict[str, str]) -> None:
+        self.status = status

@@ -39,6 +39,26 @@ class Settings(BaseSettings):
     )
     jwt_issuer: str = Field("yagona", description="issuer claim of tokens")
     token_ttl_seconds: int = Field(3600, ge=60, description="lifetime of minted tokens")
+    jwt_jwks_url: str | None = Field(
+        None,
+        description="JWKS of an external identity provider (e.g. OneID); RS256 tokens are "
+        "verified against it (https://, http:// or file://)",
+    )
+    jwt_audience: str | None = Field(None, description="audience claim required, if set")
+    cipher_key: SecretStr | None = Field(
+        None,
+        description="base64 AES key (16, 24 or 32 bytes) encrypting personal data in events; "
+        "development creates DATA_DIR/cipher.key when unset, production refuses to start",
+    )
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000", description="public address, used in verification links"
+    )
+    deadline_check_seconds: float = Field(
+        300, gt=0, description="how often the worker checks legal terms"
+    )
+    idempotency_ttl_hours: int = Field(
+        48, ge=24, description="how long Idempotency-Key responses are kept"
+    )
 
     @field_validator("db_schema")
     @classmethod
@@ -78,4 +98,9 @@ def check_production_safety(settings: Settings) -> None:
     if settings.is_production and settings.uses_default_jwt_secret:
         raise UnsafeConfiguration(
             "YAGONA_JWT_SECRET is the development default; set a secret for production"
+        )
+    if settings.is_production and settings.cipher_key is None:
+        raise UnsafeConfiguration(
+            "YAGONA_CIPHER_KEY is not set: production refuses to store personal data "
+            "unencrypted (generate one with: yagona keygen)"
         )

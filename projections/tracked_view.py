@@ -12,7 +12,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
-Writer = Callable[[Cursor[DictRow]], None]
+Writer = Callable[[Cursor[DictRow]], object]
 
 
 class TrackedView(PostgresTrackingRecorder):
@@ -71,6 +71,11 @@ class TrackedView(PostgresTrackingRecorder):
                 write(curs)
             return True
 
+    def write(self, statement: str | Composed, params: Any = None) -> Writer:
+        """A writer running ``statement`` (``{schema}`` bound) with ``params``."""
+        query = self.sql(statement) if isinstance(statement, str) else statement
+        return lambda curs: curs.execute(query, params, prepare=True)
+
     def fetch_all(self, statement: str | Composed, params: Any = None) -> list[DictRow]:
         query = self.sql(statement) if isinstance(statement, str) else statement
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -80,6 +85,10 @@ class TrackedView(PostgresTrackingRecorder):
     def fetch_one(self, statement: str | Composed, params: Any = None) -> DictRow | None:
         rows = self.fetch_all(statement, params)
         return rows[0] if rows else None
+
+    def table(self, name: str) -> Identifier:
+        """A table of this view, qualified by its schema."""
+        return Identifier(self.schema, name)
 
     def position(self, application_name: str) -> int:
         """The last notification id of ``application_name`` this view has applied."""

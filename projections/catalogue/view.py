@@ -7,12 +7,12 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Composable, Composed, Identifier, Literal
+from psycopg.sql import SQL, Composable, Literal
 from psycopg.types.json import Jsonb
 
 from domain.fees import BhmRates
+from domain.service_application import AgencyRef
 from domain.territory import ancestor_codes
 from projections.catalogue.search import like_pattern, normalise, search_tokens
 from projections.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
@@ -155,7 +155,7 @@ class CatalogueView(TrackedView):
                names_since = EXCLUDED.names_since, updated_at = EXCLUDED.updated_at"""
         )
         params = (code, territory_id, level, parent, Jsonb(names), since, at)
-        return lambda c: _run(c, statement, params)
+        return lambda c: c.execute(statement, params, prepare=True)
 
     def rename_territory(
         self, territory_id: UUID, names: dict[str, str], since: date, at: datetime
@@ -164,7 +164,7 @@ class CatalogueView(TrackedView):
             """UPDATE {schema}.catalogue_territories
                SET names = %s, names_since = %s, updated_at = %s WHERE id = %s"""
         )
-        return lambda c: _run(c, statement, (Jsonb(names), since, at, territory_id))
+        return lambda c: c.execute(statement, (Jsonb(names), since, at, territory_id), prepare=True)
 
     def upsert_agency(self, row: AgencyRow, since: date, at: datetime) -> Writer:
         statement = self.sql(
@@ -187,7 +187,7 @@ class CatalogueView(TrackedView):
             since,
             at,
         )
-        return lambda c: _run(c, statement, params)
+        return lambda c: c.execute(statement, params, prepare=True)
 
     def rename_agency(
         self, agency_id: UUID, names: dict[str, str], since: date, at: datetime
@@ -196,7 +196,7 @@ class CatalogueView(TrackedView):
             """UPDATE {schema}.catalogue_agencies
                SET names = %s, names_since = %s, updated_at = %s WHERE id = %s"""
         )
-        return lambda c: _run(c, statement, (Jsonb(names), since, at, agency_id))
+        return lambda c: c.execute(statement, (Jsonb(names), since, at, agency_id), prepare=True)
 
     def publish_service(
         self, service_id: UUID, code: str, terms: dict[str, Any], since: date, at: datetime
@@ -221,7 +221,7 @@ class CatalogueView(TrackedView):
             at,
             at,
         )
-        return lambda c: _run(c, statement, params)
+        return lambda c: c.execute(statement, params, prepare=True)
 
     def revise_service(
         self, service_id: UUID, terms: dict[str, Any], since: date, at: datetime
@@ -243,13 +243,13 @@ class CatalogueView(TrackedView):
             at,
             service_id,
         )
-        return lambda c: _run(c, statement, params)
+        return lambda c: c.execute(statement, params, prepare=True)
 
     def set_service_status(self, service_id: UUID, status: str, at: datetime) -> Writer:
         statement = self.sql(
             "UPDATE {schema}.catalogue_services SET status = %s, updated_at = %s WHERE id = %s"
         )
-        return lambda c: _run(c, statement, (status, at, service_id))
+        return lambda c: c.execute(statement, (status, at, service_id), prepare=True)
 
     def record_service_change(
         self,
@@ -280,7 +280,7 @@ class CatalogueView(TrackedView):
             at,
             service_id,
         )
-        return lambda c: _run(c, statement, params)
+        return lambda c: c.execute(statement, params, prepare=True)
 
     def set_bhm_rate(self, since: date, amount: int, currency: str, at: datetime) -> Writer:
         statement = self.sql(
@@ -289,7 +289,7 @@ class CatalogueView(TrackedView):
                ON CONFLICT (effective_from) DO UPDATE SET amount = EXCLUDED.amount,
                currency = EXCLUDED.currency, recorded_at = EXCLUDED.recorded_at"""
         )
-        return lambda c: _run(c, statement, (since, amount, currency, at))
+        return lambda c: c.execute(statement, (since, amount, currency, at), prepare=True)
 
     # --- queries: territories -------------------------------------------------------------
 
@@ -323,7 +323,7 @@ class CatalogueView(TrackedView):
         query = SQL(
             "SELECT code, level, parent, names FROM {table} WHERE {where} "
             "ORDER BY code LIMIT %(limit)s"
-        ).format(table=self._table("catalogue_territories"), where=SQL(" AND ").join(conditions))
+        ).format(table=self.table("catalogue_territories"), where=SQL(" AND ").join(conditions))
         rows = [_territory(r) for r in self.fetch_all(query, params)]
         return _page(rows, limit, lambda r: {"after": r.code})
 
@@ -400,8 +400,40 @@ class CatalogueView(TrackedView):
 
     def _agency_select(self) -> Composable:
         return SQL("SELECT id, code, kind, level, territory, parent_id, names FROM {table}").format(
-            table=self._table("catalogue_agencies")
+            table=self.table("catalogue_agencies")
         )
+
+    # --- the agency directory (application.ports.AgencyDirectory) -----------------------
+
+    def responsible_agency(self, kind: str, level: str, territory: str) -> AgencyRef | None:
+        """The agency of ``kind`` at ``level`` located in ``territory`` or its nearest
+        ancestor: a district service goes to the district's body, a regional one to the
+        region's, a republic one to the ministry."""
+        row = self.fetch_one(
+            """SELECT a.id, a.code, a.parent_id, p.code AS parent_code
+               FROM {schema}.catalogue_agencies a
+               LEFT JOIN {schema}.catalogue_agencies p ON p.id = a.parent_id
+               WHERE a.kind = %s AND a.level = %s AND a.territory = ANY(%s)
+               ORDER BY length(a.territory) DESC, a.code LIMIT 1""",
+            (kind, level, ancestor_codes(territory)),
+        )
+        return _agency_ref(row) if row else None
+
+    def agency_ref(self, agency_id: UUID) -> AgencyRef | None:
+        row = self.fetch_one(
+            """SELECT a.id, a.code, a.parent_id, p.code AS parent_code
+               FROM {schema}.catalogue_agencies a
+               LEFT JOIN {schema}.catalogue_agencies p ON p.id = a.parent_id
+               WHERE a.id = %s""",
+            (agency_id,),
+        )
+        return _agency_ref(row) if row else None
+
+    def agency_names(self, agency_id: UUID) -> dict[str, str] | None:
+        row = self.fetch_one(
+            "SELECT names FROM {schema}.catalogue_agencies WHERE id = %s", (agency_id,)
+        )
+        return dict(row["names"]) if row else None
 
     # --- queries: services ----------------------------------------------------------------
 
@@ -473,7 +505,7 @@ class CatalogueView(TrackedView):
                     "EXISTS (SELECT 1 FROM {agencies} a WHERE a.kind = s.agency_kind "
                     "AND a.level = s.jurisdiction AND (a.territory = ANY(%(ancestors)s) "
                     "OR a.territory LIKE %(subtree)s))"
-                ).format(agencies=self._table("catalogue_agencies"))
+                ).format(agencies=self.table("catalogue_agencies"))
             )
             params.update(
                 ancestors=ancestor_codes(filters.territory), subtree=filters.territory + "%"
@@ -491,7 +523,7 @@ class CatalogueView(TrackedView):
         return SQL(
             "SELECT s.id, s.code, s.status, s.version, s.effective_from, s.terms, "
             "s.published_at, s.updated_at FROM {table} s"
-        ).format(table=self._table("catalogue_services"))
+        ).format(table=self.table("catalogue_services"))
 
     # --- queries: fees --------------------------------------------------------------------
 
@@ -503,9 +535,6 @@ class CatalogueView(TrackedView):
         currency = rows[-1]["currency"] if rows else "UZS"
         return BhmRates(tuple((r["effective_from"], int(r["amount"])) for r in rows), currency)
 
-    def _table(self, name: str) -> Composable:
-        return Identifier(self.schema, name)
-
 
 def service_search_text(terms: dict[str, Any]) -> str:
     """The searchable text of a service's terms, in all four languages, normalised."""
@@ -513,10 +542,6 @@ def service_search_text(terms: dict[str, Any]) -> str:
     for field in ("names", "descriptions"):
         parts.extend(terms.get(field, {}).values())
     return normalise(" ".join(parts))
-
-
-def _run(curs: Cursor[DictRow], statement: Composed, params: Any) -> None:
-    curs.execute(statement, params, prepare=True)
 
 
 def _page(rows: list[Any], limit: int, key: Any) -> Page[Any]:
@@ -539,6 +564,10 @@ def _agency(row: DictRow) -> AgencyRow:
         row["parent_id"],
         dict(row["names"]),
     )
+
+
+def _agency_ref(row: DictRow) -> AgencyRef:
+    return AgencyRef(row["id"], row["code"], row["parent_id"], row["parent_code"])
 
 
 def _service(row: DictRow) -> ServiceRow:

@@ -1,0 +1,68 @@
+"""The record of reads of personal data (who read which case, when, for what)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from psycopg import sql
+
+from application.ports import AccessEntry
+from infrastructure.database import DatabaseConfig, ddl_lock
+
+
+class PostgresAccessLog:
+    """Appends to ``access_log``; never updates or deletes."""
+
+    def __init__(self, database: DatabaseConfig) -> None:
+        self.database = database
+        self._table = sql.Identifier(database.schema, "access_log")
+        with ddl_lock(database), database.connect() as conn:
+            conn.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} ("
+                    "id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), "
+                    "actor text NOT NULL, role text NOT NULL, action text NOT NULL, "
+                    "subject_kind text NOT NULL, subject_id text NOT NULL, "
+                    "purpose text NOT NULL, correlation_id text NOT NULL)"
+                ).format(self._table)
+            )
+
+    def record(self, entry: AccessEntry) -> None:
+        with self.database.connect() as conn:
+            conn.execute(
+                sql.SQL(
+                    "INSERT INTO {} (actor, role, action, subject_kind, subject_id, purpose, "
+                    "correlation_id) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+                ).format(self._table),
+                (
+                    entry.actor,
+                    entry.role,
+                    entry.action,
+                    entry.subject_kind,
+                    entry.subject_id,
+                    entry.purpose,
+                    entry.correlation_id,
+                ),
+            )
+
+    def entries_for(self, subject_id: str) -> list[tuple[datetime, AccessEntry]]:
+        with self.database.connect() as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT at, actor, role, action, subject_kind, subject_id, purpose, "
+                    "correlation_id FROM {} WHERE subject_id = %s ORDER BY id"
+                ).format(self._table),
+                (subject_id,),
+            ).fetchall()
+        return [(row[0], AccessEntry(*map(str, row[1:]))) for row in rows]  # type: ignore[misc]
+
+
+class MemoryAccessLog:
+    def __init__(self) -> None:
+        self.entries: list[AccessEntry] = []
+        self._lock = threading.Lock()
+
+    def record(self, entry: AccessEntry) -> None:
+        with self._lock:
+            self.entries.append(entry)

@@ -1,0 +1,51 @@
+"""The key that encrypts personal data in events, and the pseudonym key derived from it."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+from pathlib import Path
+
+from infrastructure.settings import Settings, UnsafeConfiguration
+
+KEY_SIZES = (16, 24, 32)
+
+
+def new_key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+def _checked(encoded: str, source: str) -> str:
+    try:
+        raw = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise UnsafeConfiguration(f"{source} is not base64") from None
+    if len(raw) not in KEY_SIZES:
+        raise UnsafeConfiguration(f"{source} must decode to 16, 24 or 32 bytes, not {len(raw)}")
+    return encoded.strip()
+
+
+def cipher_key(settings: Settings) -> str:
+    """The base64 AES key: the configured one; in development, one kept in
+    ``DATA_DIR/cipher.key`` (created on first use, readable by its owner only)."""
+    if settings.cipher_key is not None:
+        return _checked(settings.cipher_key.get_secret_value(), "YAGONA_CIPHER_KEY")
+    if settings.is_production:
+        raise UnsafeConfiguration("YAGONA_CIPHER_KEY is not set")
+    path: Path = settings.data_dir / "cipher.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(new_key() + "\n")
+    return _checked(path.read_text(), str(path))
+
+
+def pseudonym_key(encoded_cipher_key: str) -> bytes:
+    """A separate key for citizens' pseudonyms in read models, derived from the cipher key."""
+    return hmac.new(
+        base64.b64decode(encoded_cipher_key), b"yagona:pseudonyms", hashlib.sha256
+    ).digest()

@@ -1,0 +1,216 @@
+"""The citizen's applications: what ``GET /v1/applications`` lists for the applicant.
+
+Citizens are keyed by a pseudonym (``applicant_ref``), never by PINFL. Rows hold no form
+contents: the detail view reads the case itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier, Placeholder
+
+from domain.service_application import ServiceApplication
+from projections.pagination import Page, decode_cursor, encode_cursor
+from projections.tracked_view import TrackedView, Writer
+
+
+@dataclass(frozen=True)
+class CitizenApplicationRow:
+    id: str
+    tracking_number: str
+    service_code: str
+    service_version: int
+    territory: str
+    agency_code: str | None
+    status: str
+    fee_amount: int | None
+    fee_currency: str | None
+    due_date: date | None
+    registration_number: str | None
+    outcome: str | None
+    submitted_at: datetime
+    updated_at: datetime
+
+
+class CitizenApplicationsView(TrackedView):
+    table_names = ("citizen_applications",)
+    table_statements = (
+        """CREATE TABLE IF NOT EXISTS {schema}.citizen_applications (
+            id uuid PRIMARY KEY,
+            applicant_ref text NOT NULL,
+            tracking_number text NOT NULL UNIQUE,
+            service_code text NOT NULL,
+            service_version integer NOT NULL,
+            territory text NOT NULL,
+            agency_code text,
+            status text NOT NULL,
+            fee_amount bigint,
+            fee_currency text,
+            due_date date,
+            registration_number text,
+            outcome text,
+            submitted_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL)""",
+        """CREATE INDEX IF NOT EXISTS citizen_applications_applicant_idx
+            ON {schema}.citizen_applications (applicant_ref, submitted_at DESC, id)""",
+    )
+    _columns = (
+        "id::text AS id, tracking_number, service_code, service_version, territory, "
+        "agency_code, status, fee_amount, fee_currency, due_date, registration_number, "
+        "outcome, submitted_at, updated_at"
+    )
+
+    def insert(self, e: ServiceApplication.Submitted) -> Writer:
+        return self.write(
+            """INSERT INTO {schema}.citizen_applications (id, applicant_ref, tracking_number,
+               service_code, service_version, territory, status, submitted_at, updated_at)
+               VALUES (%s, %s, %s, %s, %s, %s, 'submitted', %s, %s) ON CONFLICT DO NOTHING""",
+            (
+                e.originator_id,
+                e.applicant_ref,
+                e.tracking_number,
+                e.service_code,
+                e.service_version,
+                e.territory,
+                e.timestamp,
+                e.timestamp,
+            ),
+        )
+
+    def update(self, application_id: Any, at: datetime, **columns: Any) -> Writer:
+        assignments = SQL(", ").join(
+            SQL("{} = {}").format(Identifier(name), Placeholder(name)) for name in sorted(columns)
+        )
+        statement = SQL(
+            "UPDATE {table} SET {assignments}, updated_at = %(at)s WHERE id = %(id)s"
+        ).format(table=self.table("citizen_applications"), assignments=assignments)
+        return self.write(statement, {**columns, "at": at, "id": application_id})
+
+    def for_applicant(
+        self,
+        applicant_ref: str,
+        *,
+        status: str | None = None,
+        cursor: str | None = None,
+        limit: int = 20,
+    ) -> Page[CitizenApplicationRow]:
+        key = decode_cursor(cursor, expect=("submitted_at", "id"))
+        conditions = [SQL("applicant_ref = %(ref)s")]
+        params: dict[str, Any] = {"ref": applicant_ref, "limit": limit + 1}
+        if status is not None:
+            conditions.append(SQL("status = %(status)s"))
+            params["status"] = status
+        if key is not None:
+            conditions.append(
+                SQL("(submitted_at, id) < (%(after_at)s::timestamptz, %(after_id)s::uuid)")
+            )
+            params.update(after_at=key["submitted_at"], after_id=key["id"])
+        query = SQL(
+            "SELECT {columns} FROM {table} WHERE {where} "
+            "ORDER BY submitted_at DESC, id DESC LIMIT %(limit)s"
+        ).format(
+            columns=SQL(self._columns),
+            table=self.table("citizen_applications"),
+            where=SQL(" AND ").join(conditions),
+        )
+        rows = self.fetch_all(query, params)
+        items = [_row(r) for r in rows]
+        if len(items) > limit:
+            last = items[limit - 1]
+            next_key = {"submitted_at": last.submitted_at.isoformat(), "id": last.id}
+            return Page(items[:limit], encode_cursor(next_key))
+        return Page(items, None)
+
+
+def _row(row: DictRow) -> CitizenApplicationRow:
+    return CitizenApplicationRow(**row)
+
+
+class CitizenApplicationsProjection(Projection[CitizenApplicationsView]):
+    name = "citizen_applications"
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """Other events (decisions, indexes) only move the position; and every status
+        change of a case is recorded with its new status."""
+        status = getattr(domain_event, "status", None)
+        if isinstance(domain_event, ServiceApplication.Event) and status:
+            self.view.apply(
+                tracking,
+                self.view.update(domain_event.originator_id, domain_event.timestamp, status=status),
+            )
+        else:
+            self.view.apply(tracking)
+
+    @process_event.register
+    def _submitted(self, e: ServiceApplication.Submitted, tracking: Tracking) -> None:
+        self.view.apply(tracking, self.view.insert(e))
+
+    @process_event.register
+    def _routed(self, e: ServiceApplication.Routed, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.update(
+                e.originator_id, e.timestamp, agency_code=e.agency_code, status=e.status
+            ),
+        )
+
+    @process_event.register
+    def _fee(self, e: ServiceApplication.FeeAssessed, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.update(
+                e.originator_id, e.timestamp, fee_amount=e.amount, fee_currency=e.currency
+            ),
+        )
+
+    @process_event.register
+    def _clock(self, e: ServiceApplication.ClockStarted, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.update(
+                e.originator_id,
+                e.timestamp,
+                due_date=date.fromisoformat(e.due_date),
+                status=e.status,
+            ),
+        )
+
+    @process_event.register
+    def _provided(self, e: ServiceApplication.InformationProvided, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.update(
+                e.originator_id,
+                e.timestamp,
+                due_date=date.fromisoformat(e.due_date),
+                status=e.status,
+            ),
+        )
+
+    @process_event.register
+    def _recomputed(self, e: ServiceApplication.DueDateRecomputed, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.update(e.originator_id, e.timestamp, due_date=date.fromisoformat(e.due_date)),
+        )
+
+    @process_event.register
+    def _decided(self, e: ServiceApplication.Decided, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.update(
+                e.originator_id,
+                e.timestamp,
+                registration_number=e.registration_number,
+                outcome=e.outcome,
+                status=e.status,
+            ),
+        )
