@@ -7,9 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.idempotency import IdempotencyMiddleware
 from api.observability import Metrics, RequestContextMiddleware
 from api.problems import install_problem_handlers
-from api.routers import catalogue, operations
+from api.routers import applications, catalogue, operations, queue, verification
 from infrastructure.container import Container
 
 DESCRIPTION = """
@@ -21,6 +22,11 @@ Errors are RFC 9457 problem documents (`application/problem+json`). List endpoin
 `{"items": [...], "next": CURSOR | null}`; pass `cursor=NEXT` for the following page.
 Catalogue responses carry an `ETag` and answer `If-None-Match` with 304. Pick the language
 with `lang` or `Accept-Language`. Every response carries an `X-Request-ID`.
+
+Authenticate with a bearer JWT (`yagona token` mints one in development): citizens by
+PINFL, officers scoped to an agency, auditors, integrators, admins. Every POST accepts an
+`Idempotency-Key`: the same key and body replay the first response; the same key with
+another body is a 409 problem.
 """
 
 
@@ -48,5 +54,10 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     install_problem_handlers(app)
     app.include_router(operations.router)
     app.include_router(catalogue.router)
+    app.include_router(applications.router)
+    app.include_router(queue.router)
+    app.include_router(verification.router)
+    # The last added runs first: the request id wraps everything, replays included.
+    app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

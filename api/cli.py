@@ -23,6 +23,7 @@ from domain.errors import DomainError
 from infrastructure.clock import SystemClock
 from infrastructure.container import Container, build_container
 from infrastructure.database import DatabaseUnavailable
+from infrastructure.keys import new_key
 from infrastructure.logging import configure_logging
 from infrastructure.reference_data import load_reference_data
 from infrastructure.settings import Settings, UnsafeConfiguration, check_production_safety
@@ -145,6 +146,7 @@ def token(
     agency: Annotated[str | None, typer.Option(help="officers: the agency code")] = None,
     scopes: Annotated[str | None, typer.Option(help="integrators: comma-separated scopes")] = None,
     ttl: Annotated[int | None, typer.Option(min=60, help="lifetime in seconds")] = None,
+    name: Annotated[str | None, typer.Option(help="citizens: full name for documents")] = None,
 ) -> None:
     """Print a development bearer token (alone on stdout), signed with the configured secret."""
     settings = _settings()
@@ -154,6 +156,7 @@ def token(
             role=role,
             agency=agency,
             scopes=frozenset(s.strip() for s in (scopes or "").split(",") if s.strip()),
+            name=name,
         )
     except DomainError as error:
         err.print(f"[red]cannot mint this token:[/red] {error.detail}")
@@ -165,6 +168,12 @@ def token(
         clock=SystemClock(),
     )
     sys.stdout.write(service.mint(principal, ttl_seconds=ttl) + "\n")
+
+
+@app.command()
+def keygen() -> None:
+    """Print a new random key for YAGONA_CIPHER_KEY (base64, 32 bytes)."""
+    sys.stdout.write(new_key() + "\n")
 
 
 @projections_app.command("status")

@@ -13,7 +13,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidForm,
+    InvalidTransition,
+    NotFound,
+)
 from infrastructure.database import DatabaseUnavailable
 from projections.pagination import InvalidQuery
 
@@ -44,11 +51,20 @@ class Problem(BaseModel):
 class ProblemException(Exception):
     """Raise from a route to answer with a problem document."""
 
-    def __init__(self, status: int, detail: str, *, code: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.code = code or HTTPStatus(status).phrase.lower().replace(" ", "-")
+        self.headers = headers
         self.extra = extra
 
 
@@ -109,7 +125,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ProblemException)
     async def _problem(request: Request, exc: ProblemException) -> JSONResponse:
-        return problem_response(request, exc.status, exc.detail, code=exc.code, **exc.extra)
+        return problem_response(
+            request, exc.status, exc.detail, code=exc.code, headers=exc.headers, **exc.extra
+        )
 
     @app.exception_handler(InvalidQuery)
     async def _query(request: Request, exc: InvalidQuery) -> JSONResponse:
@@ -128,9 +146,21 @@ def install_problem_handlers(app: FastAPI) -> None:
             status = 404
         elif isinstance(exc, Conflict):
             status = 409
-        elif isinstance(exc, InvalidInput):
-            status = 422
-        return problem_response(request, status, exc.detail, code=exc.code)
+        elif isinstance(exc, Forbidden):
+            status = 403
+        extra: dict[str, Any] = {}
+        if isinstance(exc, InvalidTransition):
+            extra["state"] = exc.state
+        if isinstance(exc, InvalidForm):
+            extra["errors"] = [
+                {
+                    "name": "/form" + (pointer if pointer != "/" else ""),
+                    "in": "body",
+                    "detail": message,
+                }
+                for pointer, message in exc.errors
+            ]
+        return problem_response(request, status, exc.detail, code=exc.code, **extra)
 
     @app.exception_handler(DatabaseUnavailable)
     @app.exception_handler(OperationalError)

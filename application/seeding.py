@@ -22,6 +22,7 @@ from domain.agency import (
     JURISDICTION_REPUBLIC,
     Agency,
 )
+from domain.calendar import HolidayCalendar
 from domain.context import CommandContext
 from domain.errors import AgencyNotFound, NothingChanged, TerritoryNotFound
 from domain.fees import BhmSchedule
@@ -74,6 +75,8 @@ class ReferenceData:
     services: list[ServiceSpec]
     bhm_rates: list[tuple[date, int]]
     effective_from: date  # when reference data first took effect in the store
+    holidays: list[tuple[date, Translations]] = field(default_factory=list)
+    working_weekends: list[tuple[date, Translations]] = field(default_factory=list)
 
 
 @dataclass
@@ -184,6 +187,7 @@ def seed(
     session = _Session(catalogue, report)
     meta = ctx.meta()
     _seed_bhm_rates(session, data, meta)
+    _seed_calendar(session, data, meta)
     _seed_territories(session, data, meta, today)
     _seed_agencies(session, data, meta, today)
     _seed_services(session, data, meta, today)
@@ -207,6 +211,29 @@ def _seed_bhm_rates(session: _Session, data: ReferenceData, meta: dict[str, str]
             session.unchanged("bhm_rate")
         else:
             session.created("bhm_rate", schedule)
+
+
+def _seed_calendar(session: _Session, data: ReferenceData, meta: dict[str, str]) -> None:
+    if not data.holidays and not data.working_weekends:
+        return
+    calendar = session.find(HolidayCalendar, HolidayCalendar.create_id())
+    if calendar is None:
+        calendar = HolidayCalendar.open(meta=meta)
+        session.created("holiday_calendar", calendar)
+    for day, names in data.holidays:
+        try:
+            calendar.declare_holiday(day=day, names=names, meta=meta)
+        except NothingChanged:
+            session.unchanged("holiday")
+        else:
+            session.created("holiday", calendar)
+    for day, names in data.working_weekends:
+        try:
+            calendar.declare_working_weekend(day=day, names=names, meta=meta)
+        except NothingChanged:
+            session.unchanged("working_weekend")
+        else:
+            session.created("working_weekend", calendar)
 
 
 def _seed_territories(

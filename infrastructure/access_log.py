@@ -5,19 +5,22 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
+from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
 
 from application.ports import AccessEntry
-from infrastructure.database import DatabaseConfig, ddl_lock
 
 
 class PostgresAccessLog:
     """Appends to ``access_log``; never updates or deletes."""
 
-    def __init__(self, database: DatabaseConfig) -> None:
-        self.database = database
-        self._table = sql.Identifier(database.schema, "access_log")
-        with ddl_lock(database), database.connect() as conn:
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        self.datastore = datastore
+        self._table = sql.Identifier(datastore.schema, "access_log")
+
+    def create_table(self) -> None:
+        """Create the table if missing (the caller holds the schema's DDL lock)."""
+        with self.datastore.get_connection() as conn:
             conn.execute(
                 sql.SQL(
                     "CREATE TABLE IF NOT EXISTS {} ("
@@ -29,7 +32,7 @@ class PostgresAccessLog:
             )
 
     def record(self, entry: AccessEntry) -> None:
-        with self.database.connect() as conn:
+        with self.datastore.get_connection() as conn:
             conn.execute(
                 sql.SQL(
                     "INSERT INTO {} (actor, role, action, subject_kind, subject_id, purpose, "
@@ -47,7 +50,7 @@ class PostgresAccessLog:
             )
 
     def entries_for(self, subject_id: str) -> list[tuple[datetime, AccessEntry]]:
-        with self.database.connect() as conn:
+        with self.datastore.get_connection() as conn:
             rows = conn.execute(
                 sql.SQL(
                     "SELECT at, actor, role, action, subject_kind, subject_id, purpose, "
@@ -55,7 +58,7 @@ class PostgresAccessLog:
                 ).format(self._table),
                 (subject_id,),
             ).fetchall()
-        return [(row[0], AccessEntry(*map(str, row[1:]))) for row in rows]  # type: ignore[misc]
+        return [(row.pop("at"), AccessEntry(**{k: str(v) for k, v in row.items()})) for row in rows]
 
 
 class MemoryAccessLog:

@@ -3,24 +3,50 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
-from eventsourcing.persistence import InfrastructureFactory
+import structlog
+from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore
-from eventsourcing.utils import Environment
+from eventsourcing.projection import Projection
+from eventsourcing.utils import get_topic
 
+from application.cases import CaseDependencies, Cases
 from application.catalogue import Catalogue
 from application.ports import Clock
+from domain.calendar import HolidayCalendar
+from domain.context import CommandContext
+from infrastructure.access_log import PostgresAccessLog
+from infrastructure.blobs import LocalBlobStore
 from infrastructure.clock import SystemClock
 from infrastructure.database import DatabaseConfig, ddl_lock, ensure_database, ensure_schema
 from infrastructure.embedded_postgres import start_embedded
 from infrastructure.event_store import recorder_env
+from infrastructure.idempotency import IdempotencyStore
+from infrastructure.keys import cipher_key, pseudonym_key
+from infrastructure.result_renderer import DocumentRenderer
+from infrastructure.sequences import PostgresSequences
 from infrastructure.settings import Settings, check_production_safety
 from infrastructure.tokens import TokenService
-from infrastructure.workers import PROJECTIONS, ProjectionSpec, Workers, projection_spec
+from infrastructure.workers import (
+    PROJECTIONS,
+    ProjectionSpec,
+    Supervised,
+    Workers,
+    periodic_job,
+    projection_spec,
+    projection_worker,
+)
 from projections.catalogue import CatalogueView
+from projections.citizen_applications import CitizenApplicationsView
+from projections.decisions_register import DecisionsRegisterView
+from projections.officer_queue import OfficerQueueView
 from projections.rebuild import Progress, RebuildReport, rebuild
 from projections.tracked_view import TrackedView
+
+log = structlog.get_logger(__name__)
+SYSTEM = CommandContext(actor="system:worker", role="system", correlation_id="worker")
 
 
 def resolve_database(settings: Settings) -> DatabaseConfig:
@@ -33,38 +59,73 @@ def resolve_database(settings: Settings) -> DatabaseConfig:
     return config
 
 
+def application_env(
+    database: DatabaseConfig, key: str, *, pool_size: int, max_overflow: int
+) -> dict[str, str]:
+    """eventsourcing's environment: PostgreSQL, Yagona's recorders, and the cipher that
+    encrypts the cases' events (personal data) at rest."""
+    return (
+        database.eventsourcing_env(pool_size=pool_size, max_overflow=max_overflow)
+        | recorder_env()
+        | {"CASES_CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CASES_CIPHER_KEY": key}
+    )
+
+
+# Each background runner has an application and a view of its own: keep their pools small
+# (one connection idle, one for the LISTEN subscription, one spare).
+RUNNER_POOL = {"pool_size": 1, "max_overflow": 2}
+
+
 @dataclass
 class Container:
     settings: Settings
     database: DatabaseConfig
     env: dict[str, str]
+    runner_env: dict[str, str]
     clock: Clock
     catalogue: Catalogue
-    catalogue_view: CatalogueView
+    cases: Cases
     tokens: TokenService
+    idempotency: IdempotencyStore
+    access_log: PostgresAccessLog
     workers: Workers | None = None
     _views: dict[str, TrackedView] = field(default_factory=dict)
 
-    def start_workers(self) -> None:
-        if self.workers is None:
-            self.workers = Workers(self.env)
-            self.workers.start()
+    # --- read models --------------------------------------------------------------------
 
-    def stop_workers(self) -> None:
-        if self.workers is not None:
-            self.workers.stop()
-            self.workers = None
+    def view(self, name: str) -> TrackedView:
+        return self._views[projection_spec(name).name]
+
+    @property
+    def catalogue_view(self) -> CatalogueView:
+        view = self.view("catalogue")
+        assert isinstance(view, CatalogueView)
+        return view
+
+    @property
+    def citizen_applications(self) -> CitizenApplicationsView:
+        view = self.view("citizen_applications")
+        assert isinstance(view, CitizenApplicationsView)
+        return view
+
+    @property
+    def officer_queue(self) -> OfficerQueueView:
+        view = self.view("officer_queue")
+        assert isinstance(view, OfficerQueueView)
+        return view
+
+    @property
+    def decisions_register(self) -> DecisionsRegisterView:
+        view = self.view("decisions_register")
+        assert isinstance(view, DecisionsRegisterView)
+        return view
 
     def application(self, spec: ProjectionSpec) -> Any:
         if spec.application_class is Catalogue:
             return self.catalogue
+        if spec.application_class is Cases:
+            return self.cases
         raise KeyError(spec.name)
-
-    def view(self, name: str) -> TrackedView:
-        if name not in self._views:
-            with ddl_lock(self.database):
-                self._views[name] = make_view(projection_spec(name), self.env)
-        return self._views[name]
 
     def projection_status(self) -> list[dict[str, Any]]:
         """Each read model's position in its application's log, and how far behind it is."""
@@ -110,17 +171,102 @@ class Container:
             max_overflow=4,
         )
 
+    # --- background work ----------------------------------------------------------------
+
+    def check_deadlines(self) -> int:
+        """Record breaches of legal terms (and escalations); the number recorded."""
+        overdue = self.officer_queue.overdue_cases(self.clock.today())
+        return sum(self.cases.check_deadline(SYSTEM, case_id) for case_id in overdue)
+
+    def follow_calendar(self) -> int:
+        """Move open cases' due dates after a change of the holiday calendar."""
+        calendar = self.cases.working_calendar()
+        return sum(
+            self.cases.recompute_due_date(SYSTEM, case_id, calendar)
+            for case_id in self.officer_queue.open_cases()
+        )
+
+    def purge_idempotency_keys(self) -> int:
+        return self.idempotency.purge(timedelta(hours=self.settings.idempotency_ttl_hours))
+
+    def start_workers(self) -> None:
+        if self.workers is not None:
+            return
+        supervised: list[Supervised] = [
+            projection_worker(spec, self.runner_env) for spec in PROJECTIONS
+        ]
+        supervised.append(
+            projection_worker(
+                ProjectionSpec(
+                    "calendar_policy",
+                    Catalogue,
+                    calendar_policy(self.follow_calendar),
+                    TrackedView,
+                ),
+                self.runner_env,
+            )
+        )
+        supervised.append(
+            periodic_job("deadlines", self.settings.deadline_check_seconds, self.check_deadlines)
+        )
+        supervised.append(periodic_job("idempotency-purge", 3600, self.purge_idempotency_keys))
+        self.workers = Workers(supervised)
+        self.workers.start()
+
+    def stop_workers(self) -> None:
+        if self.workers is not None:
+            self.workers.stop()
+            self.workers = None
+
     def close(self) -> None:
         self.stop_workers()
         self.catalogue.close()
-        for view in self._views.values():
-            view.datastore.close()
+        self.cases.close()
+        for datastore in {id(v.datastore): v.datastore for v in self._views.values()}.values():
+            datastore.close()
 
 
-def make_view(spec: ProjectionSpec, env: dict[str, str]) -> TrackedView:
-    """A read model's view over its tables (created if missing), for queries."""
-    factory = InfrastructureFactory[TrackedView].construct(env=Environment(spec.name, env))
-    return factory.tracking_recorder(spec.view_class)
+def calendar_policy(on_change: Any) -> type[Projection[TrackedView]]:
+    """A policy following the catalogue's holiday calendar: every declaration moves the due
+    dates of open cases. Recomputing is idempotent, so a replay after a crash is harmless."""
+
+    class CalendarPolicy(Projection[TrackedView]):
+        name = "calendar_policy"
+        topics = (
+            get_topic(HolidayCalendar.HolidayDeclared),
+            get_topic(HolidayCalendar.HolidayWithdrawn),
+            get_topic(HolidayCalendar.WorkingWeekendDeclared),
+        )
+
+        def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+            moved = on_change()
+            if moved:
+                log.info("calendar.followed", cases_moved=moved)
+            self.view.apply(tracking)
+
+    return CalendarPolicy
+
+
+def make_views(database: DatabaseConfig, settings: Settings) -> dict[str, TrackedView]:
+    """Every read model's view over its tables (created if missing), for queries; they
+    share one connection pool. Their tracking tables are named as the runners name them."""
+    datastore = PostgresDatastore(
+        dbname=database.dbname,
+        host=database.host,
+        port=database.port,
+        user=database.user,
+        password=database.password,
+        schema=database.schema,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pre_ping=True,
+    )
+    views = {}
+    for spec in PROJECTIONS:
+        view = spec.view_class(datastore, tracking_table_name=f"{spec.name}_tracking")
+        view.create_table()
+        views[spec.name] = view
+    return views
 
 
 def build_container(
@@ -128,32 +274,56 @@ def build_container(
 ) -> Container:
     check_production_safety(settings)
     database = resolve_database(settings)
-    env = (
-        database.eventsourcing_env(
-            pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
-        )
-        | recorder_env()
+    key = cipher_key(settings)
+    env = application_env(
+        database, key, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
     )
+    runner_env = application_env(database, key, **RUNNER_POOL)
     clock = clock or SystemClock()
     with ddl_lock(database):
         ensure_schema(database)
         catalogue = Catalogue(env=env)
-        view = make_view(projection_spec("catalogue"), env)
-    assert isinstance(view, CatalogueView)
+        views = make_views(database, settings)
+        shared = views["catalogue"].datastore
+        access_log = PostgresAccessLog(shared)
+        access_log.create_table()
+        idempotency = IdempotencyStore(shared)
+        idempotency.create_table()
+        catalogue_view = views["catalogue"]
+        assert isinstance(catalogue_view, CatalogueView)
+        cases = Cases(
+            env=env,
+            deps=CaseDependencies(
+                catalogue=catalogue,
+                directory=catalogue_view,
+                clock=clock,
+                sequences=PostgresSequences(shared),
+                blobs=LocalBlobStore(settings.data_dir / "blobs"),
+                renderer=DocumentRenderer(settings.public_base_url),
+                access_log=access_log,
+                pseudonym_key=pseudonym_key(key),
+            ),
+        )
+    tokens = TokenService(
+        settings.jwt_secret.get_secret_value(),
+        issuer=settings.jwt_issuer,
+        ttl_seconds=settings.token_ttl_seconds,
+        clock=clock,
+        jwks_url=settings.jwt_jwks_url,
+        audience=settings.jwt_audience,
+    )
     container = Container(
         settings=settings,
         database=database,
         env=env,
+        runner_env=runner_env,
         clock=clock,
         catalogue=catalogue,
-        catalogue_view=view,
-        tokens=TokenService(
-            settings.jwt_secret.get_secret_value(),
-            issuer=settings.jwt_issuer,
-            ttl_seconds=settings.token_ttl_seconds,
-            clock=clock,
-        ),
-        _views={"catalogue": view},
+        cases=cases,
+        tokens=tokens,
+        idempotency=idempotency,
+        access_log=access_log,
+        _views=views,
     )
     if start_workers:
         container.start_workers()

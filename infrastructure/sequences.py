@@ -9,37 +9,35 @@ from __future__ import annotations
 import re
 import threading
 
+from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
-
-from infrastructure.database import DatabaseConfig
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
 
 
 class PostgresSequences:
-    def __init__(self, database: DatabaseConfig) -> None:
-        self.database = database
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        self.datastore = datastore
         self._created: set[str] = set()
         self._lock = threading.Lock()
 
     def _sequence(self, name: str) -> sql.Composed:
         if not _NAME.fullmatch(name):
             raise ValueError(f"a sequence name is a lowercase identifier, not {name!r}")
-        return sql.SQL("{}").format(sql.Identifier(self.database.schema, f"yagona_seq_{name}"))
+        return sql.SQL("{}").format(sql.Identifier(self.datastore.schema, f"yagona_seq_{name}"))
 
     def next_value(self, name: str) -> int:
         sequence = self._sequence(name)
-        with self.database.connect() as conn:
+        with self.datastore.get_connection() as conn:
             if name not in self._created:
                 conn.execute(sql.SQL("CREATE SEQUENCE IF NOT EXISTS {}").format(sequence))
                 with self._lock:
                     self._created.add(name)
             row = conn.execute(
-                sql.SQL("SELECT nextval({})").format(sql.Literal(sequence.as_string()))
+                sql.SQL("SELECT nextval({}) AS value").format(sql.Literal(sequence.as_string()))
             ).fetchone()
         assert row is not None
-        value: int = row[0]  # type: ignore[assignment]
-        return value
+        return int(row["value"])
 
 
 class MemorySequences:

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(Path("var"), description="local state: the embedded PostgreSQL data")
     db_schema: str = Field("public", description="PostgreSQL schema holding Yagona's tables")
-    db_pool_size: int = Field(5, ge=1, le=100, description="connections kept per pool")
+    db_pool_size: int = Field(2, ge=1, le=100, description="connections kept per pool")
     db_max_overflow: int = Field(10, ge=0, le=200, description="extra connections under load")
     host: str = Field("127.0.0.1", description="address `yagona serve` binds")
     port: int = Field(8000, ge=1, le=65535, description="port `yagona serve` binds")

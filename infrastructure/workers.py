@@ -1,13 +1,14 @@
-"""Projection (and, later, policy) runners as supervised background threads.
+"""Projection and policy runners, and periodic jobs, as supervised background threads.
 
 Each read model follows its application's notification log through LISTEN/NOTIFY and
-resumes from its tracked position after a restart. A runner that fails (the database went
-away, a bug) is restarted with backoff, so the worker heals without an operator.
+resumes from its tracked position after a restart. A runner or job that fails (the
+database went away, a bug) is restarted with backoff, so the worker heals by itself.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +16,15 @@ import structlog
 from eventsourcing.application import Application
 from eventsourcing.projection import Projection, ProjectionRunner
 
+from application.cases import Cases
 from application.catalogue import Catalogue
 from projections.catalogue import CatalogueProjection, CatalogueView
+from projections.citizen_applications import (
+    CitizenApplicationsProjection,
+    CitizenApplicationsView,
+)
+from projections.decisions_register import DecisionsRegisterProjection, DecisionsRegisterView
+from projections.officer_queue import OfficerQueueProjection, OfficerQueueView
 from projections.tracked_view import TrackedView
 
 log = structlog.get_logger(__name__)
@@ -32,6 +40,11 @@ class ProjectionSpec:
 
 PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec("catalogue", Catalogue, CatalogueProjection, CatalogueView),
+    ProjectionSpec(
+        "citizen_applications", Cases, CitizenApplicationsProjection, CitizenApplicationsView
+    ),
+    ProjectionSpec("officer_queue", Cases, OfficerQueueProjection, OfficerQueueView),
+    ProjectionSpec("decisions_register", Cases, DecisionsRegisterProjection, DecisionsRegisterView),
 )
 
 
@@ -43,78 +56,92 @@ def projection_spec(name: str) -> ProjectionSpec:
     raise KeyError(f"no read model is called {name!r} (known: {known})")
 
 
-class SupervisedRunner:
-    """Runs one projection in a background thread; restarts it with backoff on failure."""
+class Supervised:
+    """Runs ``body`` in a daemon thread until stopped; restarts it with backoff when it
+    raises. ``body`` receives the stop event and must return once it is set."""
 
     backoff = (0.5, 1.0, 2.0, 5.0, 10.0)
 
-    def __init__(self, spec: ProjectionSpec, env: dict[str, str]) -> None:
-        self.spec = spec
-        self.env = env
-        self._stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._runner: ProjectionRunner[Any, Any] | None = None
-        self._thread = threading.Thread(
-            target=self._supervise, name=f"projection-{spec.name}", daemon=True
-        )
+    def __init__(self, name: str, body: Callable[[threading.Event], None]) -> None:
+        self.name = name
+        self.body = body
+        self.stopping = threading.Event()
         self.failures = 0
+        self._thread = threading.Thread(target=self._supervise, name=name, daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stopping.set()
-        with self._lock:
-            if self._runner is not None:
-                self._runner.stop()
+        self.stopping.set()
         self._thread.join(timeout)
 
     def _supervise(self) -> None:
         attempt = 0
-        while not self._stopping.is_set():
+        while not self.stopping.is_set():
             try:
-                runner: ProjectionRunner[Any, Any] = ProjectionRunner(
-                    application_class=self.spec.application_class,
-                    projection_class=self.spec.projection_class,
-                    view_class=self.spec.view_class,
-                    env=self.env,
-                )
-                with self._lock:
-                    self._runner = runner
-                    if self._stopping.is_set():
-                        runner.stop()
-                with runner:
-                    log.info("projection.started", projection=self.spec.name)
-                    attempt = 0
-                    runner.run_forever()
+                self.body(self.stopping)
+                attempt = 0
             except Exception as error:
                 self.failures += 1
                 delay = self.backoff[min(attempt, len(self.backoff) - 1)]
                 attempt += 1
                 log.warning(
-                    "projection.failed",
-                    projection=self.spec.name,
+                    "worker.failed",
+                    worker=self.name,
                     error=type(error).__name__,
                     detail=str(error).splitlines()[0] if str(error) else "",
                     retry_in=delay,
                 )
-                self._stopping.wait(delay)
-            finally:
-                with self._lock:
-                    self._runner = None
-        log.info("projection.stopped", projection=self.spec.name)
+                self.stopping.wait(delay)
+        log.info("worker.stopped", worker=self.name)
+
+
+def projection_worker(spec: ProjectionSpec, env: dict[str, str]) -> Supervised:
+    """A read model (or policy) following its application's events until stopped."""
+
+    def body(stopping: threading.Event) -> None:
+        runner: ProjectionRunner[Any, Any] = ProjectionRunner(
+            application_class=spec.application_class,
+            projection_class=spec.projection_class,
+            view_class=spec.view_class,
+            env=env,
+        )
+        with runner:
+            log.info("projection.started", projection=spec.name)
+            while not stopping.is_set():
+                runner.run_forever(timeout=0.5)  # raises what the runner's thread raised
+                if runner.is_interrupted.is_set() and not stopping.is_set():
+                    raise RuntimeError("the subscription ended")
+
+    return Supervised(f"projection-{spec.name}", body)
+
+
+def periodic_job(name: str, interval: float, run: Callable[[], int]) -> Supervised:
+    """``run`` every ``interval`` seconds (first at start); logs what each run did."""
+
+    def body(stopping: threading.Event) -> None:
+        while not stopping.is_set():
+            done = run()
+            if done:
+                log.info("job.ran", job=name, changed=done)
+            stopping.wait(interval)
+
+    return Supervised(f"job-{name}", body)
 
 
 class Workers:
-    """Every projection's supervised runner, started and stopped together."""
+    """Every supervised projection, policy and job, started and stopped together."""
 
-    def __init__(self, env: dict[str, str], specs: tuple[ProjectionSpec, ...] = PROJECTIONS):
-        self.runners = [SupervisedRunner(spec, env) for spec in specs]
+    def __init__(self, workers: list[Supervised]) -> None:
+        self.workers = workers
 
     def start(self) -> None:
-        for runner in self.runners:
-            runner.start()
+        for worker in self.workers:
+            worker.start()
 
     def stop(self) -> None:
-        for runner in self.runners:
-            runner.stop()
+        for worker in self.workers:
+            worker.stopping.set()
+        for worker in self.workers:
+            worker.stop()

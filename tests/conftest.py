@@ -51,8 +51,19 @@ def test_database(postgres_server: DatabaseConfig) -> Iterator[DatabaseConfig]:
         )
 
 
-def settings_for(database: DatabaseConfig, schema: str, **overrides: object) -> Settings:
-    return Settings(database_url=database.url(), db_schema=schema, **overrides)  # type: ignore[arg-type]
+TEST_CIPHER_KEY = "q3r7Yk0pX8Vb2LmN4sD6fG9hJ1kL3zX5cV7bN9mQ2wE="
+
+
+def settings_for(
+    database: DatabaseConfig, schema: str, data_dir: Path, **overrides: object
+) -> Settings:
+    return Settings(  # type: ignore[arg-type]
+        database_url=database.url(),
+        db_schema=schema,
+        data_dir=data_dir,
+        cipher_key=TEST_CIPHER_KEY,
+        **overrides,
+    )
 
 
 @pytest.fixture
@@ -75,10 +86,10 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def container(
-    test_database: DatabaseConfig, fresh_schema: str, clock: FixedClock
+    test_database: DatabaseConfig, fresh_schema: str, clock: FixedClock, tmp_path: Path
 ) -> Iterator[Container]:
     """A container over a fresh schema, without background workers."""
-    built = build_container(settings_for(test_database, fresh_schema), clock=clock)
+    built = build_container(settings_for(test_database, fresh_schema, tmp_path), clock=clock)
     yield built
     built.close()
 

@@ -32,7 +32,7 @@ def readyz(container: ContainerDep) -> dict[str, Any]:
         projections = container.projection_status()
     except DatabaseUnavailable:
         raise ProblemException(
-            503, "the database is not reachable", code="not-ready", **{"database": "unreachable"}
+            503, "the database is not reachable", code="not-ready", database="unreachable"
         ) from None
     return {"status": "ready", "database": "ok", "projections": projections}
 

@@ -7,6 +7,7 @@
   templates of their regional and district branches.
 - ``services.json``: the catalogue of state services.
 - ``bhm_rates.json``: the base calculation amount by effective date.
+- ``holidays.json``: Uzbekistan's public holidays (non-working days) by year.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def load_reference_data(*, synthetic: int = 0) -> ReferenceData:
         for s in _read("services.json")["services"]
     ]
     services += synthetic_services(synthetic, services)
+    calendar = _read("holidays.json")
     bhm = _read("bhm_rates.json")
     rates = [(date.fromisoformat(r["effective_from"]), int(r["amount"])) for r in bhm["rates"]]
     return ReferenceData(
@@ -54,4 +56,8 @@ def load_reference_data(*, synthetic: int = 0) -> ReferenceData:
         services=services,
         bhm_rates=rates,
         effective_from=REFERENCE_DATE,
+        holidays=[(date.fromisoformat(h["day"]), h["names"]) for h in calendar["holidays"]],
+        working_weekends=[
+            (date.fromisoformat(w["day"]), w["names"]) for w in calendar["working_weekends"]
+        ],
     )

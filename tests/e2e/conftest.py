@@ -29,10 +29,13 @@ def reference() -> ReferenceData:
 
 
 @pytest.fixture(scope="session")
-def seeded(test_database: DatabaseConfig, reference: ReferenceData) -> Iterator[Container]:
-    container = build_container(
-        settings_for(test_database, "e2e_catalogue"), clock=FixedClock(TEST_NOW)
-    )
+def seeded(
+    test_database: DatabaseConfig,
+    reference: ReferenceData,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Container]:
+    settings = settings_for(test_database, "e2e_catalogue", tmp_path_factory.mktemp("e2e"))
+    container = build_container(settings, clock=FixedClock(TEST_NOW))
     ctx = CommandContext(actor="system:seed", role="system", correlation_id="e2e")
     seed(container.catalogue, reference, ctx, today=TEST_NOW.date())
     container.start_workers()

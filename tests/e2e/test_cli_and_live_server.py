@@ -21,17 +21,19 @@ from psycopg import sql
 
 from infrastructure.database import DatabaseConfig
 from infrastructure.settings import DEVELOPMENT_JWT_SECRET
+from tests.conftest import TEST_CIPHER_KEY
 
 YAGONA = str(Path(sys.executable).parent / "yagona")
 
 
 @pytest.fixture
-def env(test_database: DatabaseConfig) -> Iterator[dict[str, str]]:
+def env(test_database: DatabaseConfig, tmp_path: Path) -> Iterator[dict[str, str]]:
     schema = f"cli_{uuid.uuid4().hex[:10]}"
     environment = {
         **os.environ,
         "YAGONA_DATABASE_URL": test_database.url(),
         "YAGONA_DB_SCHEMA": schema,
+        "YAGONA_DATA_DIR": str(tmp_path),
         "YAGONA_LOG_FORMAT": "json",
     }
     yield environment
@@ -149,13 +151,31 @@ def test_production_refuses_the_default_secret(env: dict[str, str]) -> None:
     assert "YAGONA_JWT_SECRET" in result.stderr
     minted = subprocess.run(
         [YAGONA, "token", "--role", "citizen", "--sub", "31503901234567"],
-        env={**env, "YAGONA_ENV": "production", "YAGONA_JWT_SECRET": "s3cret-for-production-use"},
+        env={
+            **env,
+            "YAGONA_ENV": "production",
+            "YAGONA_JWT_SECRET": "s3cret-for-production-use",
+            "YAGONA_CIPHER_KEY": TEST_CIPHER_KEY,
+        },
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert minted.returncode == 0, minted.stderr
+
+
+def test_production_refuses_to_start_without_a_cipher_key(env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [YAGONA, "serve", "--port", str(free_port())],
+        env={**env, "YAGONA_ENV": "production", "YAGONA_JWT_SECRET": "s3cret-for-production"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "YAGONA_CIPHER_KEY" in result.stderr
 
 
 def test_worker_projects_new_events_and_stops_on_sigterm(

@@ -1,0 +1,323 @@
+"""Citizens' applications and officers' actions on them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from api.auth import ContextDep, PrincipalDep
+from api.dependencies import ContainerDep
+from api.problems import Problem
+from api.schemas.applications import (
+    ApplicationOut,
+    ApplicationPage,
+    ApplicationSummary,
+    DecisionCreated,
+    DecisionIn,
+    InformationIn,
+    MessageIn,
+    ReasonIn,
+    SubmissionIn,
+)
+from application.principal import Principal
+from domain.errors import RoleNotAllowed
+from domain.identity import CITIZEN
+from domain.service_application import ServiceApplication
+from infrastructure.container import Container
+
+router = APIRouter(prefix="/v1", tags=["applications"])
+
+_PROBLEM: dict[str, Any] = {"application/problem+json": {}}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": text, "content": _PROBLEM}
+    for status, text in (
+        (401, "No valid bearer token"),
+        (403, "The caller's role or agency may not do this"),
+        (404, "No such application (or not the caller's)"),
+        (409, "The application's state forbids this, or it changed meanwhile"),
+        (422, "Invalid request"),
+    )
+}
+Key = Annotated[
+    str,
+    Path(
+        max_length=64,
+        description="the application's id or tracking number",
+        examples=["AR-2026-0000123"],
+    ),
+]
+
+
+def _view(
+    container: Container, application: ServiceApplication, viewer: Principal
+) -> ApplicationOut:
+    decision = (
+        container.cases.decision(application.decision_id) if application.decision_id else None
+    )
+    return ApplicationOut.of(application, viewer, decision)
+
+
+@router.post(
+    "/applications",
+    status_code=201,
+    response_model=ApplicationOut,
+    responses=WRITE_ERRORS,
+    summary="Submit an application",
+)
+def submit(
+    request: Request,
+    body: SubmissionIn,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+) -> JSONResponse:
+    """A citizen applies for a two-way (form 3) or transactional (form 4) service. The form
+    is validated against the service's current version, which the application pins; it is
+    routed to the responsible agency for `territory` and its legal term starts (after
+    payment, for paid services)."""
+    application = container.cases.submit(
+        principal,
+        ctx,
+        service_code=body.service_code,
+        territory=body.territory,
+        form=body.form,
+        attachments=[a.upload() for a in body.attachments],
+        language=body.language,
+        idempotency_key=request.headers.get("idempotency-key"),
+    )
+    out = _view(container, application, principal)
+    return JSONResponse(
+        out.model_dump(mode="json"),
+        status_code=201,
+        headers={"Location": f"/v1/applications/{application.id}"},
+    )
+
+
+@router.get(
+    "/applications",
+    response_model=ApplicationPage,
+    responses=WRITE_ERRORS,
+    summary="The citizen's applications",
+)
+def list_applications(
+    container: ContainerDep,
+    principal: PrincipalDep,
+    status: Annotated[
+        Literal[
+            "awaiting_payment",
+            "queued",
+            "in_review",
+            "awaiting_information",
+            "decided",
+            "result_issued",
+            "withdrawn",
+            "closed",
+        ]
+        | None,
+        Query(),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> ApplicationPage:
+    """The caller's own applications, newest first. Officers use `GET /v1/queue`."""
+    if principal.role != CITIZEN:
+        raise RoleNotAllowed("this lists a citizen's own applications; officers use /v1/queue")
+    page = container.citizen_applications.for_applicant(
+        container.cases.applicant_ref(principal.subject),
+        status=status,
+        cursor=cursor,
+        limit=limit,
+    )
+    return ApplicationPage(items=[ApplicationSummary.of(r) for r in page.items], next=page.next)
+
+
+@router.get(
+    "/applications/{key}",
+    response_model=ApplicationOut,
+    responses=WRITE_ERRORS,
+    summary="One application",
+)
+def get_application(
+    key: Key,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    purpose: Annotated[
+        str, Query(max_length=200, description="why an officer or auditor reads it")
+    ] = "case handling",
+) -> ApplicationOut:
+    """By id or tracking number. Another citizen's application answers 404; an officer of
+    another agency 403. Reads by officers and auditors are recorded."""
+    application = container.cases.view(principal, ctx, key, purpose=purpose)
+    return _view(container, application, principal)
+
+
+@router.post(
+    "/applications/{key}/information",
+    response_model=ApplicationOut,
+    responses=WRITE_ERRORS,
+    summary="Provide requested information",
+)
+def provide_information(
+    key: Key,
+    body: InformationIn,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+) -> ApplicationOut:
+    """The applicant answers an information request (and may correct form fields); the
+    legal term resumes."""
+    application = container.cases.provide_information(
+        principal, ctx, key, message=body.message, form=body.form
+    )
+    return _view(container, application, principal)
+
+
+@router.post(
+    "/applications/{key}/withdrawal",
+    response_model=ApplicationOut,
+    responses=WRITE_ERRORS,
+    summary="Withdraw an application",
+)
+def withdraw(
+    key: Key,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    body: ReasonIn | None = None,
+) -> ApplicationOut:
+    """The applicant withdraws before a decision."""
+    reason = body.reason if body else ReasonIn().reason
+    application = container.cases.withdraw(principal, ctx, key, reason=reason)
+    return _view(container, application, principal)
+
+
+@router.post(
+    "/applications/{key}/acceptance",
+    response_model=ApplicationOut,
+    responses=WRITE_ERRORS,
+    summary="Accept (take) an application",
+)
+def accept(
+    key: Key, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
+) -> ApplicationOut:
+    """An officer of the handling agency takes the case; other officers cannot act on it
+    until it is released."""
+    return _view(container, container.cases.accept(principal, ctx, key), principal)
+
+
+@router.post(
+    "/applications/{key}/release",
+    response_model=ApplicationOut,
+    responses=WRITE_ERRORS,
+    summary="Release an accepted application",
+)
+def release(
+    key: Key, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
+) -> ApplicationOut:
+    return _view(container, container.cases.release(principal, ctx, key), principal)
+
+
+@router.post(
+    "/applications/{key}/information-requests",
+    response_model=ApplicationOut,
+    responses=WRITE_ERRORS,
+    summary="Request information from the applicant",
+)
+def request_information(
+    key: Key,
+    body: MessageIn,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+) -> ApplicationOut:
+    """The legal term pauses until the applicant provides the information."""
+    application = container.cases.request_information(principal, ctx, key, message=body.message)
+    return _view(container, application, principal)
+
+
+@router.post(
+    "/applications/{key}/decision",
+    status_code=201,
+    response_model=DecisionCreated,
+    responses=WRITE_ERRORS,
+    summary="Decide",
+)
+def decide(
+    key: Key,
+    body: DecisionIn,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+) -> DecisionCreated:
+    """Approve or reject with reasons and legal basis. The result document (PDF and HTML,
+    in the applicant's language) is rendered, hashed and issued with a registration number
+    and a verification code."""
+    decision = container.cases.decide(
+        principal,
+        ctx,
+        key,
+        outcome=body.outcome,
+        reasons=body.reasons,
+        legal_basis=body.legal_basis,
+    )
+    application = container.cases.view(
+        principal, ctx, str(decision.application_id), purpose="decision"
+    )
+    return DecisionCreated(
+        decision_id=decision.id,
+        registration_number=decision.registration_number,
+        outcome=decision.outcome,
+        verification_code=decision.verification_code,
+        documents=decision.documents,
+        application=_view(container, application, principal),
+    )
+
+
+@router.post(
+    "/applications/{key}/closure",
+    response_model=ApplicationOut,
+    responses=WRITE_ERRORS,
+    summary="Close a finished application",
+)
+def close(
+    key: Key,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    body: ReasonIn | None = None,
+) -> ApplicationOut:
+    reason = body.reason if body else "result delivered"
+    return _view(
+        container, container.cases.close_case(principal, ctx, key, reason=reason), principal
+    )
+
+
+@router.get(
+    "/applications/{key}/result",
+    responses={
+        **WRITE_ERRORS,
+        200: {
+            "content": {"application/pdf": {}, "text/html": {}},
+            "description": "The result document",
+        },
+    },
+    response_class=Response,
+    summary="Download the result document",
+)
+def result(
+    key: Key,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    format: Annotated[Literal["pdf", "html"], Query()] = "pdf",
+) -> Response:
+    """The decision's result document, byte for byte as its sha256 was recorded."""
+    document = container.cases.result(principal, ctx, key, file_format=format)
+    return Response(
+        document.content,
+        media_type=document.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
+    )

@@ -1,0 +1,57 @@
+"""The officer's work queue."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from api.auth import PrincipalDep
+from api.dependencies import ContainerDep
+from api.routers.applications import WRITE_ERRORS
+from api.schemas.applications import QueueItemOut, QueuePage
+from domain.errors import RoleNotAllowed
+from domain.identity import OFFICER
+from projections.officer_queue import QUEUE_STATUSES, QueueFilter
+
+router = APIRouter(prefix="/v1", tags=["officers"])
+
+
+@router.get("/queue", response_model=QueuePage, responses=WRITE_ERRORS, summary="Work queue")
+def queue(
+    container: ContainerDep,
+    principal: PrincipalDep,
+    kind: Literal["application", "appeal", "inter_agency_request"] | None = None,
+    status: Annotated[
+        list[Literal["queued", "in_review", "awaiting_information"]],
+        Query(description="statuses to include (repeatable); default all three"),
+    ] = [],  # noqa: B006 - FastAPI copies query defaults
+    service: Annotated[str | None, Query(max_length=64)] = None,
+    mine: Annotated[bool, Query(description="only cases I accepted")] = False,
+    due_within_days: Annotated[
+        int | None, Query(ge=0, le=365, description="due on or before today + N days")
+    ] = None,
+    overdue: Annotated[bool | None, Query(description="past their due date (or not)")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> QueuePage:
+    """Cases routed to the officer's agency (and cases escalated to it), soonest due first.
+    Paid services appear once paid."""
+    if principal.role != OFFICER or principal.agency is None:
+        raise RoleNotAllowed("the work queue belongs to officers of an agency")
+    today = container.clock.today()
+    page = container.officer_queue.queue(
+        QueueFilter(
+            agency=principal.agency,
+            statuses=tuple(status) or QUEUE_STATUSES,
+            service=service,
+            kind=kind,
+            assignee=principal.subject if mine else None,
+            due_within_days=due_within_days,
+            overdue=overdue,
+        ),
+        today=today,
+        cursor=cursor,
+        limit=limit,
+    )
+    return QueuePage(items=[QueueItemOut.of(i, today) for i in page.items], next=page.next)

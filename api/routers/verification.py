@@ -1,0 +1,88 @@
+"""Public verification of result documents, and the decisions register."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+
+from api.auth import PrincipalDep
+from api.dependencies import ContainerDep
+from api.negotiation import LangParam, negotiate_language
+from api.problems import Problem
+from api.routers.applications import WRITE_ERRORS
+from api.schemas.applications import DecisionEntryOut, DecisionPage, VerificationOut
+from domain.context import CommandContext
+from domain.errors import RoleNotAllowed
+from domain.i18n import pick
+from domain.identity import ADMIN, AUDITOR, INTEGRATOR, OFFICER
+from infrastructure.clock import UZBEKISTAN
+
+router = APIRouter(prefix="/v1", tags=["verification"])
+
+
+@router.get(
+    "/verify/{registration_number}",
+    response_model=VerificationOut,
+    responses={404: {"model": Problem, "content": {"application/problem+json": {}}}},
+    summary="Verify a result document",
+)
+def verify(
+    request: Request,
+    container: ContainerDep,
+    registration_number: Annotated[str, Path(max_length=100)],
+    code: Annotated[str, Query(min_length=4, max_length=64, description="the document's code")],
+    lang: LangParam = None,
+) -> VerificationOut:
+    """Anyone holding the document confirms it: service, agency, date, outcome and the
+    document hashes; nothing about the applicant. A wrong code answers like an unknown
+    number. Every verification is recorded."""
+    language = negotiate_language(request, lang)
+    ctx = CommandContext(
+        actor="public",
+        role="public",
+        correlation_id=str(request.scope.get("state", {}).get("request_id", "")),
+    )
+    decision = container.cases.verify(ctx, registration_number, code)
+    service = container.catalogue.find_service(decision.service_code)
+    version = service.terms_version(decision.service_version) if service else None
+    agency_names = container.catalogue_view.agency_names(decision.agency_id) or {}
+    return VerificationOut(
+        registration_number=decision.registration_number,
+        valid=decision.status == "valid",
+        status=decision.status,
+        outcome=decision.outcome,
+        decided_on=datetime.fromisoformat(decision.decided_at).astimezone(UZBEKISTAN).date(),
+        service_code=decision.service_code,
+        service_name=pick(version.terms.names, language) if version else decision.service_code,
+        agency_code=decision.agency_code,
+        agency_name=pick(agency_names, language) if agency_names else decision.agency_code,
+        documents=decision.documents,
+    )
+
+
+@router.get(
+    "/decisions",
+    response_model=DecisionPage,
+    responses=WRITE_ERRORS,
+    summary="The decisions register",
+)
+def decisions(
+    container: ContainerDep,
+    principal: PrincipalDep,
+    agency: Annotated[str | None, Query(max_length=64)] = None,
+    service: Annotated[str | None, Query(max_length=64)] = None,
+    outcome: Literal["approved", "rejected"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> DecisionPage:
+    """Registered decisions, newest first (no personal data). Officers see their agency's."""
+    if principal.role not in (OFFICER, AUDITOR, INTEGRATOR, ADMIN):
+        raise RoleNotAllowed(f"the {principal.role} role cannot read the decisions register")
+    if principal.role == OFFICER:
+        agency = principal.agency
+    page = container.decisions_register.entries(
+        agency=agency, service=service, outcome=outcome, cursor=cursor, limit=limit
+    )
+    return DecisionPage(items=[DecisionEntryOut.of(e) for e in page.items], next=page.next)
