@@ -94,11 +94,11 @@ def serve(
 @app.command()
 def worker() -> None:
     """Run every projection (and policy) until SIGINT or SIGTERM."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # before anything starts, so none is lost
+        signal.signal(sig, lambda *_: stop.set())
     settings = _settings()
     container = _container(settings, start_workers=True)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
     log.info("worker.started", projections=[spec.name for spec in PROJECTIONS])
     stop.wait()
     log.info("worker.stopping")

@@ -63,7 +63,13 @@ from domain.service_application import (
 )
 from domain.territory import CITY, DISTRICT, REGION
 
-_TERRITORY_LEVEL_FOR = {"republic": None, "region": (REGION,), "district": (DISTRICT, CITY)}
+# The applicant's territory must be at least as specific as the service's jurisdiction:
+# a district service needs a district or city; a regional one any place in a region.
+_TERRITORY_LEVEL_FOR = {
+    "republic": None,
+    "region": (REGION, DISTRICT, CITY),
+    "district": (DISTRICT, CITY),
+}
 
 
 @dataclass

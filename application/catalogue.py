@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate
 
 from application.forms import check_form_schema
 from domain.agency import Agency
+from domain.calendar import HolidayCalendar
 from domain.context import CommandContext
 from domain.errors import (
     AgencyNotFound,
@@ -198,6 +199,26 @@ class Catalogue(Application[UUID]):
         service.retire(reason=reason, meta=ctx.meta())
         self.save(service)
         return service
+
+    # --- the holiday calendar ---------------------------------------------------------------
+
+    def _calendar(self, ctx: CommandContext) -> HolidayCalendar:
+        return self.find(HolidayCalendar, HolidayCalendar.create_id()) or HolidayCalendar.open(
+            meta=ctx.meta()
+        )
+
+    def declare_holiday(self, ctx: CommandContext, *, day: date, names: object) -> HolidayCalendar:
+        """Declare a non-working day; open cases' due dates follow (a worker policy)."""
+        calendar = self._calendar(ctx)
+        calendar.declare_holiday(day=day, names=names, meta=ctx.meta())
+        self.save(calendar)
+        return calendar
+
+    def withdraw_holiday(self, ctx: CommandContext, *, day: date) -> HolidayCalendar:
+        calendar = self._calendar(ctx)
+        calendar.withdraw_holiday(day=day, meta=ctx.meta())
+        self.save(calendar)
+        return calendar
 
     # --- base calculation amount ----------------------------------------------------------
 

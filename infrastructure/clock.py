@@ -16,10 +16,13 @@ class SystemClock:
 
 
 class FixedClock:
-    """A clock that reads what it is set to (tests and demos)."""
+    """A clock that reads what it is set to (tests and demos); ``advance`` moves it."""
 
     def __init__(self, at: datetime) -> None:
         self.at = at
+
+    def advance(self, delta: timedelta) -> None:
+        self.at += delta
 
     def now(self) -> datetime:
         return self.at

@@ -99,6 +99,8 @@ def check_production_safety(settings: Settings) -> None:
         raise UnsafeConfiguration(
             "YAGONA_JWT_SECRET is the development default; set a secret for production"
         )
+    if settings.is_production and len(settings.jwt_secret.get_secret_value().encode()) < 32:
+        raise UnsafeConfiguration("YAGONA_JWT_SECRET must be at least 32 bytes in production")
     if settings.is_production and settings.cipher_key is None:
         raise UnsafeConfiguration(
             "YAGONA_CIPHER_KEY is not set: production refuses to store personal data "

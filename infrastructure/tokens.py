@@ -4,13 +4,17 @@ and RS256 against an external identity provider's JWKS (e.g. OneID) in productio
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import jwt
 
 from application.ports import Clock
 from application.principal import Principal
 from domain.errors import DomainError
+
+LEEWAY_SECONDS = 30  # clock skew tolerated between the identity provider and us
 
 
 class InvalidToken(Exception):
@@ -35,7 +39,7 @@ class TokenService:
         self._ttl = timedelta(seconds=ttl_seconds)
         self._clock = clock
         self._audience = audience
-        self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
+        self._jwks = _jwks_source(jwks_url) if jwks_url else None
 
     def mint(self, principal: Principal, *, ttl_seconds: int | None = None) -> str:
         now = self._clock.now()
@@ -63,7 +67,7 @@ class TokenService:
             algorithm = header.get("alg")
             key: Any
             if algorithm == "RS256" and self._jwks is not None:
-                key = self._jwks.get_signing_key_from_jwt(token).key
+                key = self._jwks(token)
             elif algorithm == self.algorithm:
                 key = self._secret
             else:
@@ -74,10 +78,20 @@ class TokenService:
                 algorithms=[str(algorithm)],
                 issuer=self._issuer,
                 audience=self._audience,
-                options={"require": ["exp", "iat", "sub", "iss"]},
+                options={
+                    "require": ["exp", "iat", "sub", "iss"],
+                    "verify_exp": False,  # checked below against the injected clock
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
             )
         except (jwt.PyJWTError, jwt.PyJWKClientError) as error:
             raise InvalidToken(str(error)) from None
+        now = self._clock.now().timestamp()
+        if not isinstance(claims["exp"], int | float) or claims["exp"] <= now - LEEWAY_SECONDS:
+            raise InvalidToken("Signature has expired")
+        if isinstance(claims.get("nbf"), int | float) and claims["nbf"] > now + LEEWAY_SECONDS:
+            raise InvalidToken("The token is not yet valid (nbf)")
         try:
             return Principal(
                 subject=str(claims["sub"]),
@@ -88,3 +102,21 @@ class TokenService:
             )
         except DomainError as error:
             raise InvalidToken(error.detail) from None
+
+
+def _jwks_source(url: str) -> Any:
+    """A function giving the RS256 key a token names (by ``kid``): fetched and cached from an
+    identity provider's https URL, or read once from a ``file://`` JWKS (offline setups)."""
+    if url.startswith("file://"):
+        key_set = jwt.PyJWKSet.from_json(Path(unquote(urlsplit(url).path)).read_text())
+
+        def from_file(token: str) -> Any:
+            kid = jwt.get_unverified_header(token).get("kid")
+            for jwk in key_set.keys:
+                if kid is None or jwk.key_id == kid:
+                    return jwk.key
+            raise InvalidToken(f"no key {kid!r} in the configured JWKS")
+
+        return from_file
+    client = jwt.PyJWKClient(url, cache_keys=True)
+    return lambda token: client.get_signing_key_from_jwt(token).key

@@ -38,9 +38,8 @@ def seeded(
     container = build_container(settings, clock=FixedClock(TEST_NOW))
     ctx = CommandContext(actor="system:seed", role="system", correlation_id="e2e")
     seed(container.catalogue, reference, ctx, today=TEST_NOW.date())
-    container.start_workers()
+    container.start_workers()  # read models follow what the tests write
     container.wait_for_projections(timeout=120)
-    container.stop_workers()
     yield container
     container.close()
 

@@ -154,7 +154,7 @@ def test_production_refuses_the_default_secret(env: dict[str, str]) -> None:
         env={
             **env,
             "YAGONA_ENV": "production",
-            "YAGONA_JWT_SECRET": "s3cret-for-production-use",
+            "YAGONA_JWT_SECRET": "s3cret-for-production-use-32-bytes+",
             "YAGONA_CIPHER_KEY": TEST_CIPHER_KEY,
         },
         capture_output=True,
@@ -168,7 +168,11 @@ def test_production_refuses_the_default_secret(env: dict[str, str]) -> None:
 def test_production_refuses_to_start_without_a_cipher_key(env: dict[str, str]) -> None:
     result = subprocess.run(
         [YAGONA, "serve", "--port", str(free_port())],
-        env={**env, "YAGONA_ENV": "production", "YAGONA_JWT_SECRET": "s3cret-for-production"},
+        env={
+            **env,
+            "YAGONA_ENV": "production",
+            "YAGONA_JWT_SECRET": "s3cret-for-production-use-32-bytes+",
+        },
         capture_output=True,
         text=True,
         timeout=60,

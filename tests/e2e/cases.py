@@ -1,0 +1,66 @@
+"""Helpers for end-to-end tests of cases: tokens, a valid submission, waiting for views."""
+
+from __future__ import annotations
+
+import base64
+import copy
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from application.principal import Principal
+from infrastructure.container import Container
+from infrastructure.reference_data import load_reference_data
+
+CITIZEN_A = "31503901234567"
+CITIZEN_B = "42207951234561"
+DISTRICT = "1703202"  # Oltinkoʻl tumani, Andijon viloyati
+AGENCY = f"justice-{DISTRICT}"
+OTHER_AGENCY = "justice-1706204"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def headers(container: Container, principal: Principal, **extra: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {container.tokens.mint(principal)}", **extra}
+
+
+def citizen(pinfl: str = CITIZEN_A, name: str | None = "Aziza Karimova") -> Principal:
+    return Principal(pinfl, "citizen", name=name)
+
+
+def officer(subject: str = "officer-17", agency: str = AGENCY) -> Principal:
+    return Principal(subject, "officer", agency=agency)
+
+
+def service_example(code: str) -> dict[str, Any]:
+    spec = next(s for s in load_reference_data().services if s.code == code)
+    return copy.deepcopy(spec.terms["form_schema"]["examples"][0])
+
+
+def submission(code: str = "birth-registration", **changes: Any) -> dict[str, Any]:
+    body = {
+        "service_code": code,
+        "territory": DISTRICT,
+        "form": service_example(code),
+        "language": "ru",
+        "attachments": [
+            {
+                "document": "medical-birth-certificate",
+                "filename": "certificate.pdf",
+                "content_type": "application/pdf",
+                "content_base64": base64.b64encode(PDF).decode(),
+            }
+        ],
+    }
+    body.update(changes)
+    return body
+
+
+def submit(
+    client: TestClient, container: Container, who: Principal | None = None, **changes: Any
+) -> dict[str, Any]:
+    response = client.post(
+        "/v1/applications", json=submission(**changes), headers=headers(container, who or citizen())
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())

@@ -1,0 +1,218 @@
+"""The cases use cases on in-memory persistence: authorization lives here, not in routes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from application.attachments import AttachmentUpload
+from application.cases import CaseDependencies, Cases
+from application.catalogue import Catalogue
+from application.principal import Principal
+from application.seeding import AgencySpec, ReferenceData, ServiceSpec, expand_agencies, seed
+from domain.agency import Agency
+from domain.errors import (
+    ApplicationNotFound,
+    InvalidAttachment,
+    InvalidForm,
+    NoResponsibleAgency,
+    NotYourAgency,
+    RoleNotAllowed,
+    ServiceNotActive,
+)
+from domain.service_application import AgencyRef
+from infrastructure.access_log import MemoryAccessLog
+from infrastructure.blobs import MemoryBlobStore
+from infrastructure.clock import FixedClock
+from infrastructure.result_renderer import DocumentRenderer
+from infrastructure.sequences import MemorySequences
+from tests.unit.builders import CTX, DAY, terms
+from tests.unit.test_catalogue_app import KINDS, TERRITORIES
+
+NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
+A = Principal("31503901234567", "citizen", name="Aziza")
+B = Principal("42207951234561", "citizen")
+CLERK = Principal("officer-1", "officer", agency="justice-1703")
+STRANGER = Principal("officer-9", "officer", agency="justice-1726")
+FORM = {"child_name": "Aziz", "birth_date": "2026-11-01"}
+
+
+class Directory:
+    """The agency directory over the expanded reference agencies."""
+
+    def __init__(self, agencies: list[AgencySpec]) -> None:
+        self.by_code = {a.code: a for a in agencies}
+
+    def _ref(self, code: str) -> AgencyRef:
+        spec = self.by_code[code]
+        parent = self.by_code.get(spec.parent) if spec.parent else None
+        return AgencyRef(
+            _id(code), code, _id(parent.code) if parent else None, parent.code if parent else None
+        )
+
+    def responsible_agency(self, kind: str, level: str, territory: str) -> AgencyRef | None:
+        for prefix in (territory[:7], territory[:4], territory[:2]):
+            spec = self.by_code.get(kind if level == "republic" else f"{kind}-{prefix}")
+            if spec is not None and spec.level == level:
+                return self._ref(spec.code)
+        return None
+
+    def agency_ref(self, agency_id: UUID) -> AgencyRef | None:
+        return next((self._ref(c) for c in self.by_code if _id(c) == agency_id), None)
+
+    def agency_names(self, agency_id: UUID) -> dict[str, str] | None:
+        return next((a.names for c, a in self.by_code.items() if _id(c) == agency_id), None)
+
+
+def _id(code: str) -> UUID:
+    return Agency.create_id(code)
+
+
+@pytest.fixture
+def cases() -> Cases:
+    catalogue = Catalogue()
+    services = [
+        ServiceSpec("birth-registration", terms(jurisdiction="region")),
+        ServiceSpec(
+            "paid-licence",
+            terms(form=4, jurisdiction="region", fee={"kind": "bhm_multiple", "multiple": "0.5"}),
+        ),
+    ]
+    data = ReferenceData(TERRITORIES, KINDS, services, [(date(2025, 8, 1), 41_200_000)], DAY)
+    seed(catalogue, data, CTX, today=NOW.date())
+    return Cases(
+        deps=CaseDependencies(
+            catalogue=catalogue,
+            directory=Directory(expand_agencies(KINDS, TERRITORIES)),
+            clock=FixedClock(NOW),
+            sequences=MemorySequences(),
+            blobs=MemoryBlobStore(),
+            renderer=DocumentRenderer("https://portal.example"),
+            access_log=MemoryAccessLog(),
+            pseudonym_key=b"k" * 32,
+        )
+    )
+
+
+def submit(cases: Cases, who: Principal = A, **changes: Any) -> Any:
+    fields: dict[str, Any] = {
+        "service_code": "birth-registration",
+        "territory": "1703202",
+        "form": dict(FORM),
+        "attachments": [],
+    }
+    fields.update(changes)
+    return cases.submit(who, CTX, **fields)
+
+
+def test_submission_routes_to_the_regional_office_and_starts_the_term(cases: Cases) -> None:
+    application = submit(cases)
+    assert application.agency.code == "justice-1703"
+    assert application.status == "queued"
+    assert application.tracking_number == "AR-2026-0000001"
+    assert application.due_date == date(2026, 12, 2)  # Fri + 3 working days
+    assert cases.applicant_ref(A.subject) == application.applicant_ref != A.subject
+
+
+def test_only_citizens_submit(cases: Cases) -> None:
+    with pytest.raises(RoleNotAllowed):
+        submit(cases, who=CLERK)
+
+
+def test_the_applicant_sees_it_others_do_not_know_it_exists(cases: Cases) -> None:
+    application = submit(cases)
+    assert cases.view(A, CTX, application.tracking_number, purpose="own").id == application.id
+    with pytest.raises(ApplicationNotFound):
+        cases.view(B, CTX, application.tracking_number, purpose="curiosity")
+    with pytest.raises(ApplicationNotFound):
+        cases.withdraw(B, CTX, str(application.id), reason="not mine")
+
+
+def test_officers_act_only_for_their_agency(cases: Cases) -> None:
+    application = submit(cases)
+    with pytest.raises(NotYourAgency):
+        cases.accept(STRANGER, CTX, str(application.id))
+    with pytest.raises(NotYourAgency):
+        cases.view(STRANGER, CTX, str(application.id), purpose="x")
+    assert cases.accept(CLERK, CTX, str(application.id)).assignee == "officer-1"
+    with pytest.raises(RoleNotAllowed):
+        cases.accept(A, CTX, str(application.id))
+
+
+def test_officer_reads_are_recorded_with_their_purpose(cases: Cases) -> None:
+    application = submit(cases)
+    cases.view(CLERK, CTX, str(application.id), purpose="review")
+    cases.view(A, CTX, str(application.id), purpose="own")
+    log = cases.deps.access_log
+    assert isinstance(log, MemoryAccessLog)
+    assert [(e.actor, e.purpose) for e in log.entries] == [("officer-1", "review")]
+
+
+def test_the_form_is_validated_against_the_pinned_schema(cases: Cases) -> None:
+    with pytest.raises(InvalidForm) as caught:
+        submit(cases, form={"child_name": "A", "extra": 1})
+    pointers = {pointer for pointer, _ in caught.value.errors}
+    assert pointers == {"/", "/child_name"}
+
+
+def test_no_responsible_agency_records_nothing(cases: Cases) -> None:
+    with pytest.raises(NoResponsibleAgency, match="1799"):
+        submit(cases, territory="1799")
+    assert cases.recorder.max_notification_id() is None
+
+
+def test_attachments_are_stored_by_hash(cases: Cases) -> None:
+    pdf = b"%PDF-1.7 tiny"
+    application = submit(
+        cases,
+        attachments=[AttachmentUpload("medical-certificate", "m.pdf", "application/pdf", pdf)],
+    )
+    stored = application.attachments[0]
+    assert cases.deps.blobs.get(stored.sha256) == pdf
+    with pytest.raises(InvalidAttachment, match="is not a image/png file"):
+        submit(cases, attachments=[AttachmentUpload("other", "x.png", "image/png", pdf)])
+
+
+def test_a_fee_is_assessed_at_todays_bhm(cases: Cases) -> None:
+    application = submit(cases, service_code="paid-licence")
+    assert application.fee == (20_600_000, "UZS")
+    assert application.status == "awaiting_payment"
+
+
+def test_a_suspended_service_takes_no_applications(cases: Cases) -> None:
+    cases.deps.catalogue.suspend_service(CTX, code="birth-registration", reason="audit")
+    with pytest.raises(ServiceNotActive):
+        submit(cases)
+
+
+def test_the_same_idempotency_key_returns_the_same_application(cases: Cases) -> None:
+    first = submit(cases, idempotency_key="key-1")
+    again = submit(cases, idempotency_key="key-1")
+    assert again.id == first.id
+    assert submit(cases, who=B, idempotency_key="key-1").id != first.id
+
+
+def test_decide_issues_a_verifiable_result_in_one_save(cases: Cases) -> None:
+    application = submit(cases)
+    cases.accept(CLERK, CTX, str(application.id))
+    head = cases.recorder.max_notification_id()
+    decision = cases.decide(
+        CLERK,
+        CTX,
+        str(application.id),
+        outcome="rejected",
+        reasons="Incomplete",
+        legal_basis="Art. 5",
+    )
+    notifications = cases.recorder.select_notifications(start=(head or 0) + 1, limit=10)
+    assert [n.topic.rsplit(".", 1)[-1] for n in notifications] == [
+        "Decided",
+        "ResultIssued",
+        "Issued",
+    ]
+    assert cases.verify(CTX, decision.registration_number, decision.verification_code) == decision
+    pdf = cases.result(A, CTX, str(application.id), file_format="pdf")
+    assert pdf.content.startswith(b"%PDF-")
