@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import os
+import tempfile
 from pathlib import Path
 
 from infrastructure.settings import Settings, UnsafeConfiguration
@@ -37,10 +39,17 @@ def cipher_key(settings: Settings) -> str:
         raise UnsafeConfiguration("YAGONA_CIPHER_KEY is not set")
     path: Path = settings.data_dir / "cipher.key"
     if not path.exists():
+        # Written whole to a private temporary file, then linked into place: of processes
+        # starting together (a worker and a seed), one key wins and all read that one.
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(new_key() + "\n")
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cipher-")
+        try:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(new_key() + "\n")
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
     return _checked(path.read_text(), str(path))
 
 
