@@ -50,7 +50,7 @@ from domain.errors import (
     ServiceNotActive,
     ServiceNotApplicable,
 )
-from domain.fees import BhmRates, BhmSchedule
+from domain.fees import BhmRates, BhmSchedule, Money
 from domain.i18n import DEFAULT_LANGUAGE, LANGUAGES, pick
 from domain.identity import ADMIN, AUDITOR, CITIZEN, OFFICER
 from domain.ids import natural_id
@@ -213,9 +213,11 @@ class Cases(Application[UUID]):
         attachments: list[AttachmentUpload],
         language: str | None = None,
         idempotency_key: str | None = None,
+        exemption: str | None = None,
     ) -> ServiceApplication:
         """Submit, validate against the pinned version, route to the responsible agency,
-        assess the fee and start the legal term: one transaction."""
+        assess the fee (nothing for an exempt applicant, with the legal basis recorded) and
+        start the legal term, after payment for a fee owed: one transaction."""
         if principal.role != CITIZEN:
             raise RoleNotAllowed("only citizens submit applications")
         deps = self.deps
@@ -258,6 +260,16 @@ class Cases(Application[UUID]):
         ]
         today = deps.clock.today()
         fee = terms.fee.amount_on(today, self._bhm_rates())
+        exempt: dict[str, str] | None = None
+        if exemption is not None:
+            category = next((e for e in terms.exemptions if e.code == exemption), None)
+            if category is None:
+                known = ", ".join(e.code for e in terms.exemptions) or "none"
+                raise InvalidInput(
+                    f"exemption: {service_code} has no exemption {exemption!r} (known: {known})"
+                )
+            exempt = {"code": category.code, "legal_basis": category.legal_basis}
+            fee = Money(0, fee.currency)
         tracking_number = f"AR-{today.year}-{deps.sequences.next_value('tracking'):07d}"
         application = ServiceApplication.submit(
             application_id=application_id,
@@ -276,7 +288,7 @@ class Cases(Application[UUID]):
         application.route(
             agency=agency,
             term_working_days=terms.deadline_working_days,
-            fee=(fee.amount, fee.currency, None),
+            fee=(fee.amount, fee.currency, exempt),
             today=today,
             calendar=self.working_calendar(),
             meta=ctx.meta(),

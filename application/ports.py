@@ -90,3 +90,68 @@ class AccessEntry:
 
 class AccessLog(Protocol):
     def record(self, entry: AccessEntry) -> None: ...
+
+
+# --- payments -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProviderPayment:
+    """The provider's side of a payment: what the citizen's client needs to pay."""
+
+    provider_payment_id: str
+    status: str
+    client_secret: str | None = None  # Stripe: for stripe.js on the citizen's device
+    confirmation_url: str | None = None  # sandbox: the page where one pays or declines
+
+
+@dataclass(frozen=True)
+class ProviderRefund:
+    provider_refund_id: str
+    status: str  # succeeded | pending | failed
+
+
+PAYMENT_SUCCEEDED = "payment_succeeded"
+PAYMENT_FAILED = "payment_failed"
+PAYMENT_CANCELED = "payment_canceled"
+REFUND_SUCCEEDED = "refund_succeeded"
+REFUND_FAILED = "refund_failed"
+REFUND_PENDING = "refund_pending"
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """A provider's notification (a verified webhook), in the provider's terms."""
+
+    event_id: str
+    kind: str  # one of the constants above
+    payment_id: UUID | None  # ours, from the provider payment's metadata
+    provider_payment_id: str | None
+    amount: int | None = None
+    provider_refund_id: str | None = None
+    reason: str = ""
+
+
+class PaymentProvider(Protocol):
+    """A payment service provider. Calls carry idempotency keys derived from our ids, so a
+    call repeated after a crash takes no second charge and makes no second refund."""
+
+    name: str
+
+    def create_payment(
+        self, *, payment_id: UUID, amount: int, currency: str, description: str
+    ) -> ProviderPayment: ...
+
+    def resume_payment(self, *, payment_id: UUID, provider_payment_id: str) -> ProviderPayment: ...
+
+    def refund(
+        self,
+        *,
+        payment_id: UUID,
+        refund_id: UUID,
+        provider_payment_id: str,
+        amount: int,
+        currency: str,
+    ) -> ProviderRefund: ...
+
+    def cancel(self, *, provider_payment_id: str) -> None: ...

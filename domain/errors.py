@@ -199,3 +199,18 @@ class DecisionRevoked(Conflict):
 
 class ConcurrentModification(Conflict):
     """Another command changed the aggregate first; reload and retry."""
+
+
+# --- payments -----------------------------------------------------------------------------
+
+
+class PaymentNotFound(NotFound):
+    pass
+
+
+class NothingToPay(Conflict):
+    pass
+
+
+class PaymentProviderUnavailable(DomainError):
+    """The payment provider could not be reached or refused the request (answered 502)."""

@@ -29,3 +29,20 @@ class TrackingNumberIndex(Aggregate):
     def __init__(self, tracking_number: str, application_id: UUID) -> None:
         self.tracking_number = tracking_number
         self.application_id = application_id
+
+
+class ProviderPaymentIndex(Aggregate):
+    """Maps a provider's payment id (e.g. a Stripe PaymentIntent) to our payment."""
+
+    class Registered(Aggregate.Created):
+        provider_payment_id: str
+        payment_id: UUID
+
+    @staticmethod
+    def create_id(provider_payment_id: str, **_: Any) -> UUID:
+        return natural_id("provider-payments", provider_payment_id)
+
+    @event(Registered)
+    def __init__(self, provider_payment_id: str, payment_id: UUID) -> None:
+        self.provider_payment_id = provider_payment_id
+        self.payment_id = payment_id

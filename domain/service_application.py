@@ -38,6 +38,7 @@ AWAITING_INFORMATION = "awaiting_information"
 DECIDED = "decided"
 RESULT_ISSUED = "result_issued"
 WITHDRAWN = "withdrawn"
+CANCELLED = "cancelled"
 CLOSED = "closed"
 SUBMITTED = "submitted"
 STATUSES = (
@@ -142,6 +143,22 @@ class ServiceApplication(Aggregate):
         exemption: dict[str, str] | None
         meta: dict[str, str]
 
+    class Paid(Aggregate.Event):
+        payment_id: UUID
+        amount: int
+        paid_on: str
+        meta: dict[str, str]
+
+    class PaymentNotExpected(Aggregate.Event):
+        payment_id: UUID
+        reason: str
+        meta: dict[str, str]
+
+    class Cancelled(Aggregate.Event):
+        reason: str
+        status: str
+        meta: dict[str, str]
+
     class ClockStarted(Aggregate.Event):
         started_on: str
         due_date: str
@@ -205,6 +222,7 @@ class ServiceApplication(Aggregate):
 
     class Withdrawn(Aggregate.Event):
         reason: str
+        before_acceptance: bool
         status: str
         meta: dict[str, str]
 
@@ -295,6 +313,9 @@ class ServiceApplication(Aggregate):
         self.outcome: str | None = None
         self.documents: dict[str, str] = {}
         self.information_requests: list[dict[str, str]] = []
+        self.exemption: dict[str, str] | None = None
+        self.paid_by: UUID | None = None
+        self.was_accepted = False
 
     # --- guards -----------------------------------------------------------------------------
 
@@ -386,6 +407,48 @@ class ServiceApplication(Aggregate):
         meta: dict[str, str],
     ) -> None:
         self.fee = (amount, currency)
+        self.exemption = exemption
+
+    def confirm_payment(
+        self,
+        *,
+        payment_id: UUID,
+        amount: int,
+        today: date,
+        calendar: WorkingCalendar,
+        meta: dict[str, str],
+    ) -> None:
+        """The fee is paid: the case joins the queue and its legal term starts today. A
+        payment that arrives when the case no longer waits for one is recorded as not
+        expected, so that it is refunded."""
+        if self.paid_by == payment_id:
+            raise NothingChanged(f"payment {payment_id} is already recorded")
+        if self.status != AWAITING_PAYMENT:
+            self._payment_not_expected(
+                payment_id=payment_id,
+                reason=f"the application was {self.status} when the payment arrived",
+                meta=meta,
+            )
+            return
+        self._paid(payment_id=payment_id, amount=amount, paid_on=today.isoformat(), meta=meta)
+        self._start_clock(today, calendar, meta)
+
+    @event(Paid)
+    def _paid(self, payment_id: UUID, amount: int, paid_on: str, meta: dict[str, str]) -> None:
+        self.paid_by = payment_id
+
+    @event(PaymentNotExpected)
+    def _payment_not_expected(self, payment_id: UUID, reason: str, meta: dict[str, str]) -> None:
+        pass
+
+    def cancel(self, *, reason: str, meta: dict[str, str]) -> None:
+        """The fee was not paid in time: the application ends without a decision."""
+        self._require("cancellation", AWAITING_PAYMENT)
+        self._cancelled(reason=_text("reason", reason, 1000), status=CANCELLED, meta=meta)
+
+    @event(Cancelled)
+    def _cancelled(self, reason: str, status: str, meta: dict[str, str]) -> None:
+        self.status = status
 
     @event(ClockStarted)
     def _clock_started(
@@ -458,6 +521,7 @@ class ServiceApplication(Aggregate):
     def _accepted(self, officer: str, status: str, meta: dict[str, str]) -> None:
         self.assignee = officer
         self.status = status
+        self.was_accepted = True
 
     def release(self, *, officer: str, meta: dict[str, str]) -> None:
         self._require("releasing", IN_REVIEW, AWAITING_INFORMATION)
@@ -613,15 +677,22 @@ class ServiceApplication(Aggregate):
 
     def withdraw(self, *, reason: str, meta: dict[str, str]) -> None:
         self._require("withdrawal", *OPEN)
-        self._withdrawn(reason=_text("reason", reason, 1000), status=WITHDRAWN, meta=meta)
+        self._withdrawn(
+            reason=_text("reason", reason, 1000),
+            before_acceptance=not self.was_accepted,
+            status=WITHDRAWN,
+            meta=meta,
+        )
 
     @event(Withdrawn)
-    def _withdrawn(self, reason: str, status: str, meta: dict[str, str]) -> None:
+    def _withdrawn(
+        self, reason: str, before_acceptance: bool, status: str, meta: dict[str, str]
+    ) -> None:
         self.status = status
         self.assignee = None
 
     def close(self, *, reason: str, meta: dict[str, str]) -> None:
-        self._require("closing", RESULT_ISSUED, WITHDRAWN)
+        self._require("closing", RESULT_ISSUED, WITHDRAWN, CANCELLED)
         self._closed(reason=_text("reason", reason, 1000), status=CLOSED, meta=meta)
 
     @event(Closed)

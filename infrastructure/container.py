@@ -14,9 +14,12 @@ from eventsourcing.utils import get_topic
 
 from application.cases import CaseDependencies, Cases
 from application.catalogue import Catalogue
-from application.ports import Clock
+from application.payment_policies import CasesFollowPayments, PaymentsFollowCases
+from application.payments import PaymentDependencies, Payments
+from application.ports import Clock, PaymentProvider
 from domain.calendar import HolidayCalendar
 from domain.context import CommandContext
+from domain.payment import Payment
 from infrastructure.access_log import PostgresAccessLog
 from infrastructure.blobs import LocalBlobStore
 from infrastructure.clock import SystemClock
@@ -24,7 +27,9 @@ from infrastructure.database import DatabaseConfig, ddl_lock, ensure_database, e
 from infrastructure.embedded_postgres import start_embedded
 from infrastructure.event_store import recorder_env
 from infrastructure.idempotency import IdempotencyStore
-from infrastructure.keys import cipher_key, pseudonym_key
+from infrastructure.keys import cipher_key, derived_secret, pseudonym_key
+from infrastructure.payments.sandbox import SandboxProvider
+from infrastructure.payments.stripe_provider import StripeProvider
 from infrastructure.result_renderer import DocumentRenderer
 from infrastructure.sequences import PostgresSequences
 from infrastructure.settings import Settings, check_production_safety
@@ -35,6 +40,7 @@ from infrastructure.workers import (
     Supervised,
     Workers,
     periodic_job,
+    policy_worker,
     projection_spec,
     projection_worker,
 )
@@ -42,6 +48,7 @@ from projections.catalogue import CatalogueView
 from projections.citizen_applications import CitizenApplicationsView
 from projections.decisions_register import DecisionsRegisterView
 from projections.officer_queue import OfficerQueueView
+from projections.payments_ledger import PaymentsLedgerView
 from projections.rebuild import Progress, RebuildReport, rebuild
 from projections.tracked_view import TrackedView
 
@@ -85,6 +92,9 @@ class Container:
     clock: Clock
     catalogue: Catalogue
     cases: Cases
+    payments: Payments
+    provider: PaymentProvider
+    webhook_secret: str
     tokens: TokenService
     idempotency: IdempotencyStore
     access_log: PostgresAccessLog
@@ -115,6 +125,12 @@ class Container:
         return view
 
     @property
+    def payments_ledger(self) -> PaymentsLedgerView:
+        view = self.view("payments_ledger")
+        assert isinstance(view, PaymentsLedgerView)
+        return view
+
+    @property
     def decisions_register(self) -> DecisionsRegisterView:
         view = self.view("decisions_register")
         assert isinstance(view, DecisionsRegisterView)
@@ -125,6 +141,8 @@ class Container:
             return self.catalogue
         if spec.application_class is Cases:
             return self.cases
+        if spec.application_class is Payments:
+            return self.payments
         raise KeyError(spec.name)
 
     def projection_status(self) -> list[dict[str, Any]]:
@@ -186,6 +204,14 @@ class Container:
             for case_id in self.officer_queue.open_cases()
         )
 
+    def expire_unpaid(self) -> int:
+        """Expire payments not made in time; a policy then cancels their applications."""
+        cutoff = self.clock.now() - timedelta(minutes=self.settings.payment_expiry_minutes)
+        return sum(
+            self.payments.expire(SYSTEM, payment_id, reason="not paid in time")
+            for payment_id in self.payments_ledger.unpaid_before(cutoff)
+        )
+
     def purge_idempotency_keys(self) -> int:
         return self.idempotency.purge(timedelta(hours=self.settings.idempotency_ttl_hours))
 
@@ -206,9 +232,35 @@ class Container:
                 self.runner_env,
             )
         )
+        bound: dict[str, Any] = {"clock": self.clock, "calendar_source": self.catalogue}
+        supervised.append(
+            policy_worker(
+                "cases-follow-payments",
+                Payments,
+                CasesFollowPayments.bind(**bound),
+                self.runner_env,
+            )
+        )
+        supervised.append(
+            policy_worker(
+                "payments-follow-cases",
+                Cases,
+                PaymentsFollowCases.bind(**bound),
+                self.runner_env,
+            )
+        )
+        supervised.append(
+            projection_worker(
+                ProjectionSpec(
+                    "refund_executor", Payments, refund_executor(self.payments), TrackedView
+                ),
+                self.runner_env,
+            )
+        )
         supervised.append(
             periodic_job("deadlines", self.settings.deadline_check_seconds, self.check_deadlines)
         )
+        supervised.append(periodic_job("payment-expiry", 60, self.expire_unpaid))
         supervised.append(periodic_job("idempotency-purge", 3600, self.purge_idempotency_keys))
         self.workers = Workers(supervised)
         self.workers.start()
@@ -222,6 +274,7 @@ class Container:
         self.stop_workers()
         self.catalogue.close()
         self.cases.close()
+        self.payments.close()
         for datastore in {id(v.datastore): v.datastore for v in self._views.values()}.values():
             datastore.close()
 
@@ -245,6 +298,42 @@ def calendar_policy(on_change: Any) -> type[Projection[TrackedView]]:
             self.view.apply(tracking)
 
     return CalendarPolicy
+
+
+def refund_executor(payments: Payments) -> type[Projection[TrackedView]]:
+    """Carries out what the payments record: a requested refund is made at the provider
+    (its idempotency key makes a repeat after a crash harmless) and an expired payment is
+    cancelled there. At least once, and idempotent."""
+
+    class RefundExecutor(Projection[TrackedView]):
+        name = "refund_executor"
+        topics = (get_topic(Payment.RefundRequested), get_topic(Payment.Expired))
+
+        def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+            if isinstance(domain_event, Payment.RefundRequested):
+                payments.execute_refund(SYSTEM, domain_event.originator_id)
+            elif isinstance(domain_event, Payment.Expired):
+                payments.cancel_at_provider(domain_event.originator_id)
+            self.view.apply(tracking)
+
+    return RefundExecutor
+
+
+def payment_provider(
+    settings: Settings, datastore: PostgresDatastore, key: str
+) -> tuple[PaymentProvider, str]:
+    """The configured provider and the secret its notifications are signed with."""
+    if settings.payment_provider == "stripe":
+        assert settings.stripe_api_key is not None
+        assert settings.stripe_webhook_secret is not None
+        provider = StripeProvider(
+            settings.stripe_api_key.get_secret_value(), api_base=settings.stripe_api_base
+        )
+        return provider, settings.stripe_webhook_secret.get_secret_value()
+    secret = derived_secret(key, "sandbox-callbacks")
+    sandbox = SandboxProvider(datastore, public_base_url=settings.public_base_url, secret=secret)
+    sandbox.create_table()
+    return sandbox, secret
 
 
 def make_views(database: DatabaseConfig, settings: Settings) -> dict[str, TrackedView]:
@@ -289,6 +378,7 @@ def build_container(
         access_log.create_table()
         idempotency = IdempotencyStore(shared)
         idempotency.create_table()
+        provider, webhook_secret = payment_provider(settings, shared, key)
         catalogue_view = views["catalogue"]
         assert isinstance(catalogue_view, CatalogueView)
         cases = Cases(
@@ -303,6 +393,10 @@ def build_container(
                 access_log=access_log,
                 pseudonym_key=pseudonym_key(key),
             ),
+        )
+    with ddl_lock(database):
+        payments = Payments(
+            env=env, deps=PaymentDependencies(cases=cases, provider=provider, clock=clock)
         )
     tokens = TokenService(
         settings.jwt_secret.get_secret_value(),
@@ -320,6 +414,9 @@ def build_container(
         clock=clock,
         catalogue=catalogue,
         cases=cases,
+        payments=payments,
+        provider=provider,
+        webhook_secret=webhook_secret,
         tokens=tokens,
         idempotency=idempotency,
         access_log=access_log,

@@ -53,6 +53,12 @@ def cipher_key(settings: Settings) -> str:
     return _checked(path.read_text(), str(path))
 
 
+def derived_secret(encoded_cipher_key: str, purpose: str) -> str:
+    """A secret for ``purpose`` derived from the cipher key (e.g. the sandbox's signatures)."""
+    raw = base64.b64decode(encoded_cipher_key)
+    return hmac.new(raw, f"yagona:{purpose}".encode(), hashlib.sha256).hexdigest()
+
+
 def pseudonym_key(encoded_cipher_key: str) -> bytes:
     """A separate key for citizens' pseudonyms in read models, derived from the cipher key."""
     return hmac.new(

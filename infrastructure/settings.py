@@ -56,6 +56,19 @@ class Settings(BaseSettings):
     deadline_check_seconds: float = Field(
         300, gt=0, description="how often the worker checks legal terms"
     )
+    payment_provider: Literal["sandbox", "stripe"] = Field(
+        "sandbox", description="sandbox (offline; development only) or stripe"
+    )
+    stripe_api_key: SecretStr | None = Field(None, description="Stripe secret key (sk_…)")
+    stripe_webhook_secret: SecretStr | None = Field(
+        None, description="signing secret of the Stripe webhook endpoint (whsec_…)"
+    )
+    stripe_api_base: str | None = Field(
+        None, description="another Stripe API address (e.g. a localstripe server)"
+    )
+    payment_expiry_minutes: int = Field(
+        60, ge=1, description="an unpaid payment expires (and its application is cancelled)"
+    )
     idempotency_ttl_hours: int = Field(
         48, ge=24, description="how long Idempotency-Key responses are kept"
     )
@@ -105,4 +118,15 @@ def check_production_safety(settings: Settings) -> None:
         raise UnsafeConfiguration(
             "YAGONA_CIPHER_KEY is not set: production refuses to store personal data "
             "unencrypted (generate one with: yagona keygen)"
+        )
+    if settings.is_production and settings.payment_provider == "sandbox":
+        raise UnsafeConfiguration(
+            "the sandbox payment provider is not selectable in production; "
+            "set YAGONA_PAYMENT_PROVIDER=stripe"
+        )
+    if settings.payment_provider == "stripe" and (
+        settings.stripe_api_key is None or settings.stripe_webhook_secret is None
+    ):
+        raise UnsafeConfiguration(
+            "the stripe provider needs YAGONA_STRIPE_API_KEY and YAGONA_STRIPE_WEBHOOK_SECRET"
         )

@@ -14,7 +14,12 @@ from typing import Any
 
 import structlog
 from eventsourcing.application import Application
-from eventsourcing.projection import Projection, ProjectionRunner
+from eventsourcing.projection import (
+    EventSourcedProjection,
+    EventSourcedProjectionRunner,
+    Projection,
+    ProjectionRunner,
+)
 
 from application.cases import Cases
 from application.catalogue import Catalogue
@@ -115,6 +120,29 @@ def projection_worker(spec: ProjectionSpec, env: dict[str, str]) -> Supervised:
                     raise RuntimeError("the subscription ended")
 
     return Supervised(f"projection-{spec.name}", body)
+
+
+def policy_worker(
+    name: str,
+    upstream: type[Application[Any]],
+    policy: type[EventSourcedProjection[Any]],
+    env: dict[str, str],
+) -> Supervised:
+    """A process policy following ``upstream``'s events; its new events and its position
+    commit in one transaction (exactly once)."""
+
+    def body(stopping: threading.Event) -> None:
+        runner: EventSourcedProjectionRunner[Any, Any] = EventSourcedProjectionRunner(
+            application_class=upstream, projection_class=policy, env=env
+        )
+        with runner:
+            log.info("policy.started", policy=name)
+            while not stopping.is_set():
+                runner.run_forever(timeout=0.5)
+                if runner.is_interrupted.is_set() and not stopping.is_set():
+                    raise RuntimeError("the subscription ended")
+
+    return Supervised(f"policy-{name}", body)
 
 
 def periodic_job(name: str, interval: float, run: Callable[[], int]) -> Supervised:

@@ -56,7 +56,8 @@ def _view(
     decision = (
         container.cases.decision(application.decision_id) if application.decision_id else None
     )
-    return ApplicationOut.of(application, viewer, decision)
+    payment = container.payments.latest(application.id) if application.fee else None
+    return ApplicationOut.of(application, viewer, decision, payment)
 
 
 @router.post(
@@ -86,6 +87,7 @@ def submit(
         attachments=[a.upload() for a in body.attachments],
         language=body.language,
         idempotency_key=request.headers.get("idempotency-key"),
+        exemption=body.exemption,
     )
     out = _view(container, application, principal)
     return JSONResponse(
@@ -113,6 +115,7 @@ def list_applications(
             "decided",
             "result_issued",
             "withdrawn",
+            "cancelled",
             "closed",
         ]
         | None,

@@ -14,6 +14,7 @@ from application.attachments import AttachmentUpload
 from application.principal import Principal
 from domain.decision import Decision
 from domain.identity import CITIZEN
+from domain.payment import Payment
 from domain.service_application import ServiceApplication
 from projections.citizen_applications import CitizenApplicationRow
 from projections.decisions_register import DecisionEntry
@@ -80,6 +81,11 @@ class SubmissionIn(BaseModel):
     language: Literal["uz-Latn", "uz-Cyrl", "ru", "en"] = Field(
         "uz-Latn", description="language of the result document and notices"
     )
+    exemption: str | None = Field(
+        None,
+        max_length=64,
+        description="a fee exemption category of the service the applicant claims (its code)",
+    )
 
 
 class MessageIn(BaseModel):
@@ -124,10 +130,57 @@ class AttachmentOut(BaseModel):
     sha256: str
 
 
+PAYMENT_STATUS = {
+    "requested": "pending",
+    "pending": "pending",
+    "succeeded": "paid",
+    "failed": "failed",
+    "expired": "expired",
+    "refund_requested": "refund_pending",
+    "refund_submitted": "refund_pending",
+    "refunded": "refunded",
+    "refund_failed": "refund_failed",
+}
+
+
 class PaymentOut(BaseModel):
-    status: Literal["not_required", "pending", "exempt", "paid"]
+    status: Literal[
+        "not_required",
+        "exempt",
+        "pending",
+        "paid",
+        "failed",
+        "expired",
+        "refund_pending",
+        "refunded",
+        "refund_failed",
+    ]
     amount: int = Field(description="minor units (tiyin)")
     currency: str
+    payment_id: UUID | None = Field(None, description="the latest payment attempt")
+    exemption: dict[str, str] | None = Field(
+        None, description="the exemption category and its legal basis, when exempt"
+    )
+
+    @classmethod
+    def of(cls, application: ServiceApplication, payment: Payment | None) -> PaymentOut:
+        amount, currency = application.fee or (0, "UZS")
+        if amount == 0:
+            status = "exempt" if application.exemption else "not_required"
+            return cls(
+                status=status,
+                amount=0,
+                currency=currency,
+                exemption=application.exemption,
+            )
+        if payment is None:
+            return cls(status="pending", amount=amount, currency=currency)
+        return cls(
+            status=PAYMENT_STATUS[payment.status],
+            amount=amount,
+            currency=currency,
+            payment_id=payment.id,
+        )
 
 
 class DecisionOut(BaseModel):
@@ -170,15 +223,12 @@ class ApplicationOut(BaseModel):
 
     @classmethod
     def of(
-        cls, application: ServiceApplication, viewer: Principal, decision: Decision | None
+        cls,
+        application: ServiceApplication,
+        viewer: Principal,
+        decision: Decision | None,
+        payment: Payment | None = None,
     ) -> ApplicationOut:
-        amount, currency = application.fee or (0, "UZS")
-        if amount == 0:
-            payment = PaymentOut(status="not_required", amount=0, currency=currency)
-        elif application.status == "awaiting_payment":
-            payment = PaymentOut(status="pending", amount=amount, currency=currency)
-        else:
-            payment = PaymentOut(status="paid", amount=amount, currency=currency)
         decision_out = None
         if application.registration_number is not None and application.outcome is not None:
             base = f"/v1/applications/{application.id}/result"
@@ -207,7 +257,7 @@ class ApplicationOut(BaseModel):
             information_requests=[
                 InformationRequestOut(**r) for r in application.information_requests
             ],
-            payment=payment,
+            payment=PaymentOut.of(application, payment),
             decision=decision_out,
             submitted_at=application.created_on,
             updated_at=application.modified_on,

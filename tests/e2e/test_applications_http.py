@@ -289,7 +289,13 @@ def test_a_paid_service_waits_for_payment(client: TestClient, seeded: Container)
         form=service_example("marriage-registration"),
     )
     assert created["status"] == "awaiting_payment"
-    assert created["payment"] == {"status": "pending", "amount": 20_600_000, "currency": "UZS"}
+    assert created["payment"] == {
+        "status": "pending",
+        "amount": 20_600_000,
+        "currency": "UZS",
+        "payment_id": None,
+        "exemption": None,
+    }
     assert created["due_date"] is None
     seeded.wait_for_projections()
     queue = client.get("/v1/queue", headers=headers(seeded, officer())).json()["items"]

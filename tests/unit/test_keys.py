@@ -38,7 +38,20 @@ def test_production_refuses_to_start_without_a_key_or_with_a_weak_secret() -> No
         check_production_safety(
             Settings(env="production", jwt_secret="short", cipher_key=new_key())  # type: ignore[arg-type]
         )
-    check_production_safety(Settings(env="production", jwt_secret=secret, cipher_key=new_key()))  # type: ignore[arg-type]
+    with pytest.raises(UnsafeConfiguration, match="sandbox"):
+        check_production_safety(
+            Settings(env="production", jwt_secret=secret, cipher_key=new_key())  # type: ignore[arg-type]
+        )
+    check_production_safety(
+        Settings(  # type: ignore[call-arg]
+            env="production",
+            jwt_secret=secret,
+            cipher_key=new_key(),  # type: ignore[arg-type]
+            payment_provider="stripe",
+            stripe_api_key="sk_live_x",
+            stripe_webhook_secret="whsec_x",  # type: ignore[arg-type]
+        )
+    )
 
 
 def test_the_pseudonym_key_differs_from_the_cipher_key() -> None:

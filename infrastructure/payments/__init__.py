@@ -1,0 +1,1 @@
+"""Payment providers (Stripe and the offline sandbox) and their webhooks."""

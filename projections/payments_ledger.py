@@ -1,0 +1,252 @@
+"""The payments ledger: every payment and refund with its state, and reconciliation.
+
+Days are Uzbekistan's (UTC+5): a payment belongs to the day on which it was taken there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+from psycopg.sql import SQL, Composable, Identifier, Placeholder
+
+from domain.payment import Payment
+from projections.tracked_view import TrackedView, Writer
+
+LOCAL_DAY = "(({column} AT TIME ZONE 'UTC') + interval '5 hours')::date"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    payment_id: UUID
+    application_id: UUID
+    tracking_number: str
+    agency_code: str
+    service_code: str
+    attempt: int
+    provider: str
+    provider_payment_id: str | None
+    amount: int
+    currency: str
+    status: str
+    paid_amount: int
+    refunded_amount: int
+    provider_refund_id: str | None
+    requested_at: datetime
+    paid_at: datetime | None
+    refunded_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ReconciliationLine:
+    agency_code: str
+    service_code: str
+    currency: str
+    payments: int
+    collected: int
+    refunds: int
+    refunded: int
+
+    @property
+    def net(self) -> int:
+        return self.collected - self.refunded
+
+
+class PaymentsLedgerView(TrackedView):
+    table_names = ("payments_ledger",)
+    table_statements = (
+        """CREATE TABLE IF NOT EXISTS {schema}.payments_ledger (
+            payment_id uuid PRIMARY KEY,
+            application_id uuid NOT NULL,
+            tracking_number text NOT NULL,
+            agency_code text NOT NULL,
+            service_code text NOT NULL,
+            attempt integer NOT NULL,
+            provider text NOT NULL,
+            provider_payment_id text,
+            amount bigint NOT NULL,
+            currency text NOT NULL,
+            status text NOT NULL,
+            paid_amount bigint NOT NULL DEFAULT 0,
+            refunded_amount bigint NOT NULL DEFAULT 0,
+            provider_refund_id text,
+            requested_at timestamptz NOT NULL,
+            paid_at timestamptz,
+            refunded_at timestamptz,
+            updated_at timestamptz NOT NULL)""",
+        """CREATE INDEX IF NOT EXISTS payments_ledger_application_idx
+            ON {schema}.payments_ledger (application_id, attempt)""",
+        """CREATE INDEX IF NOT EXISTS payments_ledger_open_idx
+            ON {schema}.payments_ledger (status, requested_at)""",
+    )
+    _columns = (
+        "payment_id, application_id, tracking_number, agency_code, service_code, attempt, "
+        "provider, provider_payment_id, amount, currency, status, paid_amount, refunded_amount, "
+        "provider_refund_id, requested_at, paid_at, refunded_at, updated_at"
+    )
+
+    def insert(self, e: Payment.Requested) -> Writer:
+        return self.write(
+            """INSERT INTO {schema}.payments_ledger (payment_id, application_id, tracking_number,
+               agency_code, service_code, attempt, provider, amount, currency, status,
+               requested_at, updated_at)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'requested', %s, %s)
+               ON CONFLICT DO NOTHING""",
+            (
+                e.originator_id,
+                e.application_id,
+                e.tracking_number,
+                e.agency_code,
+                e.service_code,
+                e.attempt,
+                e.provider,
+                e.amount,
+                e.currency,
+                e.timestamp,
+                e.timestamp,
+            ),
+        )
+
+    def update(self, payment_id: UUID, at: datetime, **columns: Any) -> Writer:
+        assignments = SQL(", ").join(
+            SQL("{} = {}").format(Identifier(name), Placeholder(name)) for name in sorted(columns)
+        )
+        statement = SQL(
+            "UPDATE {table} SET {assignments}, updated_at = %(at)s WHERE payment_id = %(id)s"
+        ).format(table=self.table("payments_ledger"), assignments=assignments)
+        return self.write(statement, {**columns, "at": at, "id": payment_id})
+
+    def entry(self, payment_id: UUID) -> LedgerEntry | None:
+        row = self.fetch_one(
+            SQL("SELECT {columns} FROM {table} WHERE payment_id = %s").format(
+                columns=SQL(self._columns), table=self.table("payments_ledger")
+            ),
+            (payment_id,),
+        )
+        return LedgerEntry(**row) if row else None
+
+    def unpaid_before(self, cutoff: datetime, limit: int = 1000) -> list[UUID]:
+        """Payments still awaiting the money that were requested before ``cutoff``."""
+        rows = self.fetch_all(
+            """SELECT payment_id FROM {schema}.payments_ledger
+               WHERE status IN ('requested', 'pending') AND requested_at < %s
+               ORDER BY requested_at LIMIT %s""",
+            (cutoff, limit),
+        )
+        return [row["payment_id"] for row in rows]
+
+    def reconciliation(self, day: date, agency: str | None = None) -> list[ReconciliationLine]:
+        """Per agency and service: what was collected and refunded on ``day``, and the net."""
+        paid_day = SQL(LOCAL_DAY.format(column="paid_at"))
+        refund_day = SQL(LOCAL_DAY.format(column="refunded_at"))
+        conditions: list[Composable] = [
+            SQL("({paid} = %(day)s OR {refund} = %(day)s)").format(paid=paid_day, refund=refund_day)
+        ]
+        params: dict[str, Any] = {"day": day}
+        if agency is not None:
+            conditions.append(SQL("agency_code = %(agency)s"))
+            params["agency"] = agency
+        query = SQL(
+            """SELECT agency_code, service_code, currency,
+                 count(*) FILTER (WHERE {paid} = %(day)s) AS payments,
+                 coalesce(sum(paid_amount) FILTER (WHERE {paid} = %(day)s), 0) AS collected,
+                 count(*) FILTER (WHERE {refund} = %(day)s) AS refunds,
+                 coalesce(sum(refunded_amount) FILTER (WHERE {refund} = %(day)s), 0) AS refunded
+               FROM {table} WHERE {where}
+               GROUP BY agency_code, service_code, currency
+               ORDER BY agency_code, service_code, currency"""
+        ).format(
+            paid=paid_day,
+            refund=refund_day,
+            table=self.table("payments_ledger"),
+            where=SQL(" AND ").join(conditions),
+        )
+        return [
+            ReconciliationLine(
+                r["agency_code"],
+                r["service_code"],
+                r["currency"],
+                int(r["payments"]),
+                int(r["collected"]),
+                int(r["refunds"]),
+                int(r["refunded"]),
+            )
+            for r in self.fetch_all(query, params)
+        ]
+
+
+class PaymentsLedgerProjection(Projection[PaymentsLedgerView]):
+    name = "payments_ledger"
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        status = getattr(domain_event, "status", None)
+        if isinstance(domain_event, Payment.Event) and status:
+            self.view.apply(
+                tracking,
+                self.view.update(domain_event.originator_id, domain_event.timestamp, status=status),
+            )
+        else:
+            self.view.apply(tracking)
+
+    @process_event.register
+    def _requested(self, e: Payment.Requested, tracking: Tracking) -> None:
+        self.view.apply(tracking, self.view.insert(e))
+
+    @process_event.register
+    def _created(self, e: Payment.ProviderPaymentCreated, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.update(
+                e.originator_id,
+                e.timestamp,
+                provider_payment_id=e.provider_payment_id,
+                status=e.status,
+            ),
+        )
+
+    @process_event.register
+    def _succeeded(self, e: Payment.Succeeded, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.update(
+                e.originator_id,
+                e.timestamp,
+                provider_payment_id=e.provider_payment_id,
+                paid_amount=e.amount,
+                paid_at=e.timestamp,
+                status=e.status,
+            ),
+        )
+
+    @process_event.register
+    def _submitted(self, e: Payment.RefundSubmitted, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.update(
+                e.originator_id,
+                e.timestamp,
+                provider_refund_id=e.provider_refund_id,
+                status=e.status,
+            ),
+        )
+
+    @process_event.register
+    def _refunded(self, e: Payment.Refunded, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.update(
+                e.originator_id,
+                e.timestamp,
+                provider_refund_id=e.provider_refund_id,
+                refunded_amount=e.amount,
+                refunded_at=e.timestamp,
+                status=e.status,
+            ),
+        )
