@@ -43,7 +43,13 @@ class _Policy(EventSourcedProjection[UUID]):
     @classmethod
     def bind(cls, *, clock: Clock, calendar_source: Any) -> type[Any]:
         """This policy with its adapters (the runner constructs policies from a class)."""
-        return type(cls.__name__, (cls,), {"clock": clock, "calendar_source": calendar_source})
+        # ``name`` is restated: eventsourcing names a subclass after itself otherwise, and the
+        # name picks the tables the policy writes to.
+        return type(
+            cls.__name__,
+            (cls,),
+            {"name": cls.name, "clock": clock, "calendar_source": calendar_source},
+        )
 
     def _get(self, cls: type[Any], aggregate_id: UUID) -> Any:
         try:

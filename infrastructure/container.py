@@ -215,11 +215,14 @@ class Container:
     def purge_idempotency_keys(self) -> int:
         return self.idempotency.purge(timedelta(hours=self.settings.idempotency_ttl_hours))
 
+    def ddl(self) -> Any:
+        return ddl_lock(self.database)
+
     def start_workers(self) -> None:
         if self.workers is not None:
             return
         supervised: list[Supervised] = [
-            projection_worker(spec, self.runner_env) for spec in PROJECTIONS
+            projection_worker(spec, self.runner_env, self.ddl) for spec in PROJECTIONS
         ]
         supervised.append(
             projection_worker(
@@ -230,6 +233,7 @@ class Container:
                     TrackedView,
                 ),
                 self.runner_env,
+                self.ddl,
             )
         )
         bound: dict[str, Any] = {"clock": self.clock, "calendar_source": self.catalogue}
@@ -239,6 +243,7 @@ class Container:
                 Payments,
                 CasesFollowPayments.bind(**bound),
                 self.runner_env,
+                self.ddl,
             )
         )
         supervised.append(
@@ -247,6 +252,7 @@ class Container:
                 Cases,
                 PaymentsFollowCases.bind(**bound),
                 self.runner_env,
+                self.ddl,
             )
         )
         supervised.append(
@@ -255,6 +261,7 @@ class Container:
                     "refund_executor", Payments, refund_executor(self.payments), TrackedView
                 ),
                 self.runner_env,
+                self.ddl,
             )
         )
         supervised.append(

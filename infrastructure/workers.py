@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from eventsourcing.projection import (
 
 from application.cases import Cases
 from application.catalogue import Catalogue
+from application.payments import Payments
 from projections.catalogue import CatalogueProjection, CatalogueView
 from projections.citizen_applications import (
     CitizenApplicationsProjection,
@@ -30,6 +32,7 @@ from projections.citizen_applications import (
 )
 from projections.decisions_register import DecisionsRegisterProjection, DecisionsRegisterView
 from projections.officer_queue import OfficerQueueProjection, OfficerQueueView
+from projections.payments_ledger import PaymentsLedgerProjection, PaymentsLedgerView
 from projections.tracked_view import TrackedView
 
 log = structlog.get_logger(__name__)
@@ -50,6 +53,7 @@ PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ),
     ProjectionSpec("officer_queue", Cases, OfficerQueueProjection, OfficerQueueView),
     ProjectionSpec("decisions_register", Cases, DecisionsRegisterProjection, DecisionsRegisterView),
+    ProjectionSpec("payments_ledger", Payments, PaymentsLedgerProjection, PaymentsLedgerView),
 )
 
 
@@ -102,16 +106,22 @@ class Supervised:
         log.info("worker.stopped", worker=self.name)
 
 
-def projection_worker(spec: ProjectionSpec, env: dict[str, str]) -> Supervised:
-    """A read model (or policy) following its application's events until stopped."""
+DdlLock = Callable[[], AbstractContextManager[None]]
+
+
+def projection_worker(spec: ProjectionSpec, env: dict[str, str], ddl: DdlLock) -> Supervised:
+    """A read model (or policy) following its application's events until stopped. Runners
+    start under the schema's DDL lock: each creates its tables if missing, and concurrent
+    CREATE statements collide in PostgreSQL's catalogue."""
 
     def body(stopping: threading.Event) -> None:
-        runner: ProjectionRunner[Any, Any] = ProjectionRunner(
-            application_class=spec.application_class,
-            projection_class=spec.projection_class,
-            view_class=spec.view_class,
-            env=env,
-        )
+        with ddl():
+            runner: ProjectionRunner[Any, Any] = ProjectionRunner(
+                application_class=spec.application_class,
+                projection_class=spec.projection_class,
+                view_class=spec.view_class,
+                env=env,
+            )
         with runner:
             log.info("projection.started", projection=spec.name)
             while not stopping.is_set():
@@ -127,14 +137,16 @@ def policy_worker(
     upstream: type[Application[Any]],
     policy: type[EventSourcedProjection[Any]],
     env: dict[str, str],
+    ddl: DdlLock,
 ) -> Supervised:
     """A process policy following ``upstream``'s events; its new events and its position
     commit in one transaction (exactly once)."""
 
     def body(stopping: threading.Event) -> None:
-        runner: EventSourcedProjectionRunner[Any, Any] = EventSourcedProjectionRunner(
-            application_class=upstream, projection_class=policy, env=env
-        )
+        with ddl():
+            runner: EventSourcedProjectionRunner[Any, Any] = EventSourcedProjectionRunner(
+                application_class=upstream, projection_class=policy, env=env
+            )
         with runner:
             log.info("policy.started", policy=name)
             while not stopping.is_set():

@@ -13,21 +13,15 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
-import uvicorn
 from psycopg import sql
 
-from api.app import create_app
-from application.seeding import seed
-from domain.context import CommandContext
 from domain.service_application import ServiceApplication
 from infrastructure.clock import FixedClock
-from infrastructure.container import Container, build_container
+from infrastructure.container import Container
 from infrastructure.database import DatabaseConfig
-from infrastructure.reference_data import load_reference_data
-from tests.conftest import TEST_NOW, settings_for
+from tests.conftest import TEST_NOW
 from tests.e2e.cases import CITIZEN_A, citizen, headers, officer, submission
-
-ADMIN = CommandContext(actor="admin-1", role="admin", correlation_id="test")
+from tests.integration.live import ADMIN, live_container, serve
 
 
 @pytest.fixture(scope="module")
@@ -39,39 +33,14 @@ def clock() -> FixedClock:
 def live(
     test_database: DatabaseConfig, tmp_path_factory: pytest.TempPathFactory, clock: FixedClock
 ) -> Iterator[Container]:
-    schema = f"cases_{uuid.uuid4().hex[:8]}"
-    container = build_container(
-        settings_for(
-            test_database, schema, tmp_path_factory.mktemp("cases"), deadline_check_seconds=3600
-        ),
-        clock=clock,
-    )
-    seed(container.catalogue, load_reference_data(), ADMIN, today=TEST_NOW.date())
-    container.start_workers()
-    container.wait_for_projections(timeout=120)
-    yield container
-    container.close()
-    with test_database.connect() as conn:
-        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    with live_container(test_database, tmp_path_factory.mktemp("cases"), clock) as container:
+        yield container
 
 
 @pytest.fixture(scope="module")
 def server(live: Container) -> Iterator[str]:
-    """The API served by uvicorn on a loopback port, in this process."""
-    config = uvicorn.Config(
-        create_app(live), host="127.0.0.1", port=0, log_config=None, access_log=False
-    )
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    port = uv.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(10)
+    with serve(live) as base:
+        yield base
 
 
 def post(base: str, path: str, token: dict[str, str], body: Any = None) -> httpx.Response:

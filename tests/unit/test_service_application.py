@@ -278,7 +278,17 @@ def test_a_tracking_number_has_the_public_format() -> None:
         submitted(tracking_number="X-1")
 
 
-COMMANDS = st.sampled_from(list(STEPS))
+EXTRA = {
+    "pay": lambda a: a.confirm_payment(
+        payment_id=UUID(int=11), amount=1000, today=MONDAY, calendar=CALENDAR, meta=META
+    ),
+    "cancel": lambda a: a.cancel(reason="not paid in time", meta=META),
+    "breach": lambda a: a.check_deadline(today=date(2027, 3, 1), escalate_to=PARENT, meta=META),
+    "recompute": lambda a: a.recompute_due_date(
+        calendar=WorkingCalendar(holidays=frozenset({date(2026, 11, 27)})), meta=META
+    ),
+}
+COMMANDS = st.sampled_from([*STEPS, *EXTRA])
 
 
 @settings(max_examples=300, deadline=None)
@@ -291,7 +301,7 @@ def test_replaying_any_valid_history_never_raises(steps: list[str], paid: int) -
             if step == "route":
                 route(app, fee=paid * 1000)
             else:
-                STEPS[step](app)
+                {**STEPS, **EXTRA}[step](app)
         except DomainError:
             continue
     events = history(app)
@@ -303,3 +313,85 @@ def test_replaying_any_valid_history_never_raises(steps: list[str], paid: int) -
     assert {k: v for k, v in vars(rebuilt).items() if k != "_pending_events"} == {
         k: v for k, v in vars(app).items() if k != "_pending_events"
     }
+
+
+def awaiting_payment() -> list[Any]:
+    app = submitted()
+    route(app, fee=20_600_000)
+    return history(app)
+
+
+def test_payment_queues_the_case_and_starts_its_term() -> None:
+    outcome = given(*awaiting_payment()).when(
+        lambda a: a.confirm_payment(
+            payment_id=UUID(int=5),
+            amount=20_600_000,
+            today=date(2026, 11, 25),
+            calendar=CALENDAR,
+            meta=META,
+        )
+    )
+    outcome.then(ServiceApplication.Paid, ServiceApplication.ClockStarted, started_on="2026-11-25")
+    assert outcome.aggregate.status == "queued"
+    assert outcome.aggregate.due_date == date(2026, 12, 2)
+    again = given(*outcome.aggregate_history()).when(
+        lambda a: a.confirm_payment(
+            payment_id=UUID(int=5),
+            amount=20_600_000,
+            today=date(2026, 11, 25),
+            calendar=CALENDAR,
+            meta=META,
+        )
+    )
+    again.then_error(NothingChanged)
+
+
+def test_a_payment_for_a_case_no_longer_waiting_is_marked_for_refund() -> None:
+    withdrawn = awaiting_payment()
+    app = replay(withdrawn)
+    app.withdraw(reason="changed my mind", meta=META)
+    given(*withdrawn, *app.collect_events()).when(
+        lambda a: a.confirm_payment(
+            payment_id=UUID(int=6), amount=1, today=MONDAY, calendar=CALENDAR, meta=META
+        )
+    ).then(ServiceApplication.PaymentNotExpected)
+
+
+def test_an_unpaid_case_is_cancelled_and_can_then_be_closed() -> None:
+    outcome = given(*awaiting_payment()).when(
+        lambda a: a.cancel(reason="not paid in time", meta=META)
+    )
+    outcome.then(ServiceApplication.Cancelled, status="cancelled")
+    given(*outcome.aggregate_history()).when(STEPS["close"]).then(ServiceApplication.Closed)
+    given(*case("route")).when(lambda a: a.cancel(reason="x", meta=META)).then_error(
+        InvalidTransition
+    )
+
+
+def test_withdrawal_records_whether_an_officer_had_accepted() -> None:
+    given(*case("route")).when(STEPS["withdraw"]).then(
+        ServiceApplication.Withdrawn, before_acceptance=True
+    )
+    given(*case("route", "accept", "release")).when(STEPS["withdraw"]).then(
+        ServiceApplication.Withdrawn, before_acceptance=False
+    )
+
+
+def test_an_exempt_applicant_owes_nothing_and_the_basis_is_recorded() -> None:
+    exemption = {"code": "disability-group-1", "legal_basis": "Law 'On state duty', art. 9"}
+    outcome = given(*case()).when(
+        lambda a: a.route(
+            agency=AGENCY,
+            term_working_days=5,
+            fee=(0, "UZS", exemption),
+            today=MONDAY,
+            calendar=CALENDAR,
+            meta=META,
+        )
+    )
+    outcome.then(
+        ServiceApplication.Routed, ServiceApplication.FeeAssessed, ServiceApplication.ClockStarted
+    )
+    assert outcome.events[1].exemption == exemption
+    assert outcome.events[1].amount == 0
+    assert outcome.aggregate.status == "queued"
