@@ -147,6 +147,7 @@ class Payments(Application[UUID]):
             currency=currency,
             provider=self.deps.provider.name,
             refund_on=list(version.terms.refund_on) if version else [],
+            requested_at=self.deps.clock.now(),
             meta=ctx.meta(),
         )
         try:

@@ -10,6 +10,7 @@ would move a payment backwards is ignored. Admin corrections are new events, nev
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -55,6 +56,7 @@ class Payment(Aggregate):
         currency: str
         provider: str
         refund_on: list[str]
+        requested_at: str
         meta: dict[str, str]
 
     class ProviderPaymentCreated(Aggregate.Event):
@@ -129,6 +131,7 @@ class Payment(Aggregate):
         currency: str,
         provider: str,
         refund_on: list[str],
+        requested_at: datetime,
         meta: dict[str, str],
     ) -> Payment:
         if amount <= 0:
@@ -145,6 +148,7 @@ class Payment(Aggregate):
             currency=currency,
             provider=provider,
             refund_on=list(refund_on),
+            requested_at=requested_at.isoformat(),
             meta=meta,
         )
 
@@ -160,9 +164,11 @@ class Payment(Aggregate):
         currency: str,
         provider: str,
         refund_on: list[str],
+        requested_at: str,
         meta: dict[str, str],
     ) -> None:
         self.application_id = application_id
+        self.requested_at = datetime.fromisoformat(requested_at)
         self.tracking_number = tracking_number
         self.agency_code = agency_code
         self.service_code = service_code

@@ -79,8 +79,8 @@ def application_env(
 
 
 # Each background runner has an application and a view of its own: keep their pools small
-# (one connection idle, one for the LISTEN subscription, one spare).
-RUNNER_POOL = {"pool_size": 1, "max_overflow": 2}
+# (one connection held by the LISTEN subscription, one for reads and writes).
+RUNNER_POOL = {"pool_size": 1, "max_overflow": 1}
 
 
 @dataclass

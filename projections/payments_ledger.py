@@ -108,7 +108,7 @@ class PaymentsLedgerView(TrackedView):
                 e.provider,
                 e.amount,
                 e.currency,
-                e.timestamp,
+                datetime.fromisoformat(e.requested_at),
                 e.timestamp,
             ),
         )

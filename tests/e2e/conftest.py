@@ -1,4 +1,5 @@
-"""A seeded catalogue served over HTTP through the ASGI app, shared by the e2e tests."""
+"""A seeded catalogue served over HTTP through the ASGI app, shared by a module's tests
+(one module's container at a time, so a run stays well inside PostgreSQL's connections)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def reference() -> ReferenceData:
     return load_reference_data()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def seeded(
     test_database: DatabaseConfig,
     reference: ReferenceData,
@@ -44,7 +45,7 @@ def seeded(
     container.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def client(seeded: Container) -> Iterator[TestClient]:
     with TestClient(create_app(seeded)) as test_client:
         yield test_client

@@ -28,6 +28,7 @@ def test_readyz_checks_the_database_and_reports_projection_lag(client: TestClien
         "citizen_applications",
         "officer_queue",
         "decisions_register",
+        "payments_ledger",
     }
     assert names["catalogue"]["lag"] == 0
 

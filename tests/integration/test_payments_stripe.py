@@ -287,6 +287,7 @@ def test_success_before_creation_is_recorded_and_the_late_creation_changes_nothi
         currency="UZS",
         provider="stripe",
         refund_on=["rejection"],
+        requested_at=live.clock.now(),
         meta={"actor": "test", "role": "system", "correlation_id": "t"},
     )
     live.payments.save(early)  # requested; the provider's intent not yet recorded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +27,7 @@ def requested(**changes: Any) -> Payment:
         "currency": "UZS",
         "provider": "stripe",
         "refund_on": ["rejection", "withdrawal_before_acceptance"],
+        "requested_at": datetime(2026, 11, 27, 7, 0, tzinfo=UTC),
         "meta": META,
     }
     fields.update(changes)

@@ -76,6 +76,7 @@ def test_a_succeeded_payment_queues_the_case_exactly_once() -> None:
         currency="UZS",
         provider="sandbox",
         refund_on=[],
+        requested_at=NOW,
         meta=META,
     )
     payment.succeed(provider_event_id="evt", provider_payment_id="pi", amount=100, meta=META)
