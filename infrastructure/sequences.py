@@ -26,13 +26,24 @@ class PostgresSequences:
             raise ValueError(f"a sequence name is a lowercase identifier, not {name!r}")
         return sql.SQL("{}").format(sql.Identifier(self.datastore.schema, f"yagona_seq_{name}"))
 
+    def create(self, name: str) -> None:
+        """Create the sequence if missing. Concurrent CREATE SEQUENCE IF NOT EXISTS can still
+        collide in PostgreSQL's catalogue, so creators queue on an advisory lock."""
+        sequence = self._sequence(name)
+        with self.datastore.get_connection() as conn, conn.transaction():
+            conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                (f"yagona:seq:{sequence.as_string()}",),
+            )
+            conn.execute(sql.SQL("CREATE SEQUENCE IF NOT EXISTS {}").format(sequence))
+        with self._lock:
+            self._created.add(name)
+
     def next_value(self, name: str) -> int:
+        if name not in self._created:
+            self.create(name)
         sequence = self._sequence(name)
         with self.datastore.get_connection() as conn:
-            if name not in self._created:
-                conn.execute(sql.SQL("CREATE SEQUENCE IF NOT EXISTS {}").format(sequence))
-                with self._lock:
-                    self._created.add(name)
             row = conn.execute(
                 sql.SQL("SELECT nextval({}) AS value").format(sql.Literal(sequence.as_string()))
             ).fetchone()
