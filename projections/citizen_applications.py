@@ -14,7 +14,7 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier, Placeholder
+from psycopg.sql import SQL
 
 from domain.service_application import ServiceApplication
 from projections.pagination import Page, decode_cursor, encode_cursor
@@ -85,13 +85,7 @@ class CitizenApplicationsView(TrackedView):
         )
 
     def update(self, application_id: Any, at: datetime, **columns: Any) -> Writer:
-        assignments = SQL(", ").join(
-            SQL("{} = {}").format(Identifier(name), Placeholder(name)) for name in sorted(columns)
-        )
-        statement = SQL(
-            "UPDATE {table} SET {assignments}, updated_at = %(at)s WHERE id = %(id)s"
-        ).format(table=self.table("citizen_applications"), assignments=assignments)
-        return self.write(statement, {**columns, "at": at, "id": application_id})
+        return self.update_row("citizen_applications", "id", application_id, at, **columns)
 
     def for_applicant(
         self,
@@ -140,14 +134,7 @@ class CitizenApplicationsProjection(Projection[CitizenApplicationsView]):
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """Other events (decisions, indexes) only move the position; and every status
         change of a case is recorded with its new status."""
-        status = getattr(domain_event, "status", None)
-        if isinstance(domain_event, ServiceApplication.Event) and status:
-            self.view.apply(
-                tracking,
-                self.view.update(domain_event.originator_id, domain_event.timestamp, status=status),
-            )
-        else:
-            self.view.apply(tracking)
+        self.view.follow_status(domain_event, tracking, self.view.update)
 
     @process_event.register
     def _submitted(self, e: ServiceApplication.Submitted, tracking: Tracking) -> None:

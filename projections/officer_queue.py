@@ -14,7 +14,7 @@ from uuid import UUID
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
-from psycopg.sql import SQL, Composable, Identifier, Placeholder
+from psycopg.sql import SQL, Composable
 
 from domain.service_application import ServiceApplication
 from projections.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
@@ -96,13 +96,7 @@ class OfficerQueueView(TrackedView):
         )
 
     def update(self, case_id: UUID, at: datetime, **columns: Any) -> Writer:
-        assignments = SQL(", ").join(
-            SQL("{} = {}").format(Identifier(name), Placeholder(name)) for name in sorted(columns)
-        )
-        statement = SQL(
-            "UPDATE {table} SET {assignments}, updated_at = %(at)s WHERE id = %(id)s"
-        ).format(table=self.table("officer_queue"), assignments=assignments)
-        return self.write(statement, {**columns, "at": at, "id": case_id})
+        return self.update_row("officer_queue", "id", case_id, at, **columns)
 
     def queue(
         self, filters: QueueFilter, *, today: date, cursor: str | None = None, limit: int = 20
@@ -190,14 +184,7 @@ class OfficerQueueProjection(Projection[OfficerQueueView]):
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        status = getattr(domain_event, "status", None)
-        if isinstance(domain_event, ServiceApplication.Event) and status:
-            self.view.apply(
-                tracking,
-                self.view.update(domain_event.originator_id, domain_event.timestamp, status=status),
-            )
-        else:
-            self.view.apply(tracking)
+        self.view.follow_status(domain_event, tracking, self.view.update)
 
     @process_event.register
     def _submitted(self, e: ServiceApplication.Submitted, tracking: Tracking) -> None:

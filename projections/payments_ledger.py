@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
-from psycopg.sql import SQL, Composable, Identifier, Placeholder
+from psycopg.sql import SQL, Composable
 
 from domain.payment import Payment
 from projections.tracked_view import TrackedView, Writer
@@ -114,13 +114,7 @@ class PaymentsLedgerView(TrackedView):
         )
 
     def update(self, payment_id: UUID, at: datetime, **columns: Any) -> Writer:
-        assignments = SQL(", ").join(
-            SQL("{} = {}").format(Identifier(name), Placeholder(name)) for name in sorted(columns)
-        )
-        statement = SQL(
-            "UPDATE {table} SET {assignments}, updated_at = %(at)s WHERE payment_id = %(id)s"
-        ).format(table=self.table("payments_ledger"), assignments=assignments)
-        return self.write(statement, {**columns, "at": at, "id": payment_id})
+        return self.update_row("payments_ledger", "payment_id", payment_id, at, **columns)
 
     def entry(self, payment_id: UUID) -> LedgerEntry | None:
         row = self.fetch_one(
@@ -186,14 +180,7 @@ class PaymentsLedgerProjection(Projection[PaymentsLedgerView]):
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        status = getattr(domain_event, "status", None)
-        if isinstance(domain_event, Payment.Event) and status:
-            self.view.apply(
-                tracking,
-                self.view.update(domain_event.originator_id, domain_event.timestamp, status=status),
-            )
-        else:
-            self.view.apply(tracking)
+        self.view.follow_status(domain_event, tracking, self.view.update)
 
     @process_event.register
     def _requested(self, e: Payment.Requested, tracking: Tracking) -> None:

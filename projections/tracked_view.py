@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import InterfaceError, OperationalError, Tracking
@@ -10,7 +11,7 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composed, Identifier, Placeholder
 
 Writer = Callable[[Cursor[DictRow]], object]
 
@@ -75,6 +76,30 @@ class TrackedView(PostgresTrackingRecorder):
         """A writer running ``statement`` (``{schema}`` bound) with ``params``."""
         query = self.sql(statement) if isinstance(statement, str) else statement
         return lambda curs: curs.execute(query, params, prepare=True)
+
+    def update_row(
+        self, table: str, key_column: str, key: Any, at: datetime, **columns: Any
+    ) -> Writer:
+        """A writer setting ``columns`` (and ``updated_at``) of the row whose ``key_column``
+        is ``key``."""
+        assignments = SQL(", ").join(
+            SQL("{} = {}").format(Identifier(name), Placeholder(name)) for name in sorted(columns)
+        )
+        statement = SQL(
+            "UPDATE {table} SET {assignments}, updated_at = %(_at)s WHERE {key} = %(_key)s"
+        ).format(table=self.table(table), assignments=assignments, key=Identifier(key_column))
+        return self.write(statement, {**columns, "_at": at, "_key": key})
+
+    def follow_status(self, domain_event: Any, tracking: Tracking, writer: Any) -> None:
+        """Record an event's ``status`` (the state it leads to) through ``writer(id, at,
+        status=...)``, or only the tracking position for events without one."""
+        status = getattr(domain_event, "status", None)
+        if status:
+            self.apply(
+                tracking, writer(domain_event.originator_id, domain_event.timestamp, status=status)
+            )
+        else:
+            self.apply(tracking)
 
     def fetch_all(self, statement: str | Composed, params: Any = None) -> list[DictRow]:
         query = self.sql(statement) if isinstance(statement, str) else statement
