@@ -10,7 +10,15 @@ from fastapi import FastAPI
 from api.idempotency import IdempotencyMiddleware
 from api.observability import Metrics, RequestContextMiddleware
 from api.problems import install_problem_handlers
-from api.routers import applications, catalogue, operations, payments, queue, verification
+from api.routers import (
+    applications,
+    audit,
+    catalogue,
+    operations,
+    payments,
+    queue,
+    verification,
+)
 from infrastructure.container import Container
 
 DESCRIPTION = """
@@ -58,6 +66,7 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     app.include_router(queue.router)
     app.include_router(verification.router)
     app.include_router(payments.router)
+    app.include_router(audit.router)
     # The last added runs first: the request id wraps everything, replays included.
     app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)

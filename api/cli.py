@@ -1,4 +1,4 @@
-"""The ``yagona`` command line: serve, worker, seed, token, projections."""
+"""The ``yagona`` command line: serve, worker, seed, token, projections, audit."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import threading
 from typing import Annotated
 from uuid import uuid4
 
-import structlog
 import typer
 import uvicorn
 from rich.console import Console
@@ -16,17 +15,15 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from rich.table import Table
 
 from api.app import create_app
+from api.cli_audit import audit_app
+from api.cli_common import err, load_settings, log, open_container
 from application.principal import Principal
 from application.seeding import seed as seed_catalogue
 from domain.context import CommandContext
 from domain.errors import DomainError
 from infrastructure.clock import SystemClock
-from infrastructure.container import Container, build_container
-from infrastructure.database import DatabaseUnavailable
 from infrastructure.keys import new_key
-from infrastructure.logging import configure_logging
 from infrastructure.reference_data import load_reference_data
-from infrastructure.settings import Settings, UnsafeConfiguration, check_production_safety
 from infrastructure.tokens import TokenService
 from infrastructure.workers import PROJECTIONS
 
@@ -38,27 +35,7 @@ app = typer.Typer(
 )
 projections_app = typer.Typer(help="Read models: status and rebuilds.", no_args_is_help=True)
 app.add_typer(projections_app, name="projections")
-err = Console(stderr=True)
-log = structlog.get_logger("yagona.cli")
-
-
-def _settings() -> Settings:
-    try:
-        settings = Settings()
-        check_production_safety(settings)
-    except (ValueError, UnsafeConfiguration) as error:
-        err.print(f"[red]configuration error:[/red] {error}")
-        raise typer.Exit(2) from None
-    configure_logging(settings)
-    return settings
-
-
-def _container(settings: Settings, *, start_workers: bool = False) -> Container:
-    try:
-        return build_container(settings, start_workers=start_workers)
-    except DatabaseUnavailable as error:
-        err.print(f"[red]database unavailable:[/red] {error}")
-        raise typer.Exit(1) from None
+app.add_typer(audit_app, name="audit")
 
 
 @app.command()
@@ -70,8 +47,8 @@ def serve(
     ] = True,
 ) -> None:
     """Serve the HTTP API (and, unless --no-worker, the projections in-process)."""
-    settings = _settings()
-    container = _container(settings, start_workers=worker)
+    settings = load_settings()
+    container = open_container(settings, start_workers=worker)
     bind_host = host or settings.host
     bind_port = port or settings.port
     log.info(
@@ -97,8 +74,8 @@ def worker() -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):  # before anything starts, so none is lost
         signal.signal(sig, lambda *_: stop.set())
-    settings = _settings()
-    container = _container(settings, start_workers=True)
+    settings = load_settings()
+    container = open_container(settings, start_workers=True)
     log.info("worker.started", projections=[spec.name for spec in PROJECTIONS])
     stop.wait()
     log.info("worker.stopping")
@@ -112,8 +89,8 @@ def seed(
     ] = 0,
 ) -> None:
     """Seed reference data idempotently: territories, agencies, services, BHM rates."""
-    settings = _settings()
-    container = _container(settings)
+    settings = load_settings()
+    container = open_container(settings)
     try:
         ctx = CommandContext(actor="system:seed", role="system", correlation_id=uuid4().hex)
         report = seed_catalogue(
@@ -149,7 +126,7 @@ def token(
     name: Annotated[str | None, typer.Option(help="citizens: full name for documents")] = None,
 ) -> None:
     """Print a development bearer token (alone on stdout), signed with the configured secret."""
-    settings = _settings()
+    settings = load_settings()
     try:
         principal = Principal(
             subject=sub,
@@ -179,8 +156,8 @@ def keygen() -> None:
 @projections_app.command("status")
 def projections_status() -> None:
     """Each read model's position and lag."""
-    settings = _settings()
-    container = _container(settings)
+    settings = load_settings()
+    container = open_container(settings)
     try:
         table = Table(title="read models")
         for column in ("name", "position", "head", "lag"):
@@ -197,8 +174,8 @@ def projections_rebuild(
     name: Annotated[str | None, typer.Argument(help="one read model; all if omitted")] = None,
 ) -> None:
     """Rebuild read models from the events (the live tables keep serving until the swap)."""
-    settings = _settings()
-    container = _container(settings)
+    settings = load_settings()
+    container = open_container(settings)
     names = [name] if name else [spec.name for spec in PROJECTIONS]
     try:
         for each in names:

@@ -12,12 +12,12 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from application.attachments import AttachmentUpload, check_uploads
 from application.catalogue import Catalogue
@@ -33,6 +33,7 @@ from application.ports import (
     ResultRenderer,
 )
 from application.principal import Principal
+from application.transcodings import register_case_transcodings
 from domain.calendar import HolidayCalendar, WorkingCalendar
 from domain.context import CommandContext
 from domain.decision import Decision
@@ -102,6 +103,12 @@ class Cases(Application[UUID]):
     """Use cases of applications and decisions (two-way and transactional services)."""
 
     name = "Cases"
+    # A snapshot every 50 events keeps long cases fast to load, at any version.
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {ServiceApplication: 50}
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_case_transcodings(transcoder)
 
     def __init__(self, env: Any = None, *, deps: CaseDependencies | None = None) -> None:
         super().__init__(env)
@@ -122,7 +129,7 @@ class Cases(Application[UUID]):
             return None
         return aggregate if isinstance(aggregate, cls) else None
 
-    def _load(self, key: str) -> ServiceApplication:
+    def load(self, key: str) -> ServiceApplication:
         """An application by id or tracking number (ApplicationNotFound otherwise)."""
         application_id: UUID | None = None
         if TRACKING_NUMBER.fullmatch(key):
@@ -167,7 +174,7 @@ class Cases(Application[UUID]):
         self, principal: Principal, ctx: CommandContext, key: str, *, purpose: str
     ) -> ServiceApplication:
         """Read a case; a read by anyone but its applicant is on the record."""
-        application = self._load(key)
+        application = self.load(key)
         self._visible(principal, application)
         if principal.role != CITIZEN:
             self._record_read(principal, ctx, "application.read", application, purpose)
@@ -372,7 +379,7 @@ class Cases(Application[UUID]):
     def _owned(self, principal: Principal, key: str) -> ServiceApplication:
         if principal.role != CITIZEN:
             raise RoleNotAllowed("only the applicant can do this")
-        application = self._load(key)
+        application = self.load(key)
         self._visible(principal, application)
         return application
 
@@ -382,7 +389,7 @@ class Cases(Application[UUID]):
         """An application the officer's agency handles (403 for other agencies' officers)."""
         if principal.role != OFFICER:
             raise RoleNotAllowed("only officers of the handling agency can do this")
-        application = self._load(key)
+        application = self.load(key)
         if application.agency is None or application.agency.code != principal.agency:
             raise NotYourAgency(
                 f"application {application.tracking_number} is handled by another agency"
@@ -516,7 +523,7 @@ class Cases(Application[UUID]):
     def result(
         self, principal: Principal, ctx: CommandContext, key: str, *, file_format: str
     ) -> ResultFile:
-        application = self._load(key)
+        application = self.load(key)
         self._visible(principal, application)
         sha256 = application.documents.get(file_format)
         if sha256 is None:

@@ -23,10 +23,12 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.projection import EventSourcedProjection
 from eventsourcing.utils import get_topic
 
 from application.ports import Clock
+from application.transcodings import register_case_transcodings
 from domain.calendar import HolidayCalendar, WorkingCalendar
 from domain.context import CommandContext
 from domain.errors import InvalidTransition, NothingChanged
@@ -68,6 +70,10 @@ class _Policy(EventSourcedProjection[UUID]):
 class CasesFollowPayments(_Policy):
     name = "Cases"  # it writes the cases' events table, with the cases' cipher
     topics = (get_topic(Payment.Succeeded), get_topic(Payment.Expired))
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_case_transcodings(transcoder)  # it reads the cases' snapshots
 
     @singledispatchmethod
     def policy(self, domain_event: Any, processing_event: ProcessingEvent[UUID]) -> None:

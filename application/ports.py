@@ -155,3 +155,38 @@ class PaymentProvider(Protocol):
     ) -> ProviderRefund: ...
 
     def cancel(self, *, provider_payment_id: str) -> None: ...
+
+
+# --- audit ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArchivedEvent:
+    """A stored event as an auditor sees it: where it sits, its stored bytes, and (when it
+    still decrypts) its payload."""
+
+    stream: str
+    position: int
+    aggregate_id: UUID
+    version: int
+    topic: str
+    type: str
+    timestamp: datetime | None
+    meta: dict[str, str]
+    payload: dict[str, object] | None
+    stored_state: bytes
+
+
+@dataclass(frozen=True)
+class AccessRecord:
+    at: datetime
+    entry: AccessEntry
+    id: int
+
+
+class AccessQueries(Protocol):
+    def for_subjects(
+        self, subject_ids: list[str], *, after: int, limit: int
+    ) -> list[AccessRecord]: ...
+
+    def by_actor(self, actor: str, *, after: int, limit: int) -> list[AccessRecord]: ...

@@ -214,3 +214,11 @@ class NothingToPay(Conflict):
 
 class PaymentProviderUnavailable(DomainError):
     """The payment provider could not be reached or refused the request (answered 502)."""
+
+
+# --- audit --------------------------------------------------------------------------------
+
+
+class CaseDamaged(Conflict):
+    """The stored events of a case no longer reconstruct it (altered, deleted or moved);
+    its verification locates the damage."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
 
-from application.ports import AccessEntry
+from application.ports import AccessEntry, AccessRecord
 
 
 class PostgresAccessLog:
@@ -48,6 +49,32 @@ class PostgresAccessLog:
                     entry.correlation_id,
                 ),
             )
+
+    def _records(self, where: sql.SQL, params: tuple[Any, ...], limit: int) -> list[AccessRecord]:
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT id, at, actor, role, action, subject_kind, subject_id, purpose, "
+                    "correlation_id FROM {} WHERE {} ORDER BY id LIMIT %s"
+                ).format(self._table, where),
+                (*params, limit),
+            ).fetchall()
+        return [
+            AccessRecord(
+                row.pop("at"),
+                AccessEntry(**{k: str(v) for k, v in row.items() if k != "id"}),
+                int(row["id"]),
+            )
+            for row in rows
+        ]
+
+    def for_subjects(self, subject_ids: list[str], *, after: int, limit: int) -> list[AccessRecord]:
+        return self._records(
+            sql.SQL("subject_id = ANY(%s) AND id > %s"), (subject_ids, after), limit
+        )
+
+    def by_actor(self, actor: str, *, after: int, limit: int) -> list[AccessRecord]:
+        return self._records(sql.SQL("actor = %s AND id > %s"), (actor, after), limit)
 
     def entries_for(self, subject_id: str) -> list[tuple[datetime, AccessEntry]]:
         with self.datastore.get_connection() as conn:

@@ -12,6 +12,7 @@ from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
+from application.audit import Audit
 from application.cases import CaseDependencies, Cases
 from application.catalogue import Catalogue
 from application.payment_policies import CasesFollowPayments, PaymentsFollowCases
@@ -21,6 +22,7 @@ from domain.calendar import HolidayCalendar
 from domain.context import CommandContext
 from domain.payment import Payment
 from infrastructure.access_log import PostgresAccessLog
+from infrastructure.audit import ChainVerifier, EventArchive, Seals
 from infrastructure.blobs import LocalBlobStore
 from infrastructure.clock import SystemClock
 from infrastructure.database import DatabaseConfig, ddl_lock, ensure_database, ensure_schema
@@ -35,6 +37,7 @@ from infrastructure.sequences import PostgresSequences
 from infrastructure.settings import Settings, check_production_safety
 from infrastructure.tokens import TokenService
 from infrastructure.workers import (
+    AUDIT_PROJECTIONS,
     PROJECTIONS,
     ProjectionSpec,
     Supervised,
@@ -44,6 +47,7 @@ from infrastructure.workers import (
     projection_spec,
     projection_worker,
 )
+from projections.audit_actions import AuditActionsView
 from projections.catalogue import CatalogueView
 from projections.citizen_applications import CitizenApplicationsView
 from projections.decisions_register import DecisionsRegisterView
@@ -98,12 +102,17 @@ class Container:
     tokens: TokenService
     idempotency: IdempotencyStore
     access_log: PostgresAccessLog
+    seals: Seals
+    verifier: ChainVerifier
+    audit: Audit
     workers: Workers | None = None
     _views: dict[str, TrackedView] = field(default_factory=dict)
 
     # --- read models --------------------------------------------------------------------
 
     def view(self, name: str) -> TrackedView:
+        if name in self._views:
+            return self._views[name]
         return self._views[projection_spec(name).name]
 
     @property
@@ -148,7 +157,7 @@ class Container:
     def projection_status(self) -> list[dict[str, Any]]:
         """Each read model's position in its application's log, and how far behind it is."""
         status = []
-        for spec in PROJECTIONS:
+        for spec in (*PROJECTIONS, *AUDIT_PROJECTIONS):
             app = self.application(spec)
             head = app.recorder.max_notification_id() or 0
             position = self.view(spec.name).position(app.name)
@@ -159,7 +168,7 @@ class Container:
 
     def wait_for_projections(self, timeout: float = 30.0) -> None:
         """Block until every read model has applied everything recorded so far."""
-        for spec in PROJECTIONS:
+        for spec in (*PROJECTIONS, *AUDIT_PROJECTIONS):
             app = self.application(spec)
             head = app.recorder.max_notification_id()
             if head:
@@ -212,6 +221,11 @@ class Container:
             for payment_id in self.payments_ledger.unpaid_before(cutoff)
         )
 
+    def seal_audit_chains(self) -> int:
+        """Seal the heads of the chains that grew since the last seal."""
+        seal = self.seals.seal()
+        return len(seal.heads) if seal else 0
+
     def purge_idempotency_keys(self) -> int:
         return self.idempotency.purge(timedelta(hours=self.settings.idempotency_ttl_hours))
 
@@ -222,7 +236,8 @@ class Container:
         if self.workers is not None:
             return
         supervised: list[Supervised] = [
-            projection_worker(spec, self.runner_env, self.ddl) for spec in PROJECTIONS
+            projection_worker(spec, self.runner_env, self.ddl)
+            for spec in (*PROJECTIONS, *AUDIT_PROJECTIONS)
         ]
         supervised.append(
             projection_worker(
@@ -268,6 +283,9 @@ class Container:
             periodic_job("deadlines", self.settings.deadline_check_seconds, self.check_deadlines)
         )
         supervised.append(periodic_job("payment-expiry", 60, self.expire_unpaid))
+        supervised.append(
+            periodic_job("audit-seal", self.settings.audit_seal_seconds, self.seal_audit_chains)
+        )
         supervised.append(periodic_job("idempotency-purge", 3600, self.purge_idempotency_keys))
         self.workers = Workers(supervised)
         self.workers.start()
@@ -358,11 +376,14 @@ def make_views(database: DatabaseConfig, settings: Settings) -> dict[str, Tracke
         pre_ping=True,
     )
     views = {}
-    for spec in PROJECTIONS:
+    for spec in (*PROJECTIONS, *AUDIT_PROJECTIONS):
         view = spec.view_class(datastore, tracking_table_name=f"{spec.name}_tracking")
         view.create_table()
         views[spec.name] = view
     return views
+
+
+AUDITED_STREAMS = ("Catalogue", "Cases", "Payments")  # every events table is chained
 
 
 def build_container(
@@ -386,6 +407,8 @@ def build_container(
         idempotency = IdempotencyStore(shared)
         idempotency.create_table()
         provider, webhook_secret = payment_provider(settings, shared, key)
+        seals = Seals(shared, AUDITED_STREAMS)
+        seals.create_table()
         catalogue_view = views["catalogue"]
         assert isinstance(catalogue_view, CatalogueView)
         cases = Cases(
@@ -405,6 +428,21 @@ def build_container(
         payments = Payments(
             env=env, deps=PaymentDependencies(cases=cases, provider=provider, clock=clock)
         )
+    citizen_view = views["citizen_applications"]
+    assert isinstance(citizen_view, CitizenApplicationsView)
+    actions_view = views["audit_actions_cases"]
+    assert isinstance(actions_view, AuditActionsView)
+    verifier = ChainVerifier(shared, seals)
+    audit = Audit(
+        cases=cases,
+        payments=payments,
+        archive=EventArchive({"Cases": cases, "Payments": payments}),
+        verifier=verifier,
+        access=access_log,
+        actions=actions_view,
+        members=actions_view,
+        cases_of_citizen=citizen_view.ids_for_applicant,
+    )
     tokens = TokenService(
         settings.jwt_secret.get_secret_value(),
         issuer=settings.jwt_issuer,
@@ -427,6 +465,9 @@ def build_container(
         tokens=tokens,
         idempotency=idempotency,
         access_log=access_log,
+        seals=seals,
+        verifier=verifier,
+        audit=audit,
         _views=views,
     )
     if start_workers:

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     payment_expiry_minutes: int = Field(
         60, ge=1, description="an unpaid payment expires (and its application is cancelled)"
     )
+    audit_seal_seconds: float = Field(
+        300, gt=0, description="how often the worker seals the heads of the audit chains"
+    )
     idempotency_ttl_hours: int = Field(
         48, ge=24, description="how long Idempotency-Key responses are kept"
     )

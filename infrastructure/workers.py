@@ -25,6 +25,12 @@ from eventsourcing.projection import (
 from application.cases import Cases
 from application.catalogue import Catalogue
 from application.payments import Payments
+from projections.audit_actions import (
+    AuditActionsView,
+    CasesAuditActions,
+    CatalogueAuditActions,
+    PaymentsAuditActions,
+)
 from projections.catalogue import CatalogueProjection, CatalogueView
 from projections.citizen_applications import (
     CitizenApplicationsProjection,
@@ -54,6 +60,15 @@ PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec("officer_queue", Cases, OfficerQueueProjection, OfficerQueueView),
     ProjectionSpec("decisions_register", Cases, DecisionsRegisterProjection, DecisionsRegisterView),
     ProjectionSpec("payments_ledger", Payments, PaymentsLedgerProjection, PaymentsLedgerView),
+)
+
+
+# Audit read models: indexes fed by several streams into shared tables (who did what, which
+# aggregates make up a case). They run like the others but are not rebuilt in place.
+AUDIT_PROJECTIONS: tuple[ProjectionSpec, ...] = (
+    ProjectionSpec("audit_actions_cases", Cases, CasesAuditActions, AuditActionsView),
+    ProjectionSpec("audit_actions_payments", Payments, PaymentsAuditActions, AuditActionsView),
+    ProjectionSpec("audit_actions_catalogue", Catalogue, CatalogueAuditActions, AuditActionsView),
 )
 
 

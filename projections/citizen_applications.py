@@ -87,6 +87,13 @@ class CitizenApplicationsView(TrackedView):
     def update(self, application_id: Any, at: datetime, **columns: Any) -> Writer:
         return self.update_row("citizen_applications", "id", application_id, at, **columns)
 
+    def ids_for_applicant(self, applicant_ref: str) -> list[str]:
+        rows = self.fetch_all(
+            "SELECT id::text AS id FROM {schema}.citizen_applications WHERE applicant_ref = %s",
+            (applicant_ref,),
+        )
+        return [row["id"] for row in rows]
+
     def for_applicant(
         self,
         applicant_ref: str,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -64,3 +65,41 @@ def submit(
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+def paid_and_decided(
+    client: TestClient,
+    container: Container,
+    who: Principal | None = None,
+    clerk: Principal | None = None,
+    code: str = "marriage-registration",
+) -> dict[str, Any]:
+    """A case through its whole life over HTTP: submitted, paid on the sandbox page, queued,
+    accepted and approved. Returns the application as its citizen reads it."""
+    who, clerk = who or citizen(), clerk or officer()
+    body = {"service_code": code, "territory": DISTRICT, "form": service_example(code)}
+    created = client.post("/v1/applications", json=body, headers=headers(container, who))
+    assert created.status_code == 201, created.text
+    key = created.json()["id"]
+    started = client.post(f"/v1/applications/{key}/payments", headers=headers(container, who))
+    assert started.status_code == 200, started.text
+    page = "/" + started.json()["confirmation_url"].split("/", 3)[3]
+    paid = client.post(page, json={"outcome": "succeeded"})
+    assert paid.status_code == 200, paid.text
+    deadline = time.monotonic() + 30
+    while (
+        client.get(f"/v1/applications/{key}", headers=headers(container, who)).json()["status"]
+        != "queued"
+    ):
+        assert time.monotonic() < deadline, "the paid application was not queued"
+        time.sleep(0.05)
+    accepted = client.post(f"/v1/applications/{key}/acceptance", headers=headers(container, clerk))
+    assert accepted.status_code == 200, accepted.text
+    decided = client.post(
+        f"/v1/applications/{key}/decision",
+        headers=headers(container, clerk),
+        json={"outcome": "approved", "reasons": "Checked.", "legal_basis": "Art. 1"},
+    )
+    assert decided.status_code == 201, decided.text
+    final = client.get(f"/v1/applications/{key}", headers=headers(container, who))
+    return dict(final.json())

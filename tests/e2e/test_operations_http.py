@@ -29,6 +29,9 @@ def test_readyz_checks_the_database_and_reports_projection_lag(client: TestClien
         "officer_queue",
         "decisions_register",
         "payments_ledger",
+        "audit_actions_cases",
+        "audit_actions_payments",
+        "audit_actions_catalogue",
     }
     assert names["catalogue"]["lag"] == 0
 

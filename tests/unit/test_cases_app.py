@@ -71,8 +71,8 @@ def _id(code: str) -> UUID:
     return Agency.create_id(code)
 
 
-@pytest.fixture
-def cases() -> Cases:
+def make_cases() -> Cases:
+    """Cases on in-memory persistence over a small seeded catalogue."""
     catalogue = Catalogue()
     services = [
         ServiceSpec("birth-registration", terms(jurisdiction="region")),
@@ -95,6 +95,11 @@ def cases() -> Cases:
             pseudonym_key=b"k" * 32,
         )
     )
+
+
+@pytest.fixture
+def cases() -> Cases:
+    return make_cases()
 
 
 def submit(cases: Cases, who: Principal = A, **changes: Any) -> Any:

@@ -1,0 +1,169 @@
+"""``yagona audit``: verify the hash chains, seal their heads, export a case."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+from uuid import uuid4
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from api.cli_common import err, load_settings, open_container
+from application.principal import Principal
+from domain.audit_chain import Finding
+from domain.context import CommandContext
+from domain.errors import DomainError
+from domain.identity import AUDITOR
+from infrastructure.audit import VerificationReport, export_case, read_export, verify_export
+
+audit_app = typer.Typer(
+    help="Tamper evidence: verify chains, seal heads, export cases.", no_args_is_help=True
+)
+
+
+def _auditor() -> tuple[Principal, CommandContext]:
+    """The operator running the command, recorded as an auditor in the access log."""
+    subject = f"cli:{getpass.getuser()}"
+    principal = Principal(subject=subject, role=AUDITOR)
+    return principal, CommandContext(actor=subject, role=AUDITOR, correlation_id=uuid4().hex)
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    table = Table(title="broken links (first per chain)")
+    for column in ("stream", "aggregate", "version", "problem", "detail"):
+        table.add_column(column)
+    for f in findings:
+        table.add_row(f.stream, f.aggregate_id, str(f.version), f.problem, f.detail)
+    Console(stderr=True).print(table)
+
+
+def _report(report: VerificationReport, as_json: bool) -> None:
+    if as_json:
+        body = {
+            "intact": report.intact,
+            "events": report.events,
+            "aggregates": report.aggregates,
+            "seconds": round(report.seconds, 3),
+            "events_per_second": round(report.rate),
+            "findings": [f.to_dict() for f in report.findings],
+        }
+        sys.stdout.write(json.dumps(body) + "\n")
+    elif report.findings:
+        _print_findings(report.findings)
+    err.print(
+        f"{'intact' if report.intact else '[red]TAMPERED[/red]'}: {report.events:,} events "
+        f"in {report.aggregates:,} chains, {report.seconds:.2f}s ({report.rate:,.0f} events/s)"
+    )
+    if not report.intact:
+        raise typer.Exit(1)
+
+
+@audit_app.command("verify")
+def verify(
+    application: Annotated[
+        str | None, typer.Option(help="one case: its id or tracking number")
+    ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(help="verify an exported case offline (a directory), not the database"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Recompute the hash chains and compare them with the recorded links and sealed
+    heads. Exits 1 when anything was altered, and names the first broken link."""
+    if export is not None:
+        _verify_export(export, as_json)
+        return
+    settings = load_settings()
+    container = open_container(settings)
+    try:
+        if application is not None:
+            principal, ctx = _auditor()
+            try:
+                report = container.audit.verify(principal, ctx, application)
+            except DomainError as error:
+                err.print(f"[red]{error.detail}[/red]")
+                raise typer.Exit(2) from None
+        else:
+            with Progress(
+                TextColumn("[bold]verifying"),
+                BarColumn(),
+                TextColumn("{task.completed:,}/{task.total:,} events"),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                console=err,
+            ) as progress:
+                task = progress.add_task("verify", total=None, rate="")
+
+                def advance(done: int, total: int) -> None:
+                    elapsed = progress.tasks[0].elapsed or 0.0
+                    rate = f"{done / elapsed:,.0f} events/s" if elapsed else ""
+                    progress.update(task, completed=done, total=total, rate=rate)
+
+                report = container.verifier.verify_all(progress=advance)
+    finally:
+        container.close()
+    _report(report, as_json)
+
+
+def _verify_export(directory: Path, as_json: bool) -> None:
+    try:
+        text, manifest = read_export(directory)
+    except ValueError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    problems = verify_export(text, manifest)
+    if as_json:
+        sys.stdout.write(json.dumps({"intact": not problems, "problems": problems}) + "\n")
+    for problem in problems:
+        err.print(f"[red]{problem}[/red]")
+    chains = len(manifest.get("chains", {}))
+    err.print(
+        f"{'intact' if not problems else '[red]TAMPERED[/red]'}: export of case "
+        f"{manifest.get('case_id')}, {manifest.get('events')} events in {chains} chains"
+    )
+    if problems:
+        raise typer.Exit(1)
+
+
+@audit_app.command("export")
+def export_command(
+    application: Annotated[str, typer.Option(help="the case: its id or tracking number")],
+    out: Annotated[Path, typer.Option(help="directory for events.jsonl and manifest.json")],
+) -> None:
+    """Export a case's full history as JSON Lines plus a manifest of its chain hashes."""
+    settings = load_settings()
+    container = open_container(settings)
+    principal, ctx = _auditor()
+    try:
+        case = export_case(container.audit, container.seals, principal, ctx, application)
+    except DomainError as error:
+        err.print(f"[red]{error.detail}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        container.close()
+    for path in case.write(out):
+        err.print(f"wrote {path}")
+    err.print(f"{case.manifest['events']} events; verify with: yagona audit verify --export {out}")
+
+
+@audit_app.command("seal")
+def seal() -> None:
+    """Seal the heads of the chains that grew since the last seal (the worker also does
+    this every YAGONA_AUDIT_SEAL_SECONDS)."""
+    settings = load_settings()
+    container = open_container(settings)
+    try:
+        sealed = container.seals.seal()
+    finally:
+        container.close()
+    if sealed is None:
+        err.print("nothing to seal: no chain grew since the last seal")
+    else:
+        err.print(f"seal {sealed.seq}: {len(sealed.heads):,} chain heads, hash {sealed.hash}")

@@ -1,0 +1,184 @@
+"""Auditors: case histories, time travel, verification, exports, who did what."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from api.auth import ContextDep, PrincipalDep
+from api.dependencies import ContainerDep
+from api.routers.applications import WRITE_ERRORS, Key
+from api.schemas.audit import (
+    AccessOut,
+    AccessPage,
+    ActionOut,
+    ActorActions,
+    FindingOut,
+    HistoryItem,
+    HistoryPage,
+    StateOut,
+    VerificationOut,
+)
+from infrastructure.audit import export_case
+from projections.pagination import InvalidQuery, decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/v1", tags=["audit"])
+Cursor = Annotated[str | None, Query(max_length=512)]
+
+
+def _cursor_number(cursor: str | None, name: str) -> int:
+    """The non-negative number a cursor of this endpoint carries (0 for the first page)."""
+    key = decode_cursor(cursor, expect=(name,))
+    if key is None:
+        return 0
+    value = key[name]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidQuery("cursor", "is not a cursor this endpoint returned")
+    return value
+
+
+@router.get(
+    "/audit/applications/{key}/history",
+    response_model=HistoryPage,
+    responses=WRITE_ERRORS,
+    summary="A case's full history",
+)
+def history(
+    key: Key,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Cursor = None,
+) -> HistoryPage:
+    """Every event of the application, its decision and its payments, in the order they
+    happened: position, aggregate, version, type, time, actor, role, correlation id and the
+    decrypted payload. Auditors only; each read is recorded."""
+    offset = _cursor_number(cursor, "offset")
+    page = container.audit.history(principal, ctx, key, offset=offset, limit=limit)
+    return HistoryPage(
+        items=[HistoryItem.of(e) for e in page.items],
+        next=encode_cursor({"offset": page.next}) if page.next is not None else None,
+    )
+
+
+@router.get(
+    "/audit/applications/{key}/state",
+    response_model=StateOut,
+    responses=WRITE_ERRORS,
+    summary="A case as it was",
+)
+def state(
+    key: Key,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    version: Annotated[int | None, Query(ge=1)] = None,
+    at: Annotated[datetime | None, Query(description="an instant (ISO 8601, with zone)")] = None,
+    compare: Annotated[int | None, Query(ge=1, description="diff against this version")] = None,
+) -> StateOut:
+    """The application at `version`, or at the instant `at` (its last version recorded at
+    or before it); the current state without either. `compare=M` adds what changed."""
+    result = container.audit.state(principal, ctx, key, version=version, at=at, compare=compare)
+    return StateOut(
+        version=result.version,
+        recorded_at=result.recorded_at,
+        state=result.state,
+        compared_with=result.compared_with,
+        changes=result.changes,
+    )
+
+
+@router.get(
+    "/audit/applications/{key}/verification",
+    response_model=VerificationOut,
+    responses=WRITE_ERRORS,
+    summary="Prove a case untouched",
+)
+def verification(
+    key: Key, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
+) -> VerificationOut:
+    """Recomputes the hash chains of the case's events from the store and compares them
+    with the recorded links and the sealed heads: intact, or the first broken link."""
+    report = container.audit.verify(principal, ctx, key)
+    findings = [FindingOut(**f.to_dict()) for f in report.findings]
+    return VerificationOut(
+        intact=report.intact,
+        events=report.events,
+        aggregates=report.aggregates,
+        first_broken_link=findings[0] if findings else None,
+        findings=findings,
+    )
+
+
+@router.get(
+    "/audit/applications/{key}/export",
+    responses=WRITE_ERRORS,
+    summary="Export a case (JSON Lines and manifest)",
+)
+def export(key: Key, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep) -> Any:
+    """`{"manifest": …, "events": "<JSON Lines>"}`: the case's events as stored and decrypted,
+    with the chain hashes to verify them offline (`yagona audit verify --export DIR`)."""
+    case = export_case(container.audit, container.seals, principal, ctx, key)
+    return {"manifest": case.manifest, "events": case.events}
+
+
+@router.get(
+    "/audit/actors/{actor}/actions",
+    response_model=ActorActions,
+    responses=WRITE_ERRORS,
+    summary="What an actor did",
+)
+def actor_actions(
+    container: ContainerDep,
+    principal: PrincipalDep,
+    actor: Annotated[str, Path(max_length=128)],
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Cursor = None,
+) -> ActorActions:
+    """The commands an actor recorded and the personal data they read (auditors only).
+    Citizens are looked up by PINFL through their pseudonym."""
+    page, reads = container.audit.actor_actions(principal, actor, cursor=cursor, limit=limit)
+    return ActorActions(
+        actor=actor,
+        actions=[
+            ActionOut(
+                stream=a.stream,
+                aggregate_id=a.aggregate_id,
+                version=a.version,
+                type=a.type,
+                role=a.role,
+                correlation_id=a.correlation_id,
+                at=a.at,
+            )
+            for a in page.items
+        ],
+        next=page.next,
+        reads=[AccessOut.of(r) for r in reads],
+    )
+
+
+@router.get(
+    "/me/access-log",
+    response_model=AccessPage,
+    responses=WRITE_ERRORS,
+    tags=["applications"],
+    summary="Who accessed my data",
+)
+def my_access_log(
+    container: ContainerDep,
+    principal: PrincipalDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Cursor = None,
+) -> AccessPage:
+    """Every recorded read of the citizen's cases: who, in which role, why, when."""
+    after = _cursor_number(cursor, "after")
+    records = container.audit.my_access_log(principal, after=after, limit=limit + 1)
+    more = len(records) > limit
+    records = records[:limit]
+    return AccessPage(
+        items=[AccessOut.of(r) for r in records],
+        next=encode_cursor({"after": records[-1].id}) if more else None,
+    )

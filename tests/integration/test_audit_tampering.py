@@ -1,0 +1,440 @@
+"""Tamper evidence on PostgreSQL: alter the stored events directly with SQL and see each
+alteration detected and located, by case and over the whole store.
+
+One module container builds a case per test (submitted, paid, accepted, approved) with its
+workers running, seals the chain heads, then stops the workers so that nothing follows the
+forged rows; each test tampers with its own case only.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from psycopg import sql
+from psycopg.rows import dict_row
+from typer.testing import CliRunner
+
+from api.app import create_app
+from api.cli import app as cli
+from application.principal import Principal
+from domain.audit_chain import (
+    CHAIN_REWRITTEN,
+    INSERTED,
+    MISSING,
+    MODIFIED,
+    REORDERED,
+    SEAL_MISMATCH,
+    SEALS_BROKEN,
+    event_hash,
+    link,
+)
+from domain.context import CommandContext
+from infrastructure.audit import (
+    EVENTS_FILE,
+    MANIFEST_FILE,
+    VerificationReport,
+    export_case,
+    manifest_for,
+    read_export,
+    verify_export,
+)
+from infrastructure.clock import FixedClock
+from infrastructure.container import Container
+from infrastructure.database import DatabaseConfig
+from tests.conftest import TEST_NOW
+from tests.e2e.cases import citizen, paid_and_decided
+from tests.integration.live import live_container
+
+AUDITOR = Principal("auditor-7", "auditor")
+CTX = CommandContext(actor="auditor-7", role="auditor", correlation_id="audit-test")
+PINFLS = [
+    "31503901234567",
+    "42207951234561",
+    "51212051234567",
+    "30101851234568",
+    "40202901234562",
+    "31111801234563",
+    "42512881234564",
+    "50303951234565",
+    "31010751234566",
+    "42002001234567",
+]
+
+
+@pytest.fixture(scope="module")
+def store(
+    test_database: DatabaseConfig, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    with live_container(
+        test_database, tmp_path_factory.mktemp("audit"), FixedClock(TEST_NOW)
+    ) as container:
+        with TestClient(create_app(container)) as client:
+            keys = [
+                str(paid_and_decided(client, container, citizen(pinfl, name=None))["id"])
+                for pinfl in PINFLS
+            ]
+        container.wait_for_projections()
+        container.stop_workers()  # nothing follows the forged rows from here on
+        assert container.seals.seal() is not None
+        yield Store(container, keys, tuple(keys))
+
+
+@dataclass
+class Store:
+    container: Container
+    unused: list[str]  # cases no test has tampered with yet
+    keys: tuple[str, ...]
+
+
+@pytest.fixture
+def case(store: Store) -> tuple[Container, UUID]:
+    """A case of its own for each test (the store holds one per test)."""
+    return store.container, UUID(store.unused.pop())
+
+
+def events_table(container: Container, stream: str = "cases") -> sql.Identifier:
+    return sql.Identifier(container.settings.db_schema, f"{stream}_events")
+
+
+def links_table(container: Container) -> sql.Identifier:
+    return sql.Identifier(container.settings.db_schema, "audit_links")
+
+
+def connect(container: Container) -> psycopg.Connection[dict[str, Any]]:
+    """An autocommit connection whose rows are dicts, as a tamperer's psql session."""
+    return psycopg.connect(container.database.conninfo(), autocommit=True, row_factory=dict_row)
+
+
+def stored(container: Container, aggregate_id: UUID) -> list[tuple[int, str, bytes]]:
+    with connect(container) as conn:
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT originator_version, topic, state FROM {} WHERE originator_id = %s "
+                "ORDER BY originator_version"
+            ).format(events_table(container)),
+            (aggregate_id,),
+        ).fetchall()
+    return [(int(r["originator_version"]), str(r["topic"]), bytes(r["state"])) for r in rows]
+
+
+def set_event(
+    container: Container, aggregate_id: UUID, version: int, topic: str, state: bytes
+) -> None:
+    with connect(container) as conn:
+        conn.execute(
+            sql.SQL(
+                "UPDATE {} SET topic = %s, state = %s "
+                "WHERE originator_id = %s AND originator_version = %s"
+            ).format(events_table(container)),
+            (topic, state, aggregate_id, version),
+        )
+
+
+def verify(container: Container, application_id: UUID) -> VerificationReport:
+    report = container.audit.verify(AUDITOR, CTX, str(application_id))
+    assert isinstance(report, VerificationReport)
+    return report
+
+
+def only_finding(report: VerificationReport) -> Any:
+    assert not report.intact
+    assert len(report.findings) == 1, report.findings
+    return report.findings[0]
+
+
+def test_an_untouched_case_verifies_intact_across_its_aggregates(
+    case: tuple[Container, UUID],
+) -> None:
+    container, application_id = case
+    report = verify(container, application_id)
+    assert report.intact, report.findings
+    # the application, its tracking index, its decision, its payment and the payment's
+    # provider index
+    assert report.aggregates == 5
+    assert report.events >= len(stored(container, application_id)) + 3
+
+
+def test_one_changed_byte_of_a_stored_event_is_found_at_its_version(
+    case: tuple[Container, UUID],
+) -> None:
+    container, application_id = case
+    version, topic, state = stored(container, application_id)[1]
+    flipped = bytearray(state)
+    flipped[len(flipped) // 2] ^= 0x01
+    set_event(container, application_id, version, topic, bytes(flipped))
+
+    finding = only_finding(verify(container, application_id))
+    assert (finding.stream, finding.aggregate_id) == ("Cases", str(application_id))
+    assert (finding.version, finding.problem) == (version, MODIFIED)
+
+
+def test_a_deleted_event_is_found_missing(case: tuple[Container, UUID]) -> None:
+    container, application_id = case
+    with connect(container) as conn:
+        conn.execute(
+            sql.SQL("DELETE FROM {} WHERE originator_id = %s AND originator_version = 3").format(
+                events_table(container)
+            ),
+            (application_id,),
+        )
+    finding = only_finding(verify(container, application_id))
+    assert (finding.aggregate_id, finding.version, finding.problem) == (
+        str(application_id),
+        3,
+        MISSING,
+    )
+
+
+def test_two_swapped_versions_are_found_reordered(case: tuple[Container, UUID]) -> None:
+    container, application_id = case
+    events = stored(container, application_id)
+    (v2, topic2, state2), (v3, topic3, state3) = events[1], events[2]
+    set_event(container, application_id, v2, topic3, state3)
+    set_event(container, application_id, v3, topic2, state2)
+
+    finding = only_finding(verify(container, application_id))
+    assert (finding.aggregate_id, finding.version, finding.problem) == (
+        str(application_id),
+        v2,
+        REORDERED,
+    )
+    assert f"recorded as version {v3}" in finding.detail
+
+
+def test_a_forged_event_is_found_inserted(case: tuple[Container, UUID]) -> None:
+    container, application_id = case
+    events = stored(container, application_id)
+    last, topic, state = events[-1]
+    with connect(container) as conn:
+        conn.execute(
+            sql.SQL(
+                "INSERT INTO {} (originator_id, originator_version, topic, state) "
+                "VALUES (%s, %s, %s, %s)"
+            ).format(events_table(container)),
+            (application_id, last + 1, topic, state),
+        )
+    finding = only_finding(verify(container, application_id))
+    assert (finding.aggregate_id, finding.version, finding.problem) == (
+        str(application_id),
+        last + 1,
+        INSERTED,
+    )
+
+
+def test_a_changed_payment_event_is_found_in_the_payment_chain(
+    case: tuple[Container, UUID],
+) -> None:
+    container, application_id = case
+    payment = container.payments.attempts(application_id)[0]
+    with connect(container) as conn:
+        conn.execute(
+            sql.SQL(
+                "UPDATE {} SET state = state || '\\x00'::bytea "
+                "WHERE originator_id = %s AND originator_version = 2"
+            ).format(events_table(container, "payments")),
+            (payment.id,),
+        )
+    finding = only_finding(verify(container, application_id))
+    assert (finding.stream, finding.aggregate_id, finding.version, finding.problem) == (
+        "Payments",
+        str(payment.id),
+        2,
+        MODIFIED,
+    )
+
+
+def rewrite_chain(container: Container, application_id: UUID, from_version: int) -> None:
+    """Change an event and recompute every later hash and link: a consistent forgery."""
+    events = stored(container, application_id)
+    version, topic, state = events[from_version - 1]
+    set_event(container, application_id, version, topic, state + b"\x00")
+    with connect(container) as conn:
+        previous = conn.execute(
+            sql.SQL(
+                "SELECT link FROM {} WHERE stream = 'Cases' AND aggregate_id = %s AND version = %s"
+            ).format(links_table(container)),
+            (application_id, from_version - 1),
+        ).fetchone()["link"]
+        for v, t, s in stored(container, application_id)[from_version - 1 :]:
+            digest = event_hash(str(application_id), v, t, s)
+            previous = link(previous, digest)
+            conn.execute(
+                sql.SQL(
+                    "UPDATE {} SET event_hash = %s, link = %s WHERE stream = 'Cases' "
+                    "AND aggregate_id = %s AND version = %s"
+                ).format(links_table(container)),
+                (digest, previous, application_id, v),
+            )
+
+
+def test_a_consistently_rewritten_chain_differs_from_its_sealed_head(
+    case: tuple[Container, UUID],
+) -> None:
+    container, application_id = case
+    head = len(stored(container, application_id))
+    rewrite_chain(container, application_id, from_version=2)
+
+    finding = only_finding(verify(container, application_id))
+    assert (finding.aggregate_id, finding.problem) == (str(application_id), SEAL_MISMATCH)
+    assert finding.version == head  # the version the seal holds the head of
+
+
+def test_a_link_rewritten_alone_is_found_where_the_chain_breaks(
+    case: tuple[Container, UUID],
+) -> None:
+    container, application_id = case
+    with connect(container) as conn:
+        conn.execute(
+            sql.SQL(
+                "UPDATE {} SET link = md5(link) || md5(link) WHERE stream = 'Cases' "
+                "AND aggregate_id = %s AND version = 2"
+            ).format(links_table(container)),
+            (application_id,),
+        )
+    finding = only_finding(verify(container, application_id))
+    assert (finding.version, finding.problem) == (2, CHAIN_REWRITTEN)
+
+
+def cli_env(container: Container) -> dict[str, str]:
+    settings = container.settings
+    return {
+        "YAGONA_DATABASE_URL": settings.database_url or "",
+        "YAGONA_DB_SCHEMA": settings.db_schema,
+        "YAGONA_DATA_DIR": str(settings.data_dir),
+        "YAGONA_CIPHER_KEY": settings.cipher_key.get_secret_value() if settings.cipher_key else "",
+        "YAGONA_LOG_LEVEL": "WARNING",
+    }
+
+
+def test_an_export_verifies_offline_and_an_altered_export_does_not(
+    case: tuple[Container, UUID], tmp_path: Path
+) -> None:
+    container, application_id = case
+    export = export_case(container.audit, container.seals, AUDITOR, CTX, str(application_id))
+    directory = tmp_path / "case"
+    export.write(directory)
+    assert export.manifest["events"] == len(export.events.splitlines()) >= 10
+    assert json.loads(export.events.splitlines()[0])["payload"] is not None  # decrypted
+
+    intact = CliRunner().invoke(cli, ["audit", "verify", "--export", str(directory), "--json"])
+    assert intact.exit_code == 0, intact.output
+    assert json.loads(intact.stdout) == {"intact": True, "problems": []}
+
+    # Alter one stored event in the export and fix up the file digest, as a forger would:
+    # the chain head still gives it away.
+    lines = [json.loads(line) for line in (directory / EVENTS_FILE).read_text().splitlines()]
+    state = bytearray(base64.b64decode(lines[1]["state_b64"]))
+    state[-1] ^= 0x01
+    lines[1]["state_b64"] = base64.b64encode(bytes(state)).decode()
+    text = "\n".join(json.dumps(line, sort_keys=True) for line in lines)
+    (directory / EVENTS_FILE).write_text(text + "\n")
+    manifest = json.loads((directory / MANIFEST_FILE).read_text())
+    manifest["events_sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    (directory / MANIFEST_FILE).write_text(json.dumps(manifest))
+
+    altered = CliRunner().invoke(cli, ["audit", "verify", "--export", str(directory), "--json"])
+    assert altered.exit_code == 1
+    problems = json.loads(altered.stdout)["problems"]
+    key = f"{lines[1]['stream']}:{lines[1]['aggregate_id']}"
+    assert problems == [f"{key}: the chain's head differs (an event was altered)"]
+    assert verify_export(*read_export(directory)) == problems
+
+    # A forger who also recomputes the manifest's chain heads still differs from the head
+    # sealed before the export.
+    forged = manifest_for(UUID(manifest["case_id"]), lines, {})
+    for chain_key, entry in manifest["chains"].items():
+        entry["head"] = forged["chains"][chain_key]["head"]
+    (directory / MANIFEST_FILE).write_text(json.dumps(manifest))
+    assert verify_export(*read_export(directory)) == [
+        f"{key}: the chain differs from its sealed head"
+    ]
+
+
+def test_the_cli_names_the_first_broken_link_of_a_case_and_seals(
+    case: tuple[Container, UUID],
+) -> None:
+    container, application_id = case
+    version, topic, state = stored(container, application_id)[0]
+    set_event(container, application_id, version, topic, state[:-1])
+    env = cli_env(container)
+
+    result = CliRunner().invoke(
+        cli, ["audit", "verify", "--application", str(application_id), "--json"], env=env
+    )
+    assert result.exit_code == 1, result.output
+    body = json.loads(result.stdout)
+    assert body["intact"] is False
+    assert body["findings"][0] == {
+        "stream": "Cases",
+        "aggregate_id": str(application_id),
+        "version": 1,
+        "problem": MODIFIED,
+        "detail": "the stored event differs from the one recorded",
+    }
+    sealed = CliRunner().invoke(cli, ["audit", "seal"], env=env)
+    assert sealed.exit_code == 0, sealed.output
+    assert "nothing to seal" in sealed.output  # no chain grew since the fixture's seal
+
+
+def test_verifying_the_whole_store_locates_every_alteration(store: Store) -> None:
+    """Over every stream: the alterations of the tests above (each found by its case's
+    verification too) and one made here to the catalogue."""
+    container = store.container
+    with connect(container) as conn:
+        row = conn.execute(
+            sql.SQL(
+                "UPDATE {} SET state = state || '\\x00'::bytea WHERE notification_id = "
+                "(SELECT max(notification_id) FROM {}) RETURNING originator_id, originator_version"
+            ).format(events_table(container, "catalogue"), events_table(container, "catalogue"))
+        ).fetchone()
+    catalogue = ("Catalogue", str(row["originator_id"]), int(row["originator_version"]), MODIFIED)
+    per_case = {
+        (f.stream, f.aggregate_id, f.version, f.problem)
+        for key in store.keys
+        for f in verify(container, UUID(key)).findings
+    }
+
+    seen: list[tuple[int, int]] = []
+    report = container.verifier.verify_all(progress=lambda done, total: seen.append((done, total)))
+
+    found = {(f.stream, f.aggregate_id, f.version, f.problem) for f in report.findings}
+    assert found == per_case | {catalogue}
+    assert len(report.findings) == len(found)
+    with connect(container) as conn:
+        total = sum(
+            conn.execute(
+                sql.SQL("SELECT count(*) AS n FROM {}").format(events_table(container, s))
+            ).fetchone()["n"]
+            for s in ("catalogue", "cases", "payments")
+        )
+    assert report.events == total
+    assert seen[-1] == (total, total)
+    assert report.rate > 0
+
+
+def test_a_forged_seal_breaks_the_seal_stream(store: Store) -> None:
+    container = store.container
+    seals = sql.Identifier(container.settings.db_schema, "audit_seals")
+    with connect(container) as conn:
+        heads = conn.execute(sql.SQL("SELECT heads FROM {} WHERE seq = 1").format(seals)).fetchone()
+        conn.execute(sql.SQL("UPDATE {} SET heads = '{{}}'::jsonb WHERE seq = 1").format(seals))
+    try:
+        report = container.verifier.verify_all()
+        assert report.findings[0].problem == SEALS_BROKEN
+        assert report.findings[0].version == 1
+    finally:
+        with connect(container) as conn:
+            conn.execute(
+                sql.SQL("UPDATE {} SET heads = %s WHERE seq = 1").format(seals),
+                (json.dumps(heads["heads"]),),
+            )
