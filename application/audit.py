@@ -213,22 +213,18 @@ class Audit:
                 f"the stored events of {key} no longer reconstruct it: its verification "
                 "locates the damage"
             )
-        recorded = {
-            e.originator_version: getattr(e, "timestamp", EARLIEST)
-            for e in self.cases.repository.event_store.get(application.id)
-        }
         if at is not None:
-            before = [v for v, t in recorded.items() if t <= at]
-            if not before:
-                raise ApplicationNotFound(
-                    f"application {key} did not exist yet at {at.isoformat()}"
-                )
-            version = max(before)
+            version = self._version_at(application.id, at, key)
         version = version or application.version
         if not 1 <= version <= application.version:
             raise ApplicationNotFound(f"application {key} has no version {version}")
-        state = aggregate_state(self.cases.repository.get(application.id, version=version))
-        result = StateAt(version, recorded.get(version), state)
+        aggregate = (
+            application
+            if version == application.version
+            else self.cases.repository.get(application.id, version=version)
+        )
+        state = aggregate_state(aggregate)
+        result = StateAt(version, aggregate.modified_on, state)
         if compare is None:
             return result
         if not 1 <= compare <= application.version:
@@ -240,6 +236,13 @@ class Audit:
             if state.get(field) != other.get(field)
         }
         return dataclasses.replace(result, compared_with=compare, changes=changes)
+
+    def _version_at(self, application_id: UUID, at: datetime, key: str) -> int:
+        """The last version recorded at or before ``at`` (read from the newest back)."""
+        for event in self.cases.repository.event_store.get(application_id, desc=True):
+            if getattr(event, "timestamp", at) <= at:
+                return int(event.originator_version)
+        raise ApplicationNotFound(f"application {key} did not exist yet at {at.isoformat()}")
 
     def verify(self, principal: Principal, ctx: CommandContext, key: str) -> Any:
         case_id, application = self._case(principal, ctx, key, "audit.verify")

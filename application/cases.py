@@ -549,8 +549,8 @@ class Cases(Application[UUID]):
                 actor="public",
                 role="public",
                 action="decision.verify",
-                subject_kind="decision",
-                subject_id=str(decision.id),
+                subject_kind="application",  # in the applicant's access log
+                subject_id=str(decision.application_id),
                 purpose="public verification",
                 correlation_id=ctx.correlation_id,
             )

@@ -267,7 +267,7 @@ class ChainVerifier:
         started = perf_counter()
         seal_finding, sealed = self.seals.verify()
         findings = [seal_finding] if seal_finding else []
-        total = self._count_events()
+        total = self.count_events()
         events = aggregates = 0
         for stream in self.streams:
             for aggregate_id, stored, recomputed in self._pairs(stream, None):
@@ -290,7 +290,7 @@ class ChainVerifier:
             not findings, events, aggregates, perf_counter() - started, findings
         )
 
-    def _count_events(self) -> int:
+    def count_events(self) -> int:
         total = 0
         with self.datastore.get_connection() as conn:
             for stream in self.streams:

@@ -114,8 +114,10 @@ def test_a_free_service_from_submission_to_a_verified_result(
     assert "31503901234567" not in verified.text
     assert "Aziza" not in verified.text
     problem(client.get(f"/v1/verify/{registration_number}", params={"code": "WRONG-CODE"}), 404)
-    reads = seeded.access_log.entries_for(facts and decision["decision_id"])
-    assert [entry.action for _, entry in reads] == ["decision.verify"]
+    reads = seeded.access_log.entries_for(created["id"])
+    assert [(e.actor, e.purpose) for _, e in reads if e.action == "decision.verify"] == [
+        ("public", "public verification")
+    ]
 
     # Another citizen cannot see it (404); an officer of another agency may not (403).
     problem(client.get(f"/v1/applications/{key}", headers=headers(seeded, citizen(CITIZEN_B))), 404)

@@ -97,6 +97,15 @@ def test_the_applicant_sees_the_auditors_read_in_their_access_log(
     assert audit_reads[-1]["action"] == "audit.history"
     assert audit_reads[-1]["purpose"] == "audit"
     assert audit_reads[-1]["subject_id"] == case["id"]
+    # So does a public verification of the result document.
+    decision = get(client, seeded, f"/v1/applications/{case['id']}", citizen(CITIZEN_B)).json()
+    registration, code = (
+        decision["decision"]["registration_number"],
+        decision["decision"]["verification_code"],
+    )
+    assert client.get(f"/v1/verify/{registration}", params={"code": code}).status_code == 200
+    reads = get(client, seeded, "/v1/me/access-log", citizen(CITIZEN_B), limit=500).json()["items"]
+    assert ("public", "decision.verify") in {(r["actor"], r["action"]) for r in reads}
     # Another citizen's log does not show it.
     other = get(client, seeded, "/v1/me/access-log", citizen(), limit=500).json()["items"]
     assert all(r["subject_id"] != case["id"] for r in other)
