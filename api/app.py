@@ -14,9 +14,11 @@ from api.routers import (
     applications,
     audit,
     catalogue,
+    feed,
     operations,
     payments,
     queue,
+    read_models,
     verification,
 )
 from infrastructure.container import Container
@@ -67,6 +69,8 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     app.include_router(verification.router)
     app.include_router(payments.router)
     app.include_router(audit.router)
+    app.include_router(feed.router)
+    app.include_router(read_models.router)
     # The last added runs first: the request id wraps everything, replays included.
     app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)

@@ -5,14 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.dependencies import ContainerDep
 from api.problems import ProblemException
+from application.integrators import KEY_PREFIX
 from application.principal import Principal
 from domain.context import CommandContext
 from infrastructure.tokens import InvalidToken
 
+api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="An integrator client's API key (`yagona integrators create`).",
+)
 bearer = HTTPBearer(
     auto_error=False,
     description="A JWT: `yagona token --role ROLE --sub SUBJECT` mints one in development.",
@@ -22,7 +28,20 @@ bearer = HTTPBearer(
 def current_principal(
     container: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    api_key: Annotated[str | None, Depends(api_key_header)],
 ) -> Principal:
+    """A bearer JWT, or an integrator's API key (``X-API-Key``, or ``Authorization: Bearer``
+    with the key). Integrators' tokens count only for registered, active clients."""
+    key = api_key or (
+        credentials.credentials
+        if credentials is not None and credentials.credentials.startswith(KEY_PREFIX)
+        else None
+    )
+    if key is not None:
+        principal = container.integrators.authenticate(key)
+        if principal is None:
+            raise _unauthenticated("the API key is unknown, malformed or revoked", "invalid-key")
+        return principal
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ProblemException(
             401,
@@ -31,14 +50,22 @@ def current_principal(
             headers={"WWW-Authenticate": "Bearer"},
         )
     try:
-        return container.tokens.verify(credentials.credentials)
+        principal = container.tokens.verify(credentials.credentials)
     except InvalidToken as error:
-        raise ProblemException(
-            401,
-            f"the bearer token is not valid: {error}",
-            code="invalid-token",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        ) from None
+        raise _unauthenticated(f"the bearer token is not valid: {error}", "invalid-token") from None
+    admitted = container.integrators.admit(principal)
+    if admitted is None:
+        raise _unauthenticated(
+            "the token's integrator client is unknown or revoked, or lacks its scopes",
+            "invalid-token",
+        )
+    return admitted
+
+
+def _unauthenticated(detail: str, code: str) -> ProblemException:
+    return ProblemException(
+        401, detail, code=code, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    )
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -1,4 +1,4 @@
-"""The ``yagona`` command line: serve, worker, seed, token, projections, audit."""
+"""The ``yagona`` command line: serve, worker, seed, token, projections, audit, integrators."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from rich.table import Table
 from api.app import create_app
 from api.cli_audit import audit_app
 from api.cli_common import err, load_settings, log, open_container
+from api.cli_integrators import integrators_app
 from application.principal import Principal
 from application.seeding import seed as seed_catalogue
 from domain.context import CommandContext
@@ -36,6 +37,7 @@ app = typer.Typer(
 projections_app = typer.Typer(help="Read models: status and rebuilds.", no_args_is_help=True)
 app.add_typer(projections_app, name="projections")
 app.add_typer(audit_app, name="audit")
+app.add_typer(integrators_app, name="integrators")
 
 
 @app.command()

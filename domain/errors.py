@@ -222,3 +222,26 @@ class PaymentProviderUnavailable(DomainError):
 class CaseDamaged(Conflict):
     """The stored events of a case no longer reconstruct it (altered, deleted or moved);
     its verification locates the damage."""
+
+
+# --- integrators --------------------------------------------------------------------------
+
+
+class InvalidScope(InvalidInput):
+    pass
+
+
+class IntegratorNotFound(NotFound):
+    pass
+
+
+class ScopeMissing(Forbidden):
+    """The integrator's client lacks the scope this needs."""
+
+
+class InvalidWebhook(InvalidInput):
+    pass
+
+
+class WebhookNotFound(NotFound):
+    pass

@@ -14,6 +14,13 @@ INTEGRATOR = "integrator"
 ADMIN = "admin"
 ROLES = (CITIZEN, OFFICER, AUDITOR, INTEGRATOR, ADMIN)
 
+# What an integrator client may do.
+FEED_READ = "feed:read"  # the ordered event feed
+READ_MODELS_READ = "read-models:read"  # summaries, the payments ledger, the decisions register
+PERSONAL_DATA_READ = "personal-data:read"  # unredacted payloads in the feed and webhooks
+WEBHOOKS_MANAGE = "webhooks:manage"  # register and remove webhook subscriptions
+SCOPES = (FEED_READ, READ_MODELS_READ, PERSONAL_DATA_READ, WEBHOOKS_MANAGE)
+
 _PINFL = re.compile(r"[1-6]\d{13}")
 # First digit: century and sex (1/2: 1800s, 3/4: 1900s, 5/6: 2000s; odd male, even female).
 _CENTURY = {"1": 1800, "2": 1800, "3": 1900, "4": 1900, "5": 2000, "6": 2000}

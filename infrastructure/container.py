@@ -15,6 +15,8 @@ from eventsourcing.utils import get_topic
 from application.audit import Audit
 from application.cases import CaseDependencies, Cases
 from application.catalogue import Catalogue
+from application.feed import Feed
+from application.integrators import Integrators
 from application.payment_policies import CasesFollowPayments, PaymentsFollowCases
 from application.payments import PaymentDependencies, Payments
 from application.ports import Clock, PaymentProvider
@@ -28,7 +30,9 @@ from infrastructure.clock import SystemClock
 from infrastructure.database import DatabaseConfig, ddl_lock, ensure_database, ensure_schema
 from infrastructure.embedded_postgres import start_embedded
 from infrastructure.event_store import recorder_env
+from infrastructure.feed import FeedLog
 from infrastructure.idempotency import IdempotencyStore
+from infrastructure.integrators import PostgresIntegratorStore
 from infrastructure.keys import cipher_key, derived_secret, pseudonym_key
 from infrastructure.payments.sandbox import SandboxProvider
 from infrastructure.payments.stripe_provider import StripeProvider
@@ -44,6 +48,7 @@ from infrastructure.workers import (
     Workers,
     periodic_job,
     policy_worker,
+    polling_job,
     projection_spec,
     projection_worker,
 )
@@ -105,6 +110,9 @@ class Container:
     seals: Seals
     verifier: ChainVerifier
     audit: Audit
+    integrators: Integrators
+    feed_log: FeedLog
+    feed: Feed
     workers: Workers | None = None
     _views: dict[str, TrackedView] = field(default_factory=dict)
 
@@ -287,6 +295,7 @@ class Container:
             periodic_job("audit-seal", self.settings.audit_seal_seconds, self.seal_audit_chains)
         )
         supervised.append(periodic_job("idempotency-purge", 3600, self.purge_idempotency_keys))
+        supervised.append(polling_job("feed", self.feed_log.pull))
         self.workers = Workers(supervised)
         self.workers.start()
 
@@ -409,6 +418,8 @@ def build_container(
         provider, webhook_secret = payment_provider(settings, shared, key)
         seals = Seals(shared, AUDITED_STREAMS)
         seals.create_table()
+        integrator_store = PostgresIntegratorStore(shared)
+        integrator_store.create_table()
         catalogue_view = views["catalogue"]
         assert isinstance(catalogue_view, CatalogueView)
         cases = Cases(
@@ -428,6 +439,9 @@ def build_container(
         payments = Payments(
             env=env, deps=PaymentDependencies(cases=cases, provider=provider, clock=clock)
         )
+    with ddl_lock(database):
+        feed_log = FeedLog(shared, {"Catalogue": catalogue, "Cases": cases, "Payments": payments})
+        feed_log.create_table()
     citizen_view = views["citizen_applications"]
     assert isinstance(citizen_view, CitizenApplicationsView)
     actions_view = views["audit_actions_cases"]
@@ -468,6 +482,9 @@ def build_container(
         seals=seals,
         verifier=verifier,
         audit=audit,
+        integrators=Integrators(integrator_store, clock),
+        feed_log=feed_log,
+        feed=Feed(feed_log),
         _views=views,
     )
     if start_workers:

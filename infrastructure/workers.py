@@ -185,6 +185,17 @@ def periodic_job(name: str, interval: float, run: Callable[[], int]) -> Supervis
     return Supervised(f"job-{name}", body)
 
 
+def polling_job(name: str, run: Callable[[], int], idle: float = 0.2) -> Supervised:
+    """``run`` again at once while it finds work, else after ``idle`` seconds."""
+
+    def body(stopping: threading.Event) -> None:
+        while not stopping.is_set():
+            if not run():
+                stopping.wait(idle)
+
+    return Supervised(f"job-{name}", body)
+
+
 class Workers:
     """Every supervised projection, policy and job, started and stopped together."""
 

@@ -14,10 +14,10 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from psycopg.rows import DictRow
-from psycopg.sql import SQL
+from psycopg.sql import SQL, Composable
 
 from domain.service_application import ServiceApplication
-from projections.pagination import Page, decode_cursor, encode_cursor
+from projections.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
 from projections.tracked_view import TrackedView, Writer
 
 
@@ -128,6 +128,85 @@ class CitizenApplicationsView(TrackedView):
             next_key = {"submitted_at": last.submitted_at.isoformat(), "id": last.id}
             return Page(items[:limit], encode_cursor(next_key))
         return Page(items, None)
+
+    def summary(
+        self,
+        group_by: list[str],
+        *,
+        filters: dict[str, str | None],
+        submitted_from: date | None = None,
+        submitted_to: date | None = None,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> Page[dict[str, Any]]:
+        """Applications counted (and fees summed) per combination of ``group_by``
+        dimensions; filters by agency, service, status and territory (a SOATO prefix), and
+        by the Uzbek day of submission. Groups in key order, pages by keyset."""
+        unknown = [g for g in group_by if g not in SUMMARY_DIMENSIONS]
+        if unknown or not group_by or len(set(group_by)) != len(group_by):
+            raise InvalidQuery(
+                "group_by",
+                f"give distinct dimensions among {', '.join(SUMMARY_DIMENSIONS)}",
+            )
+        dims = [g for g in SUMMARY_DIMENSIONS if g in group_by]  # one canonical order
+        key = decode_cursor(cursor, expect=("after",))
+        conditions: list[Composable] = [SQL("TRUE")]
+        params: dict[str, Any] = {"limit": limit + 1}
+        for name in ("agency", "service", "status"):
+            if filters.get(name) is not None:
+                conditions.append(SQL(f"{SUMMARY_DIMENSIONS[name]} = %({name})s"))
+                params[name] = filters[name]
+        if filters.get("territory") is not None:
+            conditions.append(SQL("territory LIKE %(territory)s"))
+            params["territory"] = f"{filters['territory']}%"
+        local_day = SQL(LOCAL_DAY)
+        if submitted_from is not None:
+            conditions.append(local_day + SQL(" >= %(from)s"))
+            params["from"] = submitted_from
+        if submitted_to is not None:
+            conditions.append(local_day + SQL(" <= %(to)s"))
+            params["to"] = submitted_to
+        grouped = [f"coalesce({SUMMARY_DIMENSIONS[d]}, '')" for d in dims]
+        selected = SQL(", ").join(
+            SQL(f"nullif({g}, '') AS {d}") for g, d in zip(grouped, dims, strict=True)
+        )
+        ordered = SQL(", ").join(SQL(g) for g in grouped)
+        having: Composable = SQL("")
+        if key is not None:
+            if not isinstance(key["after"], list) or len(key["after"]) != len(dims):
+                raise InvalidQuery("cursor", "is not a cursor of this grouping")
+            having = SQL("HAVING ({}) > ({})").format(
+                ordered, SQL(", ").join(SQL(f"%(k{i})s") for i in range(len(dims)))
+            )
+            params.update({f"k{i}": str(value) for i, value in enumerate(key["after"])})
+        query = SQL(
+            "SELECT {selected}, count(*) AS applications, "
+            "coalesce(sum(fee_amount), 0) AS fees_assessed "
+            "FROM {table} WHERE {where} GROUP BY {ordered} {having} ORDER BY {ordered} "
+            "LIMIT %(limit)s"
+        ).format(
+            selected=selected,
+            table=self.table("citizen_applications"),
+            where=SQL(" AND ").join(conditions),
+            ordered=ordered,
+            having=having,
+        )
+        rows = [dict(r) for r in self.fetch_all(query, params)]
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            return Page(rows[:limit], encode_cursor({"after": [last[d] or "" for d in dims]}))
+        return Page(rows, None)
+
+
+# Dimensions of the applications summary: name -> SQL expression (all text).
+LOCAL_DAY = "((submitted_at AT TIME ZONE 'UTC') + interval '5 hours')::date"
+SUMMARY_DIMENSIONS = {
+    "agency": "agency_code",
+    "service": "service_code",
+    "status": "status",
+    "territory": "territory",
+    "month": "to_char((submitted_at AT TIME ZONE 'UTC') + interval '5 hours', 'YYYY-MM')",
+}
 
 
 def _row(row: DictRow) -> CitizenApplicationRow:

@@ -16,6 +16,7 @@ from eventsourcing.projection import Projection
 from psycopg.sql import SQL, Composable
 
 from domain.payment import Payment
+from projections.pagination import Page, decode_cursor, encode_cursor
 from projections.tracked_view import TrackedView, Writer
 
 LOCAL_DAY = "(({column} AT TIME ZONE 'UTC') + interval '5 hours')::date"
@@ -124,6 +125,60 @@ class PaymentsLedgerView(TrackedView):
             (payment_id,),
         )
         return LedgerEntry(**row) if row else None
+
+    def entries(
+        self,
+        *,
+        filters: dict[str, str | None],
+        requested_from: date | None = None,
+        requested_to: date | None = None,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> Page[LedgerEntry]:
+        """The ledger in the order payments were requested (oldest first, so a reader can
+        follow it), filtered by agency, service, status and the Uzbek day requested."""
+        key = decode_cursor(cursor, expect=("requested_at", "payment_id"))
+        conditions: list[Composable] = [SQL("TRUE")]
+        params: dict[str, Any] = {"limit": limit + 1}
+        for name, column in (("agency", "agency_code"), ("service", "service_code")):
+            if filters.get(name) is not None:
+                conditions.append(SQL(f"{column} = %({name})s"))
+                params[name] = filters[name]
+        if filters.get("status") is not None:
+            conditions.append(SQL("status = %(status)s"))
+            params["status"] = filters["status"]
+        day = SQL(LOCAL_DAY.format(column="requested_at"))
+        if requested_from is not None:
+            conditions.append(day + SQL(" >= %(from)s"))
+            params["from"] = requested_from
+        if requested_to is not None:
+            conditions.append(day + SQL(" <= %(to)s"))
+            params["to"] = requested_to
+        if key is not None:
+            conditions.append(
+                SQL("(requested_at, payment_id) > (%(at)s::timestamptz, %(id)s::uuid)")
+            )
+            params.update(at=key["requested_at"], id=key["payment_id"])
+        rows = self.fetch_all(
+            SQL(
+                "SELECT {columns} FROM {table} WHERE {where} ORDER BY requested_at, payment_id "
+                "LIMIT %(limit)s"
+            ).format(
+                columns=SQL(self._columns),
+                table=self.table("payments_ledger"),
+                where=SQL(" AND ").join(conditions),
+            ),
+            params,
+        )
+        items = [LedgerEntry(**row) for row in rows]
+        if len(items) > limit:
+            last = items[limit - 1]
+            next_key = {
+                "requested_at": last.requested_at.isoformat(),
+                "payment_id": str(last.payment_id),
+            }
+            return Page(items[:limit], encode_cursor(next_key))
+        return Page(items, None)
 
     def unpaid_before(self, cutoff: datetime, limit: int = 1000) -> list[UUID]:
         """Payments still awaiting the money that were requested before ``cutoff``."""

@@ -29,9 +29,10 @@ from api.schemas.payments import (
     ReconciliationTotal,
     SandboxOutcomeIn,
 )
+from application.principal import require_scope
 from domain.context import CommandContext
 from domain.errors import RoleNotAllowed
-from domain.identity import ADMIN, AUDITOR, INTEGRATOR, OFFICER
+from domain.identity import ADMIN, AUDITOR, INTEGRATOR, OFFICER, READ_MODELS_READ
 from infrastructure.container import Container
 from infrastructure.documents.receipt import format_amount, render_receipt_pdf
 from infrastructure.payments.sandbox import SandboxProvider
@@ -78,6 +79,8 @@ def reconciliation(
     Officers see their own agency's."""
     if principal.role not in (OFFICER, AUDITOR, ADMIN, INTEGRATOR):
         raise RoleNotAllowed(f"the {principal.role} role cannot read reconciliations")
+    if principal.role == INTEGRATOR:
+        require_scope(principal, READ_MODELS_READ)
     if principal.role == OFFICER:
         agency = principal.agency
     lines = container.payments_ledger.reconciliation(day, agency)

@@ -5,18 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.auth import PrincipalDep
 from api.dependencies import ContainerDep
-from api.negotiation import LangParam, negotiate_language
+from api.negotiation import LangParam, cached_json, negotiate_language
 from api.problems import Problem
 from api.routers.applications import WRITE_ERRORS
 from api.schemas.applications import DecisionEntryOut, DecisionPage, VerificationOut
+from application.principal import require_scope
 from domain.context import CommandContext
 from domain.errors import RoleNotAllowed
 from domain.i18n import pick
-from domain.identity import ADMIN, AUDITOR, INTEGRATOR, OFFICER
+from domain.identity import ADMIN, AUDITOR, INTEGRATOR, OFFICER, READ_MODELS_READ
 from infrastructure.clock import UZBEKISTAN
 
 router = APIRouter(prefix="/v1", tags=["verification"])
@@ -69,6 +70,7 @@ def verify(
     summary="The decisions register",
 )
 def decisions(
+    request: Request,
     container: ContainerDep,
     principal: PrincipalDep,
     agency: Annotated[str | None, Query(max_length=64)] = None,
@@ -76,13 +78,17 @@ def decisions(
     outcome: Literal["approved", "rejected"] | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
-) -> DecisionPage:
-    """Registered decisions, newest first (no personal data). Officers see their agency's."""
+) -> Response:
+    """Registered decisions, newest first (no personal data), with an ETag. Officers see
+    their agency's; integrators need `read-models:read`."""
     if principal.role not in (OFFICER, AUDITOR, INTEGRATOR, ADMIN):
         raise RoleNotAllowed(f"the {principal.role} role cannot read the decisions register")
+    if principal.role == INTEGRATOR:
+        require_scope(principal, READ_MODELS_READ)
     if principal.role == OFFICER:
         agency = principal.agency
     page = container.decisions_register.entries(
         agency=agency, service=service, outcome=outcome, cursor=cursor, limit=limit
     )
-    return DecisionPage(items=[DecisionEntryOut.of(e) for e in page.items], next=page.next)
+    body = DecisionPage(items=[DecisionEntryOut.of(e) for e in page.items], next=page.next)
+    return cached_json(request, body.model_dump(mode="json"))

@@ -1,0 +1,123 @@
+"""Integrators: read models to page through (summaries, the payments ledger), with ETags."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.auth import PrincipalDep
+from api.dependencies import ContainerDep
+from api.negotiation import cached_json
+from api.routers.applications import WRITE_ERRORS
+from api.schemas.read_models import LedgerPage, LedgerRow, SummaryPage, SummaryRow
+from application.principal import require_scope
+from domain.identity import ADMIN, AUDITOR, READ_MODELS_READ
+from projections.citizen_applications import SUMMARY_DIMENSIONS
+from projections.pagination import InvalidQuery
+
+router = APIRouter(prefix="/v1/read-models", tags=["integrators"])
+Cursor = Annotated[str | None, Query(max_length=1024, description="`next` of the previous page")]
+Code = Annotated[str | None, Query(max_length=64)]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+ETAG: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified (`If-None-Match` matched the `ETag`)"}
+}
+
+
+def _period(start: date | None, end: date | None) -> None:
+    if start and end and start > end:
+        raise InvalidQuery("from", "is after `to`")
+
+
+@router.get(
+    "/applications-summary",
+    response_model=SummaryPage,
+    responses={**WRITE_ERRORS, **ETAG},
+    summary="Applications counted by agency, service, status, territory, month",
+)
+def applications_summary(
+    request: Request,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    group_by: Annotated[
+        str,
+        Query(
+            max_length=100,
+            description=f"comma-separated, of: {', '.join(SUMMARY_DIMENSIONS)}",
+            examples=["agency,status"],
+        ),
+    ] = "agency,status",
+    agency: Code = None,
+    service: Code = None,
+    status: Code = None,
+    territory: Annotated[
+        str | None, Query(pattern=r"^\d{2,7}$", description="SOATO code; its sub-territories too")
+    ] = None,
+    from_: Annotated[date | None, Query(alias="from", description="submitted on or after")] = None,
+    to: Annotated[date | None, Query(description="submitted on or before (Uzbek days)")] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Response:
+    """Counts and fees assessed per group (`read-models:read`; auditors and administrators
+    too). Groups come in key order; follow `next`."""
+    require_scope(principal, READ_MODELS_READ, also=(AUDITOR, ADMIN))
+    _period(from_, to)
+    page = container.citizen_applications.summary(
+        [g.strip() for g in group_by.split(",") if g.strip()],
+        filters={"agency": agency, "service": service, "status": status, "territory": territory},
+        submitted_from=from_,
+        submitted_to=to,
+        cursor=cursor,
+        limit=limit,
+    )
+    body = SummaryPage(items=[SummaryRow.of(r) for r in page.items], next=page.next)
+    return cached_json(request, body.model_dump(mode="json"))
+
+
+@router.get(
+    "/payments",
+    response_model=LedgerPage,
+    responses={**WRITE_ERRORS, **ETAG},
+    summary="The payments ledger",
+)
+def payments_ledger(
+    request: Request,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    agency: Code = None,
+    service: Code = None,
+    status: Annotated[
+        Literal[
+            "requested",
+            "pending",
+            "succeeded",
+            "failed",
+            "expired",
+            "refund_requested",
+            "refund_submitted",
+            "refunded",
+            "refund_failed",
+        ]
+        | None,
+        Query(),
+    ] = None,
+    from_: Annotated[date | None, Query(alias="from", description="requested on or after")] = None,
+    to: Annotated[date | None, Query(description="requested on or before (Uzbek days)")] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Response:
+    """Every payment with its amounts and state, oldest request first (`read-models:read`;
+    auditors and administrators too). No personal data."""
+    require_scope(principal, READ_MODELS_READ, also=(AUDITOR, ADMIN))
+    _period(from_, to)
+    page = container.payments_ledger.entries(
+        filters={"agency": agency, "service": service, "status": status},
+        requested_from=from_,
+        requested_to=to,
+        cursor=cursor,
+        limit=limit,
+    )
+    body = LedgerPage(items=[LedgerRow.of(e) for e in page.items], next=page.next)
+    return cached_json(request, body.model_dump(mode="json"))
