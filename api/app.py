@@ -20,6 +20,7 @@ from api.routers import (
     queue,
     read_models,
     verification,
+    webhooks,
 )
 from infrastructure.container import Container
 
@@ -71,6 +72,7 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     app.include_router(audit.router)
     app.include_router(feed.router)
     app.include_router(read_models.router)
+    app.include_router(webhooks.router)
     # The last added runs first: the request id wraps everything, replays included.
     app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)

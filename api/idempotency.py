@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem_response
+from application.integrators import KEY_PREFIX
 from infrastructure.idempotency import IdempotencyStore, StoredResponse
 from infrastructure.tokens import InvalidToken, TokenService
 
@@ -57,7 +58,7 @@ class IdempotencyMiddleware:
                 scope, receive, send
             )
             return
-        caller = self._caller(headers.get(b"authorization"))
+        caller = self._caller(headers.get(b"authorization"), headers.get(b"x-api-key"))
         fingerprint = hashlib.sha256(
             b"\n".join(
                 [
@@ -92,10 +93,20 @@ class IdempotencyMiddleware:
             return
         await self._run_and_store(scope, body, send, caller, key)
 
-    def _caller(self, authorization: bytes | None) -> str:
-        if authorization and authorization.lower().startswith(b"bearer "):
+    def _caller(self, authorization: bytes | None, api_key: bytes | None) -> str:
+        """Whose keys these are: the token's subject, or (for an integrator's API key, which
+        the route authenticates) a digest of the key."""
+        bearer = (
+            authorization[7:].strip()
+            if authorization and authorization.lower().startswith(b"bearer ")
+            else None
+        )
+        key = api_key or (bearer if bearer and bearer.startswith(KEY_PREFIX.encode()) else None)
+        if key:
+            return f"api-key:{hashlib.sha256(key).hexdigest()}"
+        if bearer:
             try:
-                principal = self.tokens.verify(authorization[7:].decode("latin-1").strip())
+                principal = self.tokens.verify(bearer.decode("latin-1"))
             except InvalidToken:
                 return "invalid-token"
             return f"{principal.role}:{principal.subject}"

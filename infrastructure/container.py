@@ -20,6 +20,7 @@ from application.integrators import Integrators
 from application.payment_policies import CasesFollowPayments, PaymentsFollowCases
 from application.payments import PaymentDependencies, Payments
 from application.ports import Clock, PaymentProvider
+from application.webhooks import Webhooks
 from domain.calendar import HolidayCalendar
 from domain.context import CommandContext
 from domain.payment import Payment
@@ -40,6 +41,7 @@ from infrastructure.result_renderer import DocumentRenderer
 from infrastructure.sequences import PostgresSequences
 from infrastructure.settings import Settings, check_production_safety
 from infrastructure.tokens import TokenService
+from infrastructure.webhooks import HttpSender, PostgresWebhookStore, secret_deriver
 from infrastructure.workers import (
     AUDIT_PROJECTIONS,
     PROJECTIONS,
@@ -113,6 +115,7 @@ class Container:
     integrators: Integrators
     feed_log: FeedLog
     feed: Feed
+    webhooks: Webhooks
     workers: Workers | None = None
     _views: dict[str, TrackedView] = field(default_factory=dict)
 
@@ -296,6 +299,7 @@ class Container:
         )
         supervised.append(periodic_job("idempotency-purge", 3600, self.purge_idempotency_keys))
         supervised.append(polling_job("feed", self.feed_log.pull))
+        supervised.append(polling_job("webhooks", self.webhooks.run_once, idle=0.5))
         self.workers = Workers(supervised)
         self.workers.start()
 
@@ -420,6 +424,8 @@ def build_container(
         seals.create_table()
         integrator_store = PostgresIntegratorStore(shared)
         integrator_store.create_table()
+        webhook_store = PostgresWebhookStore(shared)
+        webhook_store.create_table()
         catalogue_view = views["catalogue"]
         assert isinstance(catalogue_view, CatalogueView)
         cases = Cases(
@@ -485,6 +491,15 @@ def build_container(
         integrators=Integrators(integrator_store, clock),
         feed_log=feed_log,
         feed=Feed(feed_log),
+        webhooks=Webhooks(
+            store=webhook_store,
+            feed=feed_log,
+            sender=HttpSender(),
+            clock=clock,
+            secret_for=secret_deriver(derived_secret(key, "webhooks").encode()),
+            client_of=integrator_store.find,
+            require_https=settings.is_production,
+        ),
         _views=views,
     )
     if start_workers:

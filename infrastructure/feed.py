@@ -196,6 +196,18 @@ class FeedLog:
             meta=meta,
         )
 
+    def at_positions(self, positions: list[int]) -> list[FeedEvent]:
+        """The events at these feed positions (in position order)."""
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT position, stream, notification_id, aggregate_id, version, type, "
+                    "recorded_at FROM {} WHERE position = ANY(%s) ORDER BY position"
+                ).format(self._feed),
+                (positions,),
+            ).fetchall()
+            return self._load(conn, [FeedRow(**r) for r in rows])
+
     def head(self) -> int:
         with self.datastore.get_connection() as conn:
             row = conn.execute(

@@ -65,6 +65,13 @@ class PostgresIntegratorStore:
             ).fetchone()
         return _client(row) if row else None
 
+    def find(self, client_id: str) -> IntegratorClient | None:
+        """By an id as text (a token's subject); None when it is not one."""
+        try:
+            return self.get(UUID(client_id))
+        except ValueError:
+            return None
+
     def all(self) -> list[IntegratorClient]:
         with self.datastore.get_connection() as conn:
             rows = conn.execute(
