@@ -12,6 +12,7 @@ from api.problems import ProblemException
 from application.integrators import KEY_PREFIX
 from application.principal import Principal
 from domain.context import CommandContext
+from domain.identity import CITIZEN
 from infrastructure.tokens import InvalidToken
 
 api_key_header = APIKeyHeader(
@@ -71,14 +72,22 @@ def _unauthenticated(detail: str, code: str) -> ProblemException:
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def command_context(request: Request, principal: PrincipalDep) -> CommandContext:
+def command_context(
+    request: Request, container: ContainerDep, principal: PrincipalDep
+) -> CommandContext:
     """The actor and correlation id every event of this request carries (the caller's
-    X-Correlation-ID if given, else the request id)."""
+    X-Correlation-ID if given, else the request id); for a citizen, also their pseudonym,
+    so the audit index names them without their PINFL."""
     correlation = request.headers.get("x-correlation-id") or request.scope.get("state", {}).get(
         "request_id", ""
     )
     return CommandContext(
-        actor=principal.subject, role=principal.role, correlation_id=str(correlation)[:128]
+        actor=principal.subject,
+        role=principal.role,
+        correlation_id=str(correlation)[:128],
+        actor_ref=(
+            container.cases.applicant_ref(principal.subject) if principal.role == CITIZEN else None
+        ),
     )
 
 

@@ -16,10 +16,14 @@ class CommandContext:
     actor: str
     role: str
     correlation_id: str
+    actor_ref: str | None = None  # a citizen's pseudonym, as the read models know them
 
     def meta(self) -> dict[str, str]:
         """The event metadata recorded with every event this command produces."""
-        return {"actor": self.actor, "role": self.role, "correlation_id": self.correlation_id}
+        meta = {"actor": self.actor, "role": self.role, "correlation_id": self.correlation_id}
+        if self.actor_ref is not None:
+            meta["actor_ref"] = self.actor_ref
+        return meta
 
 
 SYSTEM = CommandContext(actor="system", role="system", correlation_id="system")

@@ -81,11 +81,12 @@ def application_env(
     database: DatabaseConfig, key: str, *, pool_size: int, max_overflow: int
 ) -> dict[str, str]:
     """eventsourcing's environment: PostgreSQL, Yagona's recorders, and the cipher that
-    encrypts the cases' events (personal data) at rest."""
+    encrypts the cases' and the payments' events (personal data, actors' PINFLs) at rest."""
     return (
         database.eventsourcing_env(pool_size=pool_size, max_overflow=max_overflow)
         | recorder_env()
         | {"CASES_CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CASES_CIPHER_KEY": key}
+        | {"PAYMENTS_CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "PAYMENTS_CIPHER_KEY": key}
     )
 
 
@@ -170,8 +171,8 @@ class Container:
         status = []
         for spec in (*PROJECTIONS, *AUDIT_PROJECTIONS):
             app = self.application(spec)
+            position = self.view(spec.name).position(app.name)  # first: lag never below 0
             head = app.recorder.max_notification_id() or 0
-            position = self.view(spec.name).position(app.name)
             status.append(
                 {"name": spec.name, "position": position, "head": head, "lag": head - position}
             )

@@ -86,7 +86,9 @@ class AuditActionsView(TrackedView):
             if not meta.get("actor"):
                 return
             actor = str(meta["actor"])
-            if meta.get("role") == CITIZEN:
+            if meta.get("role") == CITIZEN and meta.get("actor_ref"):
+                actor = f"citizen:{meta['actor_ref']}"
+            elif meta.get("role") == CITIZEN:  # events recorded before pseudonyms in meta
                 row = curs.execute(
                     self.sql(
                         "SELECT applicant_ref FROM {schema}.audit_citizen_refs "

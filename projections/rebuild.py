@@ -10,6 +10,7 @@ skips, by their tracking position, the events the rebuild already applied.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
@@ -53,13 +54,19 @@ def replay(
         notifications = app.recorder.select_notifications(start=start, limit=batch, stop=upto)
         if not notifications:
             return done
-        for notification in notifications:
-            event = app.mapper.to_domain_event(notification)
-            projection.process_event(event, Tracking(app.name, notification.id))
+        with _batched(projection):  # one transaction per batch: nothing else writes it
+            for notification in notifications:
+                event = app.mapper.to_domain_event(notification)
+                projection.process_event(event, Tracking(app.name, notification.id))
         done += len(notifications)
         start = notifications[-1].id + 1
         if progress is not None:
             progress(done, max(total, done))
+
+
+def _batched(projection: Projection[Any]) -> AbstractContextManager[Any]:
+    view = getattr(projection, "view", None)
+    return view.batched() if isinstance(view, TrackedView) else nullcontext()
 
 
 def rebuild(

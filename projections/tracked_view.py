@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -36,6 +37,7 @@ class TrackedView(PostgresTrackingRecorder):
     ) -> None:
         super().__init__(datastore, tracking_table_name=tracking_table_name, **kwargs)
         self._sql_cache: dict[str, Composed] = {}
+        self._batch: Cursor[DictRow] | None = None
         self.sql_create_statements.extend(self.sql(s) for s in self.table_statements)
 
     @property
@@ -57,20 +59,38 @@ class TrackedView(PostgresTrackingRecorder):
         Returns False, changing nothing, when the position was already recorded (another
         runner got there first, or the event is replayed after a crash). A dropped
         connection is retried: the tracking row makes a retry after a lost commit a no-op."""
+        if self._batch is not None:
+            return self._apply(self._batch, tracking, writers)
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute(
-                self.insert_tracking_statement,
-                {
-                    "application_name": tracking.application_name,
-                    "notification_id": tracking.notification_id,
-                },
-                prepare=True,
-            )
-            if curs.fetchone() is None:
-                return False
-            for write in writers:
-                write(curs)
-            return True
+            return self._apply(curs, tracking, writers)
+
+    def _apply(
+        self, curs: Cursor[DictRow], tracking: Tracking, writers: tuple[Writer, ...]
+    ) -> bool:
+        curs.execute(
+            self.insert_tracking_statement,
+            {
+                "application_name": tracking.application_name,
+                "notification_id": tracking.notification_id,
+            },
+            prepare=True,
+        )
+        if curs.fetchone() is None:
+            return False
+        for write in writers:
+            write(curs)
+        return True
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Apply the events of a block in one transaction. Only for a view nobody else
+        writes meanwhile (a rebuild's shadow): an error rolls the whole block back."""
+        with self.datastore.transaction(commit=True) as curs:
+            self._batch = curs
+            try:
+                yield
+            finally:
+                self._batch = None
 
     def write(self, statement: str | Composed, params: Any = None) -> Writer:
         """A writer running ``statement`` (``{schema}`` bound) with ``params``."""
