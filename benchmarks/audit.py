@@ -16,33 +16,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from psycopg import sql
+from support import add_database_argument, seeded_container  # also puts the repo on the path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from application.attachments import AttachmentUpload  # noqa: E402
-from application.principal import Principal  # noqa: E402
-from application.seeding import seed  # noqa: E402
-from domain.context import CommandContext  # noqa: E402
-from domain.indexes import TrackingNumberIndex  # noqa: E402
-from infrastructure.clock import FixedClock  # noqa: E402
-from infrastructure.container import build_container  # noqa: E402
-from infrastructure.database import DatabaseConfig  # noqa: E402
-from infrastructure.reference_data import load_reference_data  # noqa: E402
-from infrastructure.settings import Settings  # noqa: E402
-from tests.conftest import TEST_CIPHER_KEY, TEST_NOW  # noqa: E402
-from tests.e2e.cases import AGENCY, DISTRICT, PDF, service_example  # noqa: E402
+from application.attachments import AttachmentUpload
+from application.principal import Principal
+from domain.context import CommandContext
+from domain.indexes import TrackingNumberIndex
+from tests.e2e.cases import AGENCY, DISTRICT, PDF, service_example
 
 CITIZEN = Principal("31503901234567", "citizen")
 OFFICER = Principal("officer-1", "officer", agency=AGENCY)
@@ -159,25 +146,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000, help="store size to verify")
     parser.add_argument("--case-events", type=int, default=1000)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "YAGONA_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
+    add_database_argument(parser)
     args = parser.parse_args()
-    database = DatabaseConfig.from_url(args.database_url)
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    settings = Settings(  # type: ignore[call-arg]
-        database_url=args.database_url,
-        db_schema=schema,
-        data_dir=Path(tempfile.mkdtemp(prefix="yagona-bench-")),
-        cipher_key=TEST_CIPHER_KEY,  # type: ignore[arg-type]
-        log_level="WARNING",
-    )
-    container = build_container(settings, clock=FixedClock(TEST_NOW))
-    try:
-        seed(container.catalogue, load_reference_data(), CTX, today=TEST_NOW.date())
+    with seeded_container(args.database_url) as container:
         container.start_workers()
         container.wait_for_projections(timeout=300)
         started = time.perf_counter()
@@ -186,9 +157,9 @@ def main() -> None:
         container.wait_for_projections(timeout=300)
         container.stop_workers()  # measure the reads alone
         figures = {
-            **measure_case(container, schema, case_id),
+            **measure_case(container, container.settings.db_schema, case_id),
             "case_build_seconds": round(built, 1),
-            **measure_verification(container, schema, args.events),
+            **measure_verification(container, container.settings.db_schema, args.events),
         }
         print(json.dumps(figures, indent=2))
         print(
@@ -201,10 +172,6 @@ def main() -> None:
             f"{figures['verified_events']:,} events ({figures['verify_ratio_to_scan']}x a bare "
             "sha256 scan)"
         )
-    finally:
-        container.close()
-        with database.connect() as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
 if __name__ == "__main__":

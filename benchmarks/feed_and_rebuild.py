@@ -17,31 +17,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
-from psycopg import sql
+from support import add_database_argument, seeded_container  # also puts the repo on the path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from application.attachments import AttachmentUpload  # noqa: E402
-from application.principal import Principal  # noqa: E402
-from application.seeding import seed  # noqa: E402
-from domain.context import CommandContext  # noqa: E402
-from infrastructure.clock import FixedClock  # noqa: E402
-from infrastructure.container import Container, build_container  # noqa: E402
-from infrastructure.database import DatabaseConfig  # noqa: E402
-from infrastructure.reference_data import load_reference_data  # noqa: E402
-from infrastructure.settings import Settings  # noqa: E402
-from infrastructure.workers import PROJECTIONS  # noqa: E402
-from tests.conftest import TEST_CIPHER_KEY, TEST_NOW  # noqa: E402
-from tests.e2e.cases import AGENCY, DISTRICT, PDF, service_example  # noqa: E402
+from application.attachments import AttachmentUpload
+from application.principal import Principal
+from domain.context import CommandContext
+from infrastructure.container import Container
+from infrastructure.workers import PROJECTIONS
+from tests.e2e.cases import AGENCY, DISTRICT, PDF, service_example
 
 OFFICER = Principal("officer-1", "officer", agency=AGENCY)
 CTX = CommandContext(actor="bench", role="system", correlation_id="bench")
@@ -123,26 +110,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--applications", type=int, default=1000)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "YAGONA_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
+    add_database_argument(parser)
     args = parser.parse_args()
-    database = DatabaseConfig.from_url(args.database_url)
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    settings = Settings(  # type: ignore[call-arg]
-        database_url=args.database_url,
-        db_schema=schema,
-        data_dir=Path(tempfile.mkdtemp(prefix="yagona-bench-")),
-        cipher_key=TEST_CIPHER_KEY,  # type: ignore[arg-type]
-        log_level="WARNING",
-    )
-    container = build_container(settings, clock=FixedClock(TEST_NOW))
     figures: dict[str, Any] = {}
-    try:
-        seed(container.catalogue, load_reference_data(), CTX, today=TEST_NOW.date())
+    with seeded_container(args.database_url) as container:
         container.rebuild_projection("catalogue")  # routing reads it
         figures["store_build_seconds"] = round(
             build_store(container, args.events, args.applications), 1
@@ -195,13 +166,6 @@ def main() -> None:
             f"{figures['feed_read_personal_events_per_second']:,} with personal data; feed "
             f"merge {figures['feed_merge_events_per_second']:,} events/s"
         )
-    finally:
-        container.close()
-        with database.connect() as conn:
-            for name in (schema, *(f"{schema}_rebuild_{s.name}" for s in PROJECTIONS)):
-                conn.execute(
-                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name))
-                )
 
 
 if __name__ == "__main__":

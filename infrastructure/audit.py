@@ -243,34 +243,24 @@ class ChainVerifier:
     def verify_case(self, aggregates: dict[str, list[UUID]]) -> VerificationReport:
         """The chains of one case's aggregates (stream -> ids), so an aggregate whose links
         or events were all deleted is still checked."""
-        started = perf_counter()
-        seal_finding, sealed = self.seals.verify()
-        findings = [seal_finding] if seal_finding else []
-        events = 0
-        for stream, wanted in sorted(aggregates.items()):
-            for aggregate_id, stored, recomputed in self._pairs(stream, sorted(set(wanted))):
-                events += len(recomputed)
-                finding = verify_chain(
-                    stream,
-                    str(aggregate_id),
-                    stored,
-                    recomputed,
-                    sealed.get(f"{stream}:{aggregate_id}"),
-                )
-                if finding:
-                    findings.append(finding)
-        count = sum(len(set(ids)) for ids in aggregates.values())
-        return VerificationReport(not findings, events, count, perf_counter() - started, findings)
+        return self._verify([(s, sorted(set(ids))) for s, ids in sorted(aggregates.items())])
 
     def verify_all(self, progress: Progress | None = None) -> VerificationReport:
         """Every chain of every stream, streamed from the database."""
+        return self._verify([(s, None) for s in self.streams], progress, self.count_events())
+
+    def _verify(
+        self,
+        targets: list[tuple[str, list[UUID] | None]],
+        progress: Progress | None = None,
+        total: int = 0,
+    ) -> VerificationReport:
         started = perf_counter()
         seal_finding, sealed = self.seals.verify()
         findings = [seal_finding] if seal_finding else []
-        total = self.count_events()
         events = aggregates = 0
-        for stream in self.streams:
-            for aggregate_id, stored, recomputed in self._pairs(stream, None):
+        for stream, ids in targets:
+            for aggregate_id, stored, recomputed in self._pairs(stream, ids):
                 events += len(recomputed)
                 aggregates += 1
                 finding = verify_chain(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -11,6 +11,7 @@ from api.auth import PrincipalDep
 from api.dependencies import ContainerDep
 from api.negotiation import cached_json
 from api.routers.applications import WRITE_ERRORS
+from api.schemas.payments import PaymentStatus
 from api.schemas.read_models import LedgerPage, LedgerRow, SummaryPage, SummaryRow
 from application.principal import require_scope
 from domain.identity import ADMIN, AUDITOR, READ_MODELS_READ
@@ -88,21 +89,7 @@ def payments_ledger(
     principal: PrincipalDep,
     agency: Code = None,
     service: Code = None,
-    status: Annotated[
-        Literal[
-            "requested",
-            "pending",
-            "succeeded",
-            "failed",
-            "expired",
-            "refund_requested",
-            "refund_submitted",
-            "refunded",
-            "refund_failed",
-        ]
-        | None,
-        Query(),
-    ] = None,
+    status: Annotated[PaymentStatus | None, Query()] = None,
     from_: Annotated[date | None, Query(alias="from", description="requested on or after")] = None,
     to: Annotated[date | None, Query(description="requested on or before (Uzbek days)")] = None,
     limit: Limit = 100,

@@ -13,23 +13,25 @@ from application.ports import ProviderPayment
 from domain.payment import Payment
 from projections.payments_ledger import LedgerEntry, ReconciliationLine
 
+PaymentStatus = Literal[
+    "requested",
+    "pending",
+    "succeeded",
+    "failed",
+    "expired",
+    "refund_requested",
+    "refund_submitted",
+    "refunded",
+    "refund_failed",
+]
+
 
 class PaymentOut(BaseModel):
     id: UUID
     application_id: UUID
     tracking_number: str
     attempt: int
-    status: Literal[
-        "requested",
-        "pending",
-        "succeeded",
-        "failed",
-        "expired",
-        "refund_requested",
-        "refund_submitted",
-        "refunded",
-        "refund_failed",
-    ]
+    status: PaymentStatus
     amount: int = Field(description="minor units (tiyin)", examples=[20600000])
     currency: str = Field(examples=["UZS"])
     provider: Literal["stripe", "sandbox"]

@@ -1,0 +1,66 @@
+"""What the benchmark scripts share: a seeded container on a fresh schema, dropped after."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from application.seeding import seed  # noqa: E402
+from domain.context import CommandContext  # noqa: E402
+from infrastructure.clock import FixedClock  # noqa: E402
+from infrastructure.container import Container, build_container  # noqa: E402
+from infrastructure.database import DatabaseConfig  # noqa: E402
+from infrastructure.reference_data import load_reference_data  # noqa: E402
+from infrastructure.settings import Settings  # noqa: E402
+from tests.conftest import TEST_CIPHER_KEY, TEST_NOW  # noqa: E402
+
+SEED = CommandContext(actor="bench", role="system", correlation_id="bench")
+
+
+def add_database_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "YAGONA_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+        help="a PostgreSQL server (default: YAGONA_TEST_DATABASE_URL, else 127.0.0.1:5432)",
+    )
+
+
+@contextmanager
+def seeded_container(database_url: str) -> Iterator[Container]:
+    """A container (test clock, no workers) on a fresh, seeded schema; the schema and any
+    rebuild shadows are dropped afterwards."""
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    settings = Settings(  # type: ignore[call-arg]
+        database_url=database_url,
+        db_schema=schema,
+        data_dir=Path(tempfile.mkdtemp(prefix="yagona-bench-")),
+        cipher_key=TEST_CIPHER_KEY,  # type: ignore[arg-type]
+        log_level="WARNING",
+    )
+    container = build_container(settings, clock=FixedClock(TEST_NOW))
+    try:
+        seed(container.catalogue, load_reference_data(), SEED, today=TEST_NOW.date())
+        yield container
+    finally:
+        container.close()
+        with DatabaseConfig.from_url(database_url).connect() as conn:
+            names = conn.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (f"{schema}%",)
+            ).fetchall()
+            for (name,) in names:
+                conn.execute(
+                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name))
+                )
