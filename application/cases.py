@@ -385,7 +385,7 @@ class Cases(Application[UUID]):
 
     # --- the officer's commands -------------------------------------------------------------
 
-    def _handled(self, principal: Principal, key: str) -> ServiceApplication:
+    def handled(self, principal: Principal, key: str) -> ServiceApplication:
         """An application the officer's agency handles (403 for other agencies' officers)."""
         if principal.role != OFFICER:
             raise RoleNotAllowed("only officers of the handling agency can do this")
@@ -397,13 +397,13 @@ class Cases(Application[UUID]):
         return application
 
     def accept(self, principal: Principal, ctx: CommandContext, key: str) -> ServiceApplication:
-        application = self._handled(principal, key)
+        application = self.handled(principal, key)
         application.accept(officer=principal.subject, meta=ctx.meta())
         self._save(application)
         return application
 
     def release(self, principal: Principal, ctx: CommandContext, key: str) -> ServiceApplication:
-        application = self._handled(principal, key)
+        application = self.handled(principal, key)
         application.release(officer=principal.subject, meta=ctx.meta())
         self._save(application)
         return application
@@ -411,7 +411,7 @@ class Cases(Application[UUID]):
     def request_information(
         self, principal: Principal, ctx: CommandContext, key: str, *, message: str
     ) -> ServiceApplication:
-        application = self._handled(principal, key)
+        application = self.handled(principal, key)
         application.request_information(
             officer=principal.subject,
             message=message,
@@ -424,7 +424,7 @@ class Cases(Application[UUID]):
     def close_case(
         self, principal: Principal, ctx: CommandContext, key: str, *, reason: str
     ) -> ServiceApplication:
-        application = self._handled(principal, key)
+        application = self.handled(principal, key)
         application.close(reason=reason, meta=ctx.meta())
         self._save(application)
         return application
@@ -442,7 +442,7 @@ class Cases(Application[UUID]):
         """Decide, render the result document in the applicant's language, record its hashes
         and a verification code, and issue the result: one transaction."""
         deps = self.deps
-        application = self._handled(principal, key)
+        application = self.handled(principal, key)
         assert application.agency is not None
         now = deps.clock.now()
         registration_number = (
@@ -455,6 +455,8 @@ class Cases(Application[UUID]):
             outcome=outcome,
             decision_id=decision_id,
             registration_number=registration_number,
+            today=deps.clock.today(),
+            calendar=self.working_calendar(),
             meta=ctx.meta(),
         )
         if not reasons.strip() or not legal_basis.strip():

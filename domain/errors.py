@@ -245,3 +245,14 @@ class InvalidWebhook(InvalidInput):
 
 class WebhookNotFound(NotFound):
     pass
+
+
+# --- appeals and inter-agency requests ----------------------------------------------------
+
+
+class AppealNotFound(NotFound):
+    pass
+
+
+class RequestNotFound(NotFound):
+    pass

@@ -210,6 +210,9 @@ class ServiceApplication(Aggregate):
         registration_number: str
         outcome: str
         officer: str
+        decided_on: str
+        working_days_taken: int  # from the clock's start, pauses excluded
+        within_term: bool
         status: str
         meta: dict[str, str]
 
@@ -616,17 +619,26 @@ class ServiceApplication(Aggregate):
         outcome: str,
         decision_id: UUID,
         registration_number: str,
+        today: date,
+        calendar: WorkingCalendar,
         meta: dict[str, str],
     ) -> None:
+        """Decide; the event records the working days the agency took (from the clock's
+        start, the days it waited for the citizen left out) and whether the term was kept."""
         self._require("a decision", IN_REVIEW)
         self._require_assignee(officer, "deciding")
         if outcome not in OUTCOMES:
             raise InvalidInput(f"outcome must be {' or '.join(OUTCOMES)}, not {outcome!r}")
+        started = self.clock_started_on or today
+        taken = max(0, calendar.working_days_between(started, today) - self.paused_working_days)
         self._decided(
             decision_id=decision_id,
             registration_number=registration_number,
             outcome=outcome,
             officer=officer,
+            decided_on=today.isoformat(),
+            working_days_taken=taken,
+            within_term=self.due_date is None or today <= self.due_date,
             status=DECIDED,
             meta=meta,
         )
@@ -638,6 +650,9 @@ class ServiceApplication(Aggregate):
         registration_number: str,
         outcome: str,
         officer: str,
+        decided_on: str,
+        working_days_taken: int,
+        within_term: bool,
         status: str,
         meta: dict[str, str],
     ) -> None:

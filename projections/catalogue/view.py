@@ -429,6 +429,16 @@ class CatalogueView(TrackedView):
         )
         return _agency_ref(row) if row else None
 
+    def agency_by_code(self, code: str) -> AgencyRef | None:
+        row = self.fetch_one(
+            """SELECT a.id, a.code, a.parent_id, p.code AS parent_code
+               FROM {schema}.catalogue_agencies a
+               LEFT JOIN {schema}.catalogue_agencies p ON p.id = a.parent_id
+               WHERE a.code = %s""",
+            (code,),
+        )
+        return _agency_ref(row) if row else None
+
     def agency_names(self, agency_id: UUID) -> dict[str, str] | None:
         row = self.fetch_one(
             "SELECT names FROM {schema}.catalogue_agencies WHERE id = %s", (agency_id,)

@@ -63,6 +63,9 @@ class Directory:
     def agency_ref(self, agency_id: UUID) -> AgencyRef | None:
         return next((self._ref(c) for c in self.by_code if _id(c) == agency_id), None)
 
+    def agency_by_code(self, code: str) -> AgencyRef | None:
+        return self._ref(code) if code in self.by_code else None
+
     def agency_names(self, agency_id: UUID) -> dict[str, str] | None:
         return next((a.names for c, a in self.by_code.items() if _id(c) == agency_id), None)
 

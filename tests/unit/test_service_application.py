@@ -77,6 +77,8 @@ STEPS: dict[str, Callable[[ServiceApplication], None]] = {
         outcome="approved",
         decision_id=UUID(int=9),
         registration_number="JUSTICE-1703202-2026-000001",
+        today=date(2026, 11, 27),
+        calendar=CALENDAR,
         meta=META,
     ),
     "issue": lambda a: a.issue_result(documents={"pdf": SHA}, meta=META),
@@ -194,6 +196,8 @@ def test_other_officers_cannot_act_over_an_assignment() -> None:
             outcome="rejected",
             decision_id=UUID(int=3),
             registration_number="R-1",
+            today=MONDAY,
+            calendar=CALENDAR,
             meta=META,
         )
     ).then_error(AssignedToAnotherOfficer)
@@ -225,6 +229,8 @@ def test_decision_outcome_must_be_approved_or_rejected() -> None:
             outcome="maybe",
             decision_id=UUID(int=3),
             registration_number="R-1",
+            today=MONDAY,
+            calendar=CALENDAR,
             meta=META,
         )
     ).then_error(InvalidInput, "approved or rejected")

@@ -1,0 +1,222 @@
+"""Citizens' appeals: filed with the hokimiyat that owns the territory, answered within the
+legal term, escalated to the region when overdue or disputed, rated by the citizen.
+
+Appeals are stored with the cases (the same encrypted events table): an appeal about an
+application joins that case's history.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from application.cases import Cases
+from application.ports import AccessEntry
+from application.principal import Principal
+from domain.appeal import REGION, Appeal, subject_level
+from domain.context import CommandContext
+from domain.errors import (
+    AppealNotFound,
+    InvalidTransition,
+    NoResponsibleAgency,
+    NothingChanged,
+    NotYourAgency,
+    RoleNotAllowed,
+)
+from domain.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from domain.identity import ADMIN, AUDITOR, CITIZEN, OFFICER
+from domain.ids import natural_id
+from domain.service_application import AgencyRef
+
+HOKIMIYAT = "hokimiyat"
+
+
+def appeal_id(number: str) -> UUID:
+    """An appeal's id follows from its number, so either finds it."""
+    return natural_id("appeals", number)
+
+
+class Appeals:
+    def __init__(self, cases: Cases) -> None:
+        self.cases = cases
+
+    # --- loading and who may see what ----------------------------------------------------
+
+    def load(self, key: str) -> Appeal:
+        try:
+            aggregate_id = UUID(key)
+        except ValueError:
+            aggregate_id = appeal_id(key)
+        appeal = self.cases._get(Appeal, aggregate_id)
+        if appeal is None:
+            raise AppealNotFound(f"no appeal {key!r}")
+        assert isinstance(appeal, Appeal)
+        return appeal
+
+    def _visible(self, principal: Principal, appeal: Appeal) -> None:
+        """The appellant; officers of the agency it was filed with or escalated to; auditors
+        and administrators. Anyone else: 404, as if it did not exist."""
+        if principal.role == CITIZEN and appeal.applicant == principal.subject:
+            return
+        if principal.role == OFFICER and principal.agency in self._agencies(appeal):
+            return
+        if principal.role in (AUDITOR, ADMIN):
+            return
+        raise AppealNotFound(f"no appeal {appeal.number!r}")
+
+    @staticmethod
+    def _agencies(appeal: Appeal) -> set[str]:
+        codes = {appeal.agency.code}
+        if appeal.escalated_to is not None:
+            codes.add(appeal.escalated_to.code)
+        return codes
+
+    def view(self, principal: Principal, ctx: CommandContext, key: str) -> Appeal:
+        appeal = self.load(key)
+        self._visible(principal, appeal)
+        if principal.role != CITIZEN:
+            self.cases.deps.access_log.record(
+                AccessEntry(
+                    actor=principal.subject,
+                    role=principal.role,
+                    action="appeal.read",
+                    subject_kind="appeal",
+                    subject_id=str(appeal.id),
+                    purpose="appeal handling" if principal.role == OFFICER else "oversight",
+                    correlation_id=ctx.correlation_id,
+                )
+            )
+        return appeal
+
+    def _handling(self, principal: Principal, key: str) -> Appeal:
+        """An appeal the officer's agency must answer now (others: 404 or 403)."""
+        if principal.role != OFFICER:
+            raise RoleNotAllowed("only officers of the handling agency can do this")
+        appeal = self.load(key)
+        self._visible(principal, appeal)
+        if principal.agency != appeal.handling_agency.code:
+            raise NotYourAgency(
+                f"appeal {appeal.number} is now handled by {appeal.handling_agency.code}"
+            )
+        return appeal
+
+    def _own(self, principal: Principal, key: str) -> Appeal:
+        if principal.role != CITIZEN:
+            raise RoleNotAllowed("only the appellant can do this")
+        appeal = self.load(key)
+        self._visible(principal, appeal)
+        return appeal
+
+    def _region_of(self, appeal: Appeal) -> AgencyRef | None:
+        """Where an appeal escalates: the regional hokimiyat owning its territory (None when
+        it is already there)."""
+        region = self.cases.deps.directory.responsible_agency(HOKIMIYAT, REGION, appeal.territory)
+        if region is None or region.code == appeal.handling_agency.code:
+            return None
+        return region
+
+    # --- the citizen's commands ----------------------------------------------------------
+
+    def file(
+        self,
+        principal: Principal,
+        ctx: CommandContext,
+        *,
+        territory: str,
+        subject: str,
+        text: str,
+        application: str | None = None,
+        language: str | None = None,
+    ) -> Appeal:
+        """File an appeal with the district or city hokimiyat owning ``territory`` (the
+        region's when the subject belongs higher or the territory is a region)."""
+        if principal.role != CITIZEN:
+            raise RoleNotAllowed("only citizens file appeals")
+        deps = self.cases.deps
+        level = subject_level(subject)
+        agency = deps.directory.responsible_agency(HOKIMIYAT, level, territory)
+        if agency is None and level != REGION:
+            agency = deps.directory.responsible_agency(HOKIMIYAT, REGION, territory)
+        if agency is None:
+            raise NoResponsibleAgency(f"no hokimiyat serves territory {territory}")
+        application_id = decision_id = None
+        if application is not None:
+            case = self.cases.load(application)
+            self.cases._visible(principal, case)  # only one's own application (else 404)
+            application_id, decision_id = case.id, case.decision_id
+        today = deps.clock.today()
+        number = f"MJ-{today.year}-{deps.sequences.next_value('appeal'):07d}"
+        appeal = Appeal.file(
+            appeal_id=appeal_id(number),
+            number=number,
+            applicant=principal.subject,
+            applicant_ref=self.cases.applicant_ref(principal.subject),
+            territory=territory,
+            subject=subject,
+            text=text,
+            language=language if language in LANGUAGES else DEFAULT_LANGUAGE,
+            application_id=application_id,
+            decision_id=decision_id,
+            agency=agency,
+            today=today,
+            meta=ctx.meta(),
+        )
+        self.cases._save(appeal)
+        return appeal
+
+    def dispute(
+        self, principal: Principal, ctx: CommandContext, key: str, *, reason: str
+    ) -> Appeal:
+        appeal = self._own(principal, key)
+        appeal.dispute(
+            reason=reason,
+            today=self.cases.deps.clock.today(),
+            escalate_to=self._region_of(appeal),
+            meta=ctx.meta(),
+        )
+        self.cases._save(appeal)
+        return appeal
+
+    def rate(self, principal: Principal, ctx: CommandContext, key: str, *, rating: int) -> Appeal:
+        appeal = self._own(principal, key)
+        appeal.rate(rating=rating, meta=ctx.meta())
+        self.cases._save(appeal)
+        return appeal
+
+    # --- the agency's commands -----------------------------------------------------------
+
+    def answer(self, principal: Principal, ctx: CommandContext, key: str, *, text: str) -> Appeal:
+        appeal = self._handling(principal, key)
+        assert principal.agency is not None
+        appeal.answer_appeal(
+            officer=principal.subject,
+            agency_code=principal.agency,
+            text=text,
+            today=self.cases.deps.clock.today(),
+            meta=ctx.meta(),
+        )
+        self.cases._save(appeal)
+        return appeal
+
+    def extend(self, principal: Principal, ctx: CommandContext, key: str, *, reason: str) -> Appeal:
+        appeal = self._handling(principal, key)
+        appeal.extend(officer=principal.subject, reason=reason, meta=ctx.meta())
+        self.cases._save(appeal)
+        return appeal
+
+    # --- the system's ---------------------------------------------------------------------
+
+    def check_deadline(self, ctx: CommandContext, appeal_id: UUID) -> bool:
+        """Record a missed term and escalate to the region; False when nothing changed."""
+        appeal = self.cases._get(Appeal, appeal_id)
+        if appeal is None:
+            return False
+        try:
+            appeal.check_deadline(
+                today=self.cases.deps.clock.today(),
+                escalate_to=self._region_of(appeal),
+                meta=ctx.meta(),
+            )
+        except (NothingChanged, InvalidTransition):
+            return False
+        self.cases._save(appeal)
+        return True

@@ -1,0 +1,189 @@
+"""Inter-agency requests: inside a case, the handling officer asks another agency for data;
+that agency answers (data and/or a document) or refuses; unanswered past its term, the
+request is overdue and escalated to the receiving agency's parent.
+
+Requests are stored with the cases (encrypted): each joins its case's history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from application.attachments import AttachmentUpload, check_uploads
+from application.cases import Cases
+from application.ports import AccessEntry
+from application.principal import Principal
+from domain.context import CommandContext
+from domain.errors import (
+    InvalidInput,
+    InvalidTransition,
+    NothingChanged,
+    NotYourAgency,
+    RequestNotFound,
+    RoleNotAllowed,
+)
+from domain.identity import ADMIN, AUDITOR, OFFICER
+from domain.ids import natural_id
+from domain.inter_agency import DEFAULT_TERM_WORKING_DAYS, InterAgencyRequest
+
+ANSWER_DOCUMENT = "answer"
+
+
+def request_id(number: str) -> UUID:
+    return natural_id("inter-agency-requests", number)
+
+
+class InterAgency:
+    def __init__(self, cases: Cases) -> None:
+        self.cases = cases
+
+    def load(self, key: str) -> InterAgencyRequest:
+        try:
+            aggregate_id = UUID(key)
+        except ValueError:
+            aggregate_id = request_id(key)
+        found = self.cases._get(InterAgencyRequest, aggregate_id)
+        if found is None:
+            raise RequestNotFound(f"no inter-agency request {key!r}")
+        assert isinstance(found, InterAgencyRequest)
+        return found
+
+    def _visible(self, principal: Principal, request: InterAgencyRequest) -> None:
+        """Officers of the requesting, the receiving and (once escalated) its parent agency;
+        auditors and administrators. Officers of uninvolved agencies: 404."""
+        if principal.role == OFFICER and principal.agency and request.involves(principal.agency):
+            return
+        if principal.role in (AUDITOR, ADMIN):
+            return
+        raise RequestNotFound(f"no inter-agency request {request.number!r}")
+
+    def view(self, principal: Principal, ctx: CommandContext, key: str) -> InterAgencyRequest:
+        request = self.load(key)
+        self._visible(principal, request)
+        self.cases.deps.access_log.record(
+            AccessEntry(
+                actor=principal.subject,
+                role=principal.role,
+                action="inter_agency_request.read",
+                subject_kind="application",  # it carries the applicant's case data
+                subject_id=str(request.application_id),
+                purpose="inter-agency request",
+                correlation_id=ctx.correlation_id,
+            )
+        )
+        return request
+
+    def request(
+        self,
+        principal: Principal,
+        ctx: CommandContext,
+        application: str,
+        *,
+        to_agency: str,
+        requested_data: str,
+        purpose: str,
+        legal_basis: str,
+        term_working_days: int = DEFAULT_TERM_WORKING_DAYS,
+    ) -> InterAgencyRequest:
+        """Ask ``to_agency`` (a code) for data inside a case the officer's agency handles."""
+        case = self.cases.handled(principal, application)
+        assert case.agency is not None
+        deps = self.cases.deps
+        receiver = deps.directory.agency_by_code(to_agency)
+        if receiver is None:
+            raise InvalidInput(f"to_agency: no agency has the code {to_agency!r}")
+        today = deps.clock.today()
+        number = f"IA-{today.year}-{deps.sequences.next_value('inter_agency'):07d}"
+        request = InterAgencyRequest.request(
+            request_id=request_id(number),
+            number=number,
+            application_id=case.id,
+            tracking_number=case.tracking_number,
+            service_code=case.service_code,
+            territory=case.territory,
+            from_agency=case.agency,
+            to_agency=receiver,
+            officer=principal.subject,
+            requested_data=requested_data,
+            purpose=purpose,
+            legal_basis=legal_basis,
+            term_working_days=term_working_days,
+            today=today,
+            calendar=self.cases.working_calendar(),
+            meta=ctx.meta(),
+        )
+        self.cases._save(request)
+        return request
+
+    def _answering(self, principal: Principal, key: str) -> InterAgencyRequest:
+        if principal.role != OFFICER or principal.agency is None:
+            raise RoleNotAllowed("only officers of the receiving agency can do this")
+        request = self.load(key)
+        self._visible(principal, request)
+        if not request.may_answer(principal.agency):
+            raise NotYourAgency(f"request {request.number} is answered by {request.to_agency.code}")
+        return request
+
+    def answer(
+        self,
+        principal: Principal,
+        ctx: CommandContext,
+        key: str,
+        *,
+        data: dict[str, Any],
+        document: AttachmentUpload | None = None,
+    ) -> InterAgencyRequest:
+        request = self._answering(principal, key)
+        assert principal.agency is not None
+        sha256 = None
+        if document is not None:
+            check_uploads([document], {ANSWER_DOCUMENT})
+            sha256 = self.cases.deps.blobs.put(document.content)
+        request.answer_request(
+            officer=principal.subject,
+            agency_code=principal.agency,
+            data=data,
+            document_sha256=sha256,
+            today=self.cases.deps.clock.today(),
+            meta=ctx.meta(),
+        )
+        self.cases._save(request)
+        return request
+
+    def refuse(
+        self, principal: Principal, ctx: CommandContext, key: str, *, reason: str
+    ) -> InterAgencyRequest:
+        request = self._answering(principal, key)
+        assert principal.agency is not None
+        request.refuse(
+            officer=principal.subject,
+            agency_code=principal.agency,
+            reason=reason,
+            today=self.cases.deps.clock.today(),
+            meta=ctx.meta(),
+        )
+        self.cases._save(request)
+        return request
+
+    def check_deadline(self, ctx: CommandContext, aggregate_id: UUID) -> bool:
+        """Mark an unanswered request overdue and escalate it to the receiving agency's
+        parent; False when nothing changed."""
+        request = self.cases._get(InterAgencyRequest, aggregate_id)
+        if request is None:
+            return False
+        directory = self.cases.deps.directory
+        receiver = directory.agency_ref(request.to_agency.id)
+        parent = (
+            directory.agency_ref(receiver.parent_id)
+            if receiver is not None and receiver.parent_id is not None
+            else None
+        )
+        try:
+            request.check_deadline(
+                today=self.cases.deps.clock.today(), escalate_to=parent, meta=ctx.meta()
+            )
+        except (NothingChanged, InvalidTransition):
+            return False
+        self.cases._save(request)
+        return True
