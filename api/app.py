@@ -11,10 +11,12 @@ from api.idempotency import IdempotencyMiddleware
 from api.observability import Metrics, RequestContextMiddleware
 from api.problems import install_problem_handlers
 from api.routers import (
+    appeals,
     applications,
     audit,
     catalogue,
     feed,
+    inter_agency,
     operations,
     payments,
     queue,
@@ -73,6 +75,8 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     app.include_router(feed.router)
     app.include_router(read_models.router)
     app.include_router(webhooks.router)
+    app.include_router(appeals.router)
+    app.include_router(inter_agency.router)
     # The last added runs first: the request id wraps everything, replays included.
     app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)

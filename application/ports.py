@@ -192,3 +192,23 @@ class AccessQueries(Protocol):
     ) -> list[AccessRecord]: ...
 
     def by_actor(self, actor: str, *, after: int, limit: int) -> list[AccessRecord]: ...
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One status change told to one recipient (a citizen by pseudonym, or an agency)."""
+
+    id: int
+    recipient_kind: str  # "citizen" | "agency"
+    recipient: str  # applicant_ref or agency code
+    subject_kind: str  # "appeal" | "inter_agency_request"
+    subject_id: UUID
+    number: str
+    status: str
+    created_at: datetime
+
+
+class Notifier(Protocol):
+    def send(self, notice: Notice) -> None:
+        """Deliver a notice (SMS, e-mail, the portal's inbox...); raise to retry later."""
+        ...

@@ -12,14 +12,16 @@ from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
+from application.appeals import Appeals
 from application.audit import Audit
 from application.cases import CaseDependencies, Cases
 from application.catalogue import Catalogue
 from application.feed import Feed
 from application.integrators import Integrators
+from application.inter_agency import InterAgency
 from application.payment_policies import CasesFollowPayments, PaymentsFollowCases
 from application.payments import PaymentDependencies, Payments
-from application.ports import Clock, PaymentProvider
+from application.ports import Clock, Notifier, PaymentProvider
 from application.webhooks import Webhooks
 from domain.calendar import HolidayCalendar
 from domain.context import CommandContext
@@ -35,6 +37,7 @@ from infrastructure.feed import FeedLog
 from infrastructure.idempotency import IdempotencyStore
 from infrastructure.integrators import PostgresIntegratorStore
 from infrastructure.keys import cipher_key, derived_secret, pseudonym_key
+from infrastructure.notifier import LogNotifier
 from infrastructure.payments.sandbox import SandboxProvider
 from infrastructure.payments.stripe_provider import StripeProvider
 from infrastructure.result_renderer import DocumentRenderer
@@ -43,8 +46,7 @@ from infrastructure.settings import Settings, check_production_safety
 from infrastructure.tokens import TokenService
 from infrastructure.webhooks import HttpSender, PostgresWebhookStore, secret_deriver
 from infrastructure.workers import (
-    AUDIT_PROJECTIONS,
-    PROJECTIONS,
+    RUNNING_PROJECTIONS,
     ProjectionSpec,
     Supervised,
     Workers,
@@ -58,6 +60,7 @@ from projections.audit_actions import AuditActionsView
 from projections.catalogue import CatalogueView
 from projections.citizen_applications import CitizenApplicationsView
 from projections.decisions_register import DecisionsRegisterView
+from projections.notifications import NotificationsView
 from projections.officer_queue import OfficerQueueView
 from projections.payments_ledger import PaymentsLedgerView
 from projections.rebuild import Progress, RebuildReport, rebuild
@@ -113,6 +116,9 @@ class Container:
     seals: Seals
     verifier: ChainVerifier
     audit: Audit
+    appeals: Appeals
+    notifier: Notifier
+    inter_agency: InterAgency
     integrators: Integrators
     feed_log: FeedLog
     feed: Feed
@@ -169,7 +175,7 @@ class Container:
     def projection_status(self) -> list[dict[str, Any]]:
         """Each read model's position in its application's log, and how far behind it is."""
         status = []
-        for spec in (*PROJECTIONS, *AUDIT_PROJECTIONS):
+        for spec in RUNNING_PROJECTIONS:
             app = self.application(spec)
             position = self.view(spec.name).position(app.name)  # first: lag never below 0
             head = app.recorder.max_notification_id() or 0
@@ -180,7 +186,7 @@ class Container:
 
     def wait_for_projections(self, timeout: float = 30.0) -> None:
         """Block until every read model has applied everything recorded so far."""
-        for spec in (*PROJECTIONS, *AUDIT_PROJECTIONS):
+        for spec in RUNNING_PROJECTIONS:
             app = self.application(spec)
             head = app.recorder.max_notification_id()
             if head:
@@ -213,9 +219,15 @@ class Container:
     # --- background work ----------------------------------------------------------------
 
     def check_deadlines(self) -> int:
-        """Record breaches of legal terms (and escalations); the number recorded."""
+        """Record breaches of legal terms (and escalations) of applications, appeals and
+        inter-agency requests; the number recorded."""
+        checks = {
+            "application": self.cases.check_deadline,
+            "appeal": self.appeals.check_deadline,
+            "inter_agency_request": self.inter_agency.check_deadline,
+        }
         overdue = self.officer_queue.overdue_cases(self.clock.today())
-        return sum(self.cases.check_deadline(SYSTEM, case_id) for case_id in overdue)
+        return sum(checks[kind](SYSTEM, case_id) for case_id, kind in overdue)
 
     def follow_calendar(self) -> int:
         """Move open cases' due dates after a change of the holiday calendar."""
@@ -233,6 +245,17 @@ class Container:
             for payment_id in self.payments_ledger.unpaid_before(cutoff)
         )
 
+    def deliver_notifications(self) -> int:
+        """Hand unsent notices to the notifier; each is marked sent once delivered."""
+        view = self.view("notifications")
+        assert isinstance(view, NotificationsView)
+        sent = 0
+        for notice in view.unsent():
+            self.notifier.send(notice)
+            view.mark_sent(notice.id, self.clock.now())
+            sent += 1
+        return sent
+
     def seal_audit_chains(self) -> int:
         """Seal the heads of the chains that grew since the last seal."""
         seal = self.seals.seal()
@@ -248,8 +271,7 @@ class Container:
         if self.workers is not None:
             return
         supervised: list[Supervised] = [
-            projection_worker(spec, self.runner_env, self.ddl)
-            for spec in (*PROJECTIONS, *AUDIT_PROJECTIONS)
+            projection_worker(spec, self.runner_env, self.ddl) for spec in RUNNING_PROJECTIONS
         ]
         supervised.append(
             projection_worker(
@@ -300,6 +322,7 @@ class Container:
         )
         supervised.append(periodic_job("idempotency-purge", 3600, self.purge_idempotency_keys))
         supervised.append(polling_job("feed", self.feed_log.pull))
+        supervised.append(polling_job("notifications", self.deliver_notifications, idle=1.0))
         supervised.append(polling_job("webhooks", self.webhooks.run_once, idle=0.5))
         self.workers = Workers(supervised)
         self.workers.start()
@@ -390,7 +413,7 @@ def make_views(database: DatabaseConfig, settings: Settings) -> dict[str, Tracke
         pre_ping=True,
     )
     views = {}
-    for spec in (*PROJECTIONS, *AUDIT_PROJECTIONS):
+    for spec in RUNNING_PROJECTIONS:
         view = spec.view_class(datastore, tracking_table_name=f"{spec.name}_tracking")
         view.create_table()
         views[spec.name] = view
@@ -489,6 +512,9 @@ def build_container(
         seals=seals,
         verifier=verifier,
         audit=audit,
+        appeals=Appeals(cases),
+        notifier=LogNotifier(),
+        inter_agency=InterAgency(cases),
         integrators=Integrators(integrator_store, clock),
         feed_log=feed_log,
         feed=Feed(feed_log),

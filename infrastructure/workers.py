@@ -37,6 +37,7 @@ from projections.citizen_applications import (
     CitizenApplicationsView,
 )
 from projections.decisions_register import DecisionsRegisterProjection, DecisionsRegisterView
+from projections.notifications import NotificationsProjection, NotificationsView
 from projections.officer_queue import OfficerQueueProjection, OfficerQueueView
 from projections.payments_ledger import PaymentsLedgerProjection, PaymentsLedgerView
 from projections.tracked_view import TrackedView
@@ -70,6 +71,13 @@ AUDIT_PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec("audit_actions_payments", Payments, PaymentsAuditActions, AuditActionsView),
     ProjectionSpec("audit_actions_catalogue", Catalogue, CatalogueAuditActions, AuditActionsView),
 )
+
+# Outboxes: what was sent must not be sent again, so they are never rebuilt either.
+OUTBOX_PROJECTIONS: tuple[ProjectionSpec, ...] = (
+    ProjectionSpec("notifications", Cases, NotificationsProjection, NotificationsView),
+)
+# Every projection a worker runs.
+RUNNING_PROJECTIONS = (*PROJECTIONS, *AUDIT_PROJECTIONS, *OUTBOX_PROJECTIONS)
 
 
 def projection_spec(name: str) -> ProjectionSpec:

@@ -1,4 +1,5 @@
-"""The citizen's applications: what ``GET /v1/applications`` lists for the applicant.
+"""The citizen's applications and appeals: what ``GET /v1/applications`` and
+``GET /v1/appeals`` list for the citizen.
 
 Citizens are keyed by a pseudonym (``applicant_ref``), never by PINFL. Rows hold no form
 contents: the detail view reads the case itself.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
@@ -16,6 +18,7 @@ from eventsourcing.projection import Projection
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable
 
+from domain.appeal import Appeal
 from domain.service_application import ServiceApplication
 from projections.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
 from projections.tracked_view import TrackedView, Writer
@@ -39,8 +42,24 @@ class CitizenApplicationRow:
     updated_at: datetime
 
 
+@dataclass(frozen=True)
+class CitizenAppealRow:
+    id: UUID
+    number: str
+    subject: str
+    territory: str
+    agency_code: str
+    escalated_to: str | None
+    status: str
+    due_date: date
+    application_id: UUID | None
+    rating: int | None
+    filed_at: datetime
+    updated_at: datetime
+
+
 class CitizenApplicationsView(TrackedView):
-    table_names = ("citizen_applications",)
+    table_names = ("citizen_applications", "citizen_appeals")
     table_statements = (
         """CREATE TABLE IF NOT EXISTS {schema}.citizen_applications (
             id uuid PRIMARY KEY,
@@ -60,6 +79,22 @@ class CitizenApplicationsView(TrackedView):
             updated_at timestamptz NOT NULL)""",
         """CREATE INDEX IF NOT EXISTS citizen_applications_applicant_idx
             ON {schema}.citizen_applications (applicant_ref, submitted_at DESC, id)""",
+        """CREATE TABLE IF NOT EXISTS {schema}.citizen_appeals (
+            id uuid PRIMARY KEY,
+            applicant_ref text NOT NULL,
+            number text NOT NULL UNIQUE,
+            subject text NOT NULL,
+            territory text NOT NULL,
+            agency_code text NOT NULL,
+            escalated_to text,
+            status text NOT NULL,
+            due_date date NOT NULL,
+            application_id uuid,
+            rating integer,
+            filed_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL)""",
+        """CREATE INDEX IF NOT EXISTS citizen_appeals_applicant_idx
+            ON {schema}.citizen_appeals (applicant_ref, filed_at DESC, id)""",
     )
     _columns = (
         "id::text AS id, tracking_number, service_code, service_version, territory, "
@@ -86,6 +121,56 @@ class CitizenApplicationsView(TrackedView):
 
     def update(self, application_id: Any, at: datetime, **columns: Any) -> Writer:
         return self.update_row("citizen_applications", "id", application_id, at, **columns)
+
+    def insert_appeal(self, e: Appeal.Filed) -> Writer:
+        return self.write(
+            """INSERT INTO {schema}.citizen_appeals (id, applicant_ref, number, subject,
+               territory, agency_code, status, due_date, application_id, filed_at, updated_at)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING""",
+            (
+                e.originator_id,
+                e.applicant_ref,
+                e.number,
+                e.subject,
+                e.territory,
+                e.agency_code,
+                e.status,
+                date.fromisoformat(e.due_date),
+                e.application_id,
+                e.timestamp,
+                e.timestamp,
+            ),
+        )
+
+    def update_appeal(self, appeal_id: Any, at: datetime, **columns: Any) -> Writer:
+        return self.update_row("citizen_appeals", "id", appeal_id, at, **columns)
+
+    def appeals_for_applicant(
+        self, applicant_ref: str, *, cursor: str | None = None, limit: int = 20
+    ) -> Page[CitizenAppealRow]:
+        """The citizen's appeals, newest first."""
+        key = decode_cursor(cursor, expect=("filed_at", "id"))
+        conditions = [SQL("applicant_ref = %(ref)s")]
+        params: dict[str, Any] = {"ref": applicant_ref, "limit": limit + 1}
+        if key is not None:
+            conditions.append(
+                SQL("(filed_at, id) < (%(after_at)s::timestamptz, %(after_id)s::uuid)")
+            )
+            params.update(after_at=key["filed_at"], after_id=key["id"])
+        rows = self.fetch_all(
+            SQL(
+                "SELECT id, number, subject, territory, agency_code, escalated_to, status, "
+                "due_date, application_id, rating, filed_at, updated_at FROM {table} "
+                "WHERE {where} ORDER BY filed_at DESC, id DESC LIMIT %(limit)s"
+            ).format(table=self.table("citizen_appeals"), where=SQL(" AND ").join(conditions)),
+            params,
+        )
+        items = [CitizenAppealRow(**r) for r in rows]
+        if len(items) > limit:
+            last = items[limit - 1]
+            next_key = {"filed_at": last.filed_at.isoformat(), "id": str(last.id)}
+            return Page(items[:limit], encode_cursor(next_key))
+        return Page(items, None)
 
     def ids_for_applicant(self, applicant_ref: str) -> list[str]:
         rows = self.fetch_all(
@@ -286,4 +371,44 @@ class CitizenApplicationsProjection(Projection[CitizenApplicationsView]):
                 outcome=e.outcome,
                 status=e.status,
             ),
+        )
+
+    # --- appeals ------------------------------------------------------------------------------
+
+    @process_event.register
+    def _appeal_filed(self, e: Appeal.Filed, tracking: Tracking) -> None:
+        self.view.apply(tracking, self.view.insert_appeal(e))
+
+    @process_event.register
+    def _appeal_extended(self, e: Appeal.Extended, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.update_appeal(
+                e.originator_id, e.timestamp, due_date=date.fromisoformat(e.due_date)
+            ),
+        )
+
+    @process_event.register
+    def _appeal_answered(self, e: Appeal.Answered, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking, self.view.update_appeal(e.originator_id, e.timestamp, status=e.status)
+        )
+
+    @process_event.register
+    def _appeal_escalated(self, e: Appeal.Escalated, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.update_appeal(
+                e.originator_id,
+                e.timestamp,
+                escalated_to=e.to_agency_code,
+                status=e.status,
+                due_date=date.fromisoformat(e.due_date),
+            ),
+        )
+
+    @process_event.register
+    def _appeal_rated(self, e: Appeal.Rated, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking, self.view.update_appeal(e.originator_id, e.timestamp, rating=e.rating)
         )

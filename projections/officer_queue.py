@@ -1,7 +1,8 @@
-"""The officer's work queue: the cases routed to an agency, ordered by due date.
+"""The officer's work queue: the work routed to an agency, ordered by due date.
 
-Holds every case (``kind`` = application; appeals and inter-agency requests join later),
-so the deadline check and calendar changes can find open cases here too.
+Holds every application, appeal and inter-agency request (``kind``), so the deadline check
+and calendar changes find open work here too. An appeal's ``service_code`` is its subject;
+a request is queued for the receiving agency (and, once escalated, its parent).
 """
 
 from __future__ import annotations
@@ -16,11 +17,22 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from psycopg.sql import SQL, Composable
 
+from domain.appeal import Appeal
+from domain.inter_agency import InterAgencyRequest
 from domain.service_application import ServiceApplication
 from projections.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
 from projections.tracked_view import TrackedView, Writer
 
-QUEUE_STATUSES = ("queued", "in_review", "awaiting_information")
+QUEUE_STATUSES = (
+    "queued",
+    "in_review",
+    "awaiting_information",
+    "under_review",  # appeals
+    "escalated",
+    "open",  # inter-agency requests
+    "overdue",
+)
+KINDS = ("application", "appeal", "inter_agency_request")
 FAR_FUTURE = date(9999, 12, 31)
 
 
@@ -95,6 +107,26 @@ class OfficerQueueView(TrackedView):
             ),
         )
 
+    def insert_work(self, e: Any, kind: str, number: str, service_code: str, agency: str) -> Writer:
+        """An appeal or an inter-agency request joins the agency's queue."""
+        return self.write(
+            """INSERT INTO {schema}.officer_queue (id, kind, tracking_number, service_code,
+               territory, agency_code, status, due_date, submitted_at, updated_at)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING""",
+            (
+                e.originator_id,
+                kind,
+                number,
+                service_code,
+                e.territory,
+                agency,
+                e.status,
+                date.fromisoformat(e.due_date),
+                e.timestamp,
+                e.timestamp,
+            ),
+        )
+
     def update(self, case_id: UUID, at: datetime, **columns: Any) -> Writer:
         return self.update_row("officer_queue", "id", case_id, at, **columns)
 
@@ -159,15 +191,17 @@ class OfficerQueueView(TrackedView):
             )
         return Page(items, None)
 
-    def overdue_cases(self, today: date, limit: int = 1000) -> list[UUID]:
-        """Open cases past their due date whose breach is not yet recorded."""
+    def overdue_cases(self, today: date, limit: int = 1000) -> list[tuple[UUID, str]]:
+        """Open work past its due date whose breach is not yet recorded: (id, kind)."""
         rows = self.fetch_all(
-            """SELECT id FROM {schema}.officer_queue
-               WHERE status IN ('queued', 'in_review') AND NOT deadline_breached
-               AND due_date < %s ORDER BY due_date LIMIT %s""",
+            """SELECT id, kind FROM {schema}.officer_queue
+               WHERE ((kind = 'application' AND status IN ('queued', 'in_review'))
+                   OR (kind = 'appeal' AND status IN ('under_review', 'escalated'))
+                   OR (kind = 'inter_agency_request' AND status = 'open'))
+               AND NOT deadline_breached AND due_date < %s ORDER BY due_date LIMIT %s""",
             (today, limit),
         )
-        return [row["id"] for row in rows]
+        return [(row["id"], row["kind"]) for row in rows]
 
     def open_cases(self, kind: str = "application") -> list[UUID]:
         """Cases whose legal term is running or paused (due dates follow the calendar)."""
@@ -249,3 +283,53 @@ class OfficerQueueProjection(Projection[OfficerQueueView]):
         self.view.apply(
             tracking, self.view.update(e.originator_id, e.timestamp, escalated_to=e.to_agency_code)
         )
+
+    # --- appeals ------------------------------------------------------------------------------
+
+    @process_event.register
+    def _appeal_filed(self, e: Appeal.Filed, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking, self.view.insert_work(e, "appeal", e.number, e.subject, e.agency_code)
+        )
+
+    @process_event.register
+    def _appeal_extended(self, e: Appeal.Extended, tracking: Tracking) -> None:
+        self._due(e, tracking, e.due_date, None)
+
+    @process_event.register
+    def _appeal_breached(self, e: Appeal.DeadlineBreached, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking, self.view.update(e.originator_id, e.timestamp, deadline_breached=True)
+        )
+
+    @process_event.register
+    def _appeal_escalated(self, e: Appeal.Escalated, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.update(
+                e.originator_id,
+                e.timestamp,
+                escalated_to=e.to_agency_code,
+                status=e.status,
+                due_date=date.fromisoformat(e.due_date),
+                deadline_breached=False,  # a new term at the higher level
+            ),
+        )
+
+    # --- inter-agency requests -------------------------------------------------------------
+
+    @process_event.register
+    def _request_made(self, e: InterAgencyRequest.Requested, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.insert_work(
+                e, "inter_agency_request", e.number, e.service_code, e.to_agency_code
+            ),
+        )
+
+    @process_event.register
+    def _request_escalated(self, e: InterAgencyRequest.Escalated, tracking: Tracking) -> None:
+        columns: dict[str, Any] = {"status": e.status, "deadline_breached": True}
+        if e.to_agency_code:
+            columns["escalated_to"] = e.to_agency_code
+        self.view.apply(tracking, self.view.update(e.originator_id, e.timestamp, **columns))

@@ -23,8 +23,22 @@ def queue(
     principal: PrincipalDep,
     kind: Literal["application", "appeal", "inter_agency_request"] | None = None,
     status: Annotated[
-        list[Literal["queued", "in_review", "awaiting_information"]],
-        Query(description="statuses to include (repeatable); default all three"),
+        list[
+            Literal[
+                "queued",
+                "in_review",
+                "awaiting_information",
+                "under_review",
+                "escalated",
+                "open",
+                "overdue",
+            ]
+        ],
+        Query(
+            description="statuses to include (repeatable); default every open one: "
+            "applications queued, in_review, awaiting_information; appeals under_review, "
+            "escalated; inter-agency requests open, overdue"
+        ),
     ] = [],  # noqa: B006 - FastAPI copies query defaults
     service: Annotated[str | None, Query(max_length=64)] = None,
     mine: Annotated[bool, Query(description="only cases I accepted")] = False,
@@ -35,8 +49,10 @@ def queue(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> QueuePage:
-    """Cases routed to the officer's agency (and cases escalated to it), soonest due first.
-    Paid services appear once paid."""
+    """Applications, appeals and inter-agency requests routed to the officer's agency (and
+    those escalated to it), soonest due first (`kind` picks one). Paid services appear once
+    paid. An appeal's `tracking_number` is its number (MJ-…) and `service_code` its subject;
+    a request's number is IA-…."""
     if principal.role != OFFICER or principal.agency is None:
         raise RoleNotAllowed("the work queue belongs to officers of an agency")
     today = container.clock.today()

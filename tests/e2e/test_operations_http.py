@@ -32,6 +32,7 @@ def test_readyz_checks_the_database_and_reports_projection_lag(client: TestClien
         "audit_actions_cases",
         "audit_actions_payments",
         "audit_actions_catalogue",
+        "notifications",
     }
     assert names["catalogue"]["lag"] == 0
 

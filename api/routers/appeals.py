@@ -1,0 +1,123 @@
+"""Citizens' appeals (murojaat) and the hokimiyats' answers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
+
+from api.auth import ContextDep, PrincipalDep
+from api.dependencies import ContainerDep
+from api.routers.applications import WRITE_ERRORS
+from api.schemas.appeals import (
+    AnswerTextIn,
+    AppealIn,
+    AppealOut,
+    AppealPage,
+    AppealSummary,
+    RatingIn,
+    ReasonRequired,
+)
+from domain.errors import RoleNotAllowed
+from domain.identity import CITIZEN
+
+router = APIRouter(prefix="/v1/appeals", tags=["appeals"])
+AppealKey = Annotated[
+    str, Path(max_length=64, description="the appeal's id or number", examples=["MJ-2026-0000001"])
+]
+
+
+@router.post("", status_code=201, response_model=AppealOut, responses=WRITE_ERRORS)
+def file_appeal(
+    body: AppealIn, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
+) -> JSONResponse:
+    """A citizen files an appeal with the hokimiyat that owns the territory (the region's
+    for regional subjects); it must be answered within 15 days (extendable once to 30)."""
+    appeal = container.appeals.file(
+        principal,
+        ctx,
+        territory=body.territory,
+        subject=body.subject,
+        text=body.text,
+        application=body.application_id,
+        language=body.language,
+    )
+    return JSONResponse(
+        AppealOut.of(appeal).model_dump(mode="json"),
+        status_code=201,
+        headers={"Location": f"/v1/appeals/{appeal.number}"},
+    )
+
+
+@router.get("", response_model=AppealPage, responses=WRITE_ERRORS, summary="My appeals")
+def my_appeals(
+    container: ContainerDep,
+    principal: PrincipalDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> AppealPage:
+    """The citizen's appeals and their status, newest first."""
+    if principal.role != CITIZEN:
+        raise RoleNotAllowed("this lists a citizen's own appeals; officers use GET /v1/queue")
+    page = container.citizen_applications.appeals_for_applicant(
+        container.cases.applicant_ref(principal.subject), cursor=cursor, limit=limit
+    )
+    return AppealPage(items=[AppealSummary.of(r) for r in page.items], next=page.next)
+
+
+@router.get("/{key}", response_model=AppealOut, responses=WRITE_ERRORS, summary="An appeal")
+def read_appeal(
+    key: AppealKey, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
+) -> AppealOut:
+    """The appellant, officers of the hokimiyat it was filed with or escalated to, auditors.
+    Others get 404. Officers' and auditors' reads are recorded."""
+    return AppealOut.of(container.appeals.view(principal, ctx, key))
+
+
+@router.post("/{key}/answer", response_model=AppealOut, responses=WRITE_ERRORS)
+def answer_appeal(
+    key: AppealKey,
+    body: AnswerTextIn,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+) -> AppealOut:
+    """An officer of the handling hokimiyat answers (on time or late, recorded)."""
+    return AppealOut.of(container.appeals.answer(principal, ctx, key, text=body.text))
+
+
+@router.post("/{key}/extension", response_model=AppealOut, responses=WRITE_ERRORS)
+def extend_appeal(
+    key: AppealKey,
+    body: ReasonRequired,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+) -> AppealOut:
+    """Once, with a reason: the term becomes 30 days from filing."""
+    return AppealOut.of(container.appeals.extend(principal, ctx, key, reason=body.reason))
+
+
+@router.post("/{key}/dispute", response_model=AppealOut, responses=WRITE_ERRORS)
+def dispute_appeal(
+    key: AppealKey,
+    body: ReasonRequired,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+) -> AppealOut:
+    """The appellant disputes the answer: the appeal goes to the regional hokimiyat."""
+    return AppealOut.of(container.appeals.dispute(principal, ctx, key, reason=body.reason))
+
+
+@router.post("/{key}/rating", response_model=AppealOut, responses=WRITE_ERRORS)
+def rate_appeal(
+    key: AppealKey,
+    body: RatingIn,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+) -> AppealOut:
+    """The appellant rates the answer, 1 to 5 (once)."""
+    return AppealOut.of(container.appeals.rate(principal, ctx, key, rating=body.rating))
