@@ -198,6 +198,17 @@ def test_an_appeal_about_ones_own_application_links_to_it(
         client, seeded, subject="application", application_id=application["tracking_number"]
     )
     assert appeal["application_id"] == application["id"]
+    seeded.wait_for_projections()
+    history = call(
+        client,
+        seeded,
+        AUDITOR,
+        "GET",
+        f"/v1/audit/applications/{application['id']}/history",
+        params={"limit": 500},
+    ).json()["items"]
+    filed = [i for i in history if i["type"] == "Appeal.Filed"]
+    assert [i["aggregate_id"] for i in filed] == [appeal["id"]]  # in the case's history
     strangers = call(
         client,
         seeded,
