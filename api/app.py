@@ -17,6 +17,7 @@ from api.routers import (
     catalogue,
     feed,
     inter_agency,
+    kpi,
     operations,
     payments,
     queue,
@@ -74,6 +75,7 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     app.include_router(audit.router)
     app.include_router(feed.router)
     app.include_router(read_models.router)
+    app.include_router(kpi.router)
     app.include_router(webhooks.router)
     app.include_router(appeals.router)
     app.include_router(inter_agency.router)

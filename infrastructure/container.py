@@ -25,6 +25,7 @@ from application.ports import Clock, Notifier, PaymentProvider
 from application.webhooks import Webhooks
 from domain.calendar import HolidayCalendar
 from domain.context import CommandContext
+from domain.kpi import TargetTable
 from domain.payment import Payment
 from infrastructure.access_log import PostgresAccessLog
 from infrastructure.audit import ChainVerifier, EventArchive, Seals
@@ -37,6 +38,7 @@ from infrastructure.feed import FeedLog
 from infrastructure.idempotency import IdempotencyStore
 from infrastructure.integrators import PostgresIntegratorStore
 from infrastructure.keys import cipher_key, derived_secret, pseudonym_key
+from infrastructure.kpi_targets import load_kpi_targets
 from infrastructure.notifier import LogNotifier
 from infrastructure.payments.sandbox import SandboxProvider
 from infrastructure.payments.stripe_provider import StripeProvider
@@ -60,6 +62,7 @@ from projections.audit_actions import AuditActionsView
 from projections.catalogue import CatalogueView
 from projections.citizen_applications import CitizenApplicationsView
 from projections.decisions_register import DecisionsRegisterView
+from projections.kpi import KpiView
 from projections.notifications import NotificationsView
 from projections.officer_queue import OfficerQueueView
 from projections.payments_ledger import PaymentsLedgerView
@@ -123,6 +126,7 @@ class Container:
     feed_log: FeedLog
     feed: Feed
     webhooks: Webhooks
+    kpi_targets: TargetTable
     workers: Workers | None = None
     _views: dict[str, TrackedView] = field(default_factory=dict)
 
@@ -161,6 +165,13 @@ class Container:
     def decisions_register(self) -> DecisionsRegisterView:
         view = self.view("decisions_register")
         assert isinstance(view, DecisionsRegisterView)
+        return view
+
+    @property
+    def kpi(self) -> KpiView:
+        """The target indicators (both KPI projections' tables, queried together)."""
+        view = self.view("kpi_cases")
+        assert isinstance(view, KpiView)
         return view
 
     def application(self, spec: ProjectionSpec) -> Any:
@@ -427,6 +438,7 @@ def build_container(
     settings: Settings, *, clock: Clock | None = None, start_workers: bool = False
 ) -> Container:
     check_production_safety(settings)
+    kpi_targets = load_kpi_targets()  # a malformed targets file stops the start
     database = resolve_database(settings)
     key = cipher_key(settings)
     env = application_env(
@@ -527,6 +539,7 @@ def build_container(
             client_of=integrator_store.find,
             require_https=settings.is_production,
         ),
+        kpi_targets=kpi_targets,
         _views=views,
     )
     if start_workers:

@@ -37,6 +37,7 @@ from projections.citizen_applications import (
     CitizenApplicationsView,
 )
 from projections.decisions_register import DecisionsRegisterProjection, DecisionsRegisterView
+from projections.kpi import CasesKpi, CasesKpiView, PaymentsKpi, PaymentsKpiView
 from projections.notifications import NotificationsProjection, NotificationsView
 from projections.officer_queue import OfficerQueueProjection, OfficerQueueView
 from projections.payments_ledger import PaymentsLedgerProjection, PaymentsLedgerView
@@ -61,6 +62,9 @@ PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec("officer_queue", Cases, OfficerQueueProjection, OfficerQueueView),
     ProjectionSpec("decisions_register", Cases, DecisionsRegisterProjection, DecisionsRegisterView),
     ProjectionSpec("payments_ledger", Payments, PaymentsLedgerProjection, PaymentsLedgerView),
+    # Target indicators: one view over both; each projection owns (and rebuilds) its tables.
+    ProjectionSpec("kpi_cases", Cases, CasesKpi, CasesKpiView),
+    ProjectionSpec("kpi_payments", Payments, PaymentsKpi, PaymentsKpiView),
 )
 
 

@@ -33,6 +33,8 @@ def test_readyz_checks_the_database_and_reports_projection_lag(client: TestClien
         "audit_actions_payments",
         "audit_actions_catalogue",
         "notifications",
+        "kpi_cases",
+        "kpi_payments",
     }
     assert names["catalogue"]["lag"] == 0
 

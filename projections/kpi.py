@@ -1,0 +1,650 @@
+"""Target indicators (KPIs): facts per application, appeal, inter-agency request and
+payment, and the indicators computed from them per agency, service, territory and month.
+
+Two projections feed one view: ``kpi_cases`` follows the cases' log (applications, appeals
+and inter-agency requests are all stored there) and ``kpi_payments`` follows the payments'.
+Each owns its own fact tables (so each is rebuilt alone); the view queries them together.
+
+Months are Uzbekistan's (UTC+5), ``YYYY-MM``. Where each fact counts, and to whom:
+
+- an application is *submitted* in the month of its submission day (the day its command
+  ran: the date its fee was assessed or its term started in that same command), under the
+  agency it was routed to, its service and its territory;
+- a *decision* counts in the month of its ``decided_on`` day, under the same agency
+  (the routed one, even when the case was escalated), service and territory; its working
+  days and whether the term was kept are those the decision recorded;
+- an *appeal* counts in the month it was filed, under the agency it was filed with (even
+  when a higher level answered it) and its territory; appeals have no service, so with
+  ``service`` in ``group_by`` they fall under service null, and a ``service`` filter leaves
+  them out. Its answer, lateness and rating count with it, in its filing month;
+- an *inter-agency request* counts in the month it was made, under the receiving agency and
+  the case's territory; like appeals, under service null;
+- *fees* count in the month the provider took the money (collected) and the month it gave it
+  back (refunded), under the payment's agency and service, and the territory of its
+  application; this is when the payments' events were recorded, as in the reconciliation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+from psycopg.sql import SQL, Composable, Composed
+
+from domain.appeal import Appeal
+from domain.inter_agency import InterAgencyRequest
+from domain.kpi import INDICATORS
+from domain.payment import Payment
+from domain.service_application import ServiceApplication
+from projections.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
+from projections.tracked_view import TrackedView, Writer
+
+UZBEKISTAN = timezone(timedelta(hours=5), "UZT")
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+DIMENSIONS = ("agency", "service", "territory")
+
+
+def month_of(day: date | datetime) -> str:
+    """The Uzbek month of a day, or of an instant."""
+    if isinstance(day, datetime):
+        day = day.astimezone(UZBEKISTAN).date()
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    """One group's counts and its indicators' actual values (None: nothing to measure)."""
+
+    group: dict[str, str | None]  # the group_by dimensions only
+    submitted: int
+    decided: int
+    decided_within_term: int
+    rejected: int
+    appeals: int
+    appeals_concluded: int  # answered, or overdue unanswered
+    appeals_answered_on_time: int
+    ratings: int
+    inter_agency_requests: int
+    requests_concluded: int  # answered, refused, or overdue unanswered
+    requests_answered_on_time: int
+    fees_collected: int
+    fees_refunded: int
+    actuals: dict[str, float | None]
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+class KpiView(TrackedView):
+    """Every KPI fact table, and the indicators' query. Each projection's view class names
+    the tables it owns (``table_names``: what a rebuild swaps); all of them are created."""
+
+    table_statements: ClassVar[tuple[str, ...]] = (
+        """CREATE TABLE IF NOT EXISTS {schema}.kpi_applications (
+            application_id uuid PRIMARY KEY,
+            agency_code text,
+            service_code text NOT NULL,
+            territory text NOT NULL,
+            submitted_at timestamptz NOT NULL,
+            submitted_on date,
+            submitted_month text NOT NULL,
+            decided_on date,
+            decided_month text,
+            outcome text,
+            within_term boolean,
+            working_days_taken integer)""",
+        """CREATE INDEX IF NOT EXISTS kpi_applications_submitted_idx
+            ON {schema}.kpi_applications (submitted_month)""",
+        """CREATE INDEX IF NOT EXISTS kpi_applications_decided_idx
+            ON {schema}.kpi_applications (decided_month)""",
+        """CREATE TABLE IF NOT EXISTS {schema}.kpi_appeals (
+            appeal_id uuid PRIMARY KEY,
+            agency_code text NOT NULL,
+            territory text NOT NULL,
+            filed_on date NOT NULL,
+            filed_month text NOT NULL,
+            answered_on date,
+            answered_on_time boolean,
+            overdue boolean NOT NULL DEFAULT false,
+            rating smallint)""",
+        """CREATE INDEX IF NOT EXISTS kpi_appeals_filed_idx
+            ON {schema}.kpi_appeals (filed_month)""",
+        """CREATE TABLE IF NOT EXISTS {schema}.kpi_requests (
+            request_id uuid PRIMARY KEY,
+            agency_code text NOT NULL,
+            from_agency_code text NOT NULL,
+            territory text NOT NULL,
+            requested_on date NOT NULL,
+            requested_month text NOT NULL,
+            due_date date NOT NULL,
+            responded_on date,
+            response text,
+            responded_on_time boolean,
+            overdue boolean NOT NULL DEFAULT false)""",
+        """CREATE INDEX IF NOT EXISTS kpi_requests_requested_idx
+            ON {schema}.kpi_requests (requested_month)""",
+        """CREATE TABLE IF NOT EXISTS {schema}.kpi_payments (
+            payment_id uuid PRIMARY KEY,
+            application_id uuid NOT NULL,
+            agency_code text NOT NULL,
+            service_code text NOT NULL,
+            currency text NOT NULL,
+            paid_amount bigint NOT NULL DEFAULT 0,
+            paid_month text,
+            refunded_amount bigint NOT NULL DEFAULT 0,
+            refunded_month text)""",
+        """CREATE INDEX IF NOT EXISTS kpi_payments_paid_idx
+            ON {schema}.kpi_payments (paid_month)""",
+        """CREATE INDEX IF NOT EXISTS kpi_payments_refunded_idx
+            ON {schema}.kpi_payments (refunded_month)""",
+    )
+    table_names: ClassVar[tuple[str, ...]] = (
+        "kpi_applications",
+        "kpi_appeals",
+        "kpi_requests",
+        "kpi_payments",
+    )
+
+    # --- writers ----------------------------------------------------------------------------
+
+    def write_params(self, statement: str, **params: Any) -> Writer:
+        return self.write(statement, params)
+
+    # --- the indicators -----------------------------------------------------------------------
+
+    def indicators(
+        self,
+        group_by: list[str],
+        *,
+        months: tuple[str, str],
+        filters: dict[str, str | None],
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> Page[KpiRow]:
+        """The indicators per combination of ``group_by`` (any of agency, service,
+        territory; none: one row for everything) over the months ``months`` (first, last),
+        filtered by agency, service and territory (a SOATO prefix). Groups in key order,
+        paged by keyset."""
+        dims = _dimensions(group_by)
+        first, last = _months(months)
+        key = decode_cursor(cursor, expect=("after",))
+        params: dict[str, Any] = {"first": first, "last": last, "limit": limit + 1}
+        conditions: list[Composable] = [SQL("TRUE")]
+        for name in ("agency", "service"):
+            if filters.get(name) is not None:
+                conditions.append(SQL(f"{name} = %({name})s"))
+                params[name] = filters[name]
+        if filters.get("territory") is not None:
+            conditions.append(SQL("territory LIKE %(territory)s"))
+            params["territory"] = f"{filters['territory']}%"
+        grouped = [f"coalesce({d}, '')" for d in dims]
+        selected: Composable = SQL("")
+        tail: Composable = SQL("")
+        if dims:
+            selected = SQL("").join(
+                SQL(f"nullif({g}, '') AS {d}, ") for g, d in zip(grouped, dims, strict=True)
+            )
+            ordered = SQL(", ").join(SQL(g) for g in grouped)
+            having: Composable = SQL("")
+            if key is not None:
+                if not isinstance(key["after"], list) or len(key["after"]) != len(dims):
+                    raise InvalidQuery("cursor", "is not a cursor of this grouping")
+                having = SQL("HAVING ({}) > ({})").format(
+                    ordered, SQL(", ").join(SQL(f"%(k{i})s") for i in range(len(dims)))
+                )
+                params.update({f"k{i}": str(value) for i, value in enumerate(key["after"])})
+            tail = SQL("GROUP BY {ordered} {having} ORDER BY {ordered} LIMIT %(limit)s").format(
+                ordered=ordered, having=having
+            )
+        elif key is not None:
+            raise InvalidQuery("cursor", "is not a cursor of this grouping")
+        query = SQL(_QUERY).format(
+            facts=self._facts(), selected=selected, where=SQL(" AND ").join(conditions), tail=tail
+        )
+        rows = [self._row(dict(r), dims, filters) for r in self.fetch_all(query, params)]
+        if len(rows) > limit:
+            last_row = rows[limit - 1]
+            after = [last_row.group[d] or "" for d in dims]
+            return Page(rows[:limit], encode_cursor({"after": after}))
+        return Page(rows, None)
+
+    def every_group(
+        self, group_by: list[str], *, months: tuple[str, str], filters: dict[str, str | None]
+    ) -> list[KpiRow]:
+        """Every group (all pages)."""
+        rows: list[KpiRow] = []
+        cursor = None
+        while True:
+            page = self.indicators(
+                group_by, months=months, filters=filters, cursor=cursor, limit=1000
+            )
+            rows.extend(page.items)
+            if page.next is None:
+                return rows
+            cursor = page.next
+
+    def _facts(self) -> Composed:
+        return SQL(_FACTS).format(
+            applications=self.table("kpi_applications"),
+            appeals=self.table("kpi_appeals"),
+            requests=self.table("kpi_requests"),
+            payments=self.table("kpi_payments"),
+        )
+
+    @staticmethod
+    def _row(row: dict[str, Any], dims: list[str], filters: dict[str, str | None]) -> KpiRow:
+        submitted, decided = int(row["submitted"]), int(row["decided"])
+        appeals, ratings = int(row["appeals"]), int(row["ratings"])
+        # Appeals have no service: per service (or for one service) they are not comparable
+        # with the applications, so their rate is left out.
+        per_service = "service" in dims or filters.get("service") is not None
+        actuals: dict[str, float | None] = {
+            "decided_within_term_pct": _pct(int(row["decided_within_term"]), decided),
+            "median_processing_working_days": _round(row["median_days"]),
+            "p90_processing_working_days": _round(row["p90_days"]),
+            "rejection_rate_pct": _pct(int(row["rejected"]), decided),
+            "appeals_per_1000_applications": (
+                round(1000 * appeals / submitted, 2) if submitted and not per_service else None
+            ),
+            "appeals_answered_on_time_pct": _pct(
+                int(row["appeals_on_time"]), int(row["appeals_concluded"])
+            ),
+            "average_rating": round(int(row["rating_sum"]) / ratings, 2) if ratings else None,
+            "requests_answered_on_time_pct": _pct(
+                int(row["requests_on_time"]), int(row["requests_concluded"])
+            ),
+        }
+        assert set(actuals) == set(INDICATORS)
+        return KpiRow(
+            group={d: row[d] for d in dims},
+            submitted=submitted,
+            decided=decided,
+            decided_within_term=int(row["decided_within_term"]),
+            rejected=int(row["rejected"]),
+            appeals=appeals,
+            appeals_concluded=int(row["appeals_concluded"]),
+            appeals_answered_on_time=int(row["appeals_on_time"]),
+            ratings=ratings,
+            inter_agency_requests=int(row["requests"]),
+            requests_concluded=int(row["requests_concluded"]),
+            requests_answered_on_time=int(row["requests_on_time"]),
+            fees_collected=int(row["fees_collected"]),
+            fees_refunded=int(row["fees_refunded"]),
+            actuals=actuals,
+        )
+
+
+def _round(value: Any) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def _dimensions(group_by: list[str]) -> list[str]:
+    unknown = [g for g in group_by if g not in DIMENSIONS]
+    if unknown or len(set(group_by)) != len(group_by):
+        raise InvalidQuery("group_by", f"give distinct dimensions among {', '.join(DIMENSIONS)}")
+    return [d for d in DIMENSIONS if d in group_by]  # one canonical order
+
+
+def _months(months: tuple[str, str]) -> tuple[str, str]:
+    first, last = months
+    for name, value in (("from", first), ("to", last)):
+        if not MONTH.fullmatch(value):
+            raise InvalidQuery(name, "is a month, YYYY-MM")
+    if first > last:
+        raise InvalidQuery("from", "is after `to`")
+    return first, last
+
+
+# Every fact of the period as one row: its kind, its group's dimensions, a flag and a value.
+#   submitted: an application submitted in the period
+#   decided:   a decision of the period; flag = within term, rejected, value = working days
+#   appeal:    an appeal filed in the period; flag = answered on time (NULL while neither
+#              answered nor overdue), value = its rating
+#   request:   a request made in the period; flag = answered or refused on time (NULL while
+#              neither answered, refused nor overdue)
+#   paid, refunded: money taken or given back in the period; value = the amount
+_FACTS = """
+    SELECT 'submitted' AS kind, agency_code AS agency, service_code AS service, territory,
+           NULL::boolean AS flag, NULL::boolean AS rejected, NULL::bigint AS value
+      FROM {applications} WHERE submitted_month BETWEEN %(first)s AND %(last)s
+    UNION ALL
+    SELECT 'decided', agency_code, service_code, territory, within_term,
+           outcome = 'rejected', working_days_taken
+      FROM {applications} WHERE decided_month BETWEEN %(first)s AND %(last)s
+    UNION ALL
+    SELECT 'appeal', agency_code, NULL, territory,
+           CASE WHEN answered_on IS NOT NULL OR overdue
+                THEN coalesce(answered_on_time, false) AND NOT overdue END,
+           NULL, rating
+      FROM {appeals} WHERE filed_month BETWEEN %(first)s AND %(last)s
+    UNION ALL
+    SELECT 'request', agency_code, NULL, territory,
+           CASE WHEN responded_on IS NOT NULL OR overdue
+                THEN coalesce(responded_on_time, false) END,
+           NULL, NULL
+      FROM {requests} WHERE requested_month BETWEEN %(first)s AND %(last)s
+    UNION ALL
+    SELECT 'paid', p.agency_code, p.service_code, a.territory, NULL, NULL, p.paid_amount
+      FROM {payments} p LEFT JOIN {applications} a USING (application_id)
+     WHERE p.paid_month BETWEEN %(first)s AND %(last)s
+    UNION ALL
+    SELECT 'refunded', p.agency_code, p.service_code, a.territory, NULL, NULL,
+           p.refunded_amount
+      FROM {payments} p LEFT JOIN {applications} a USING (application_id)
+     WHERE p.refunded_month BETWEEN %(first)s AND %(last)s
+"""
+_QUERY = """
+    WITH facts AS ({facts})
+    SELECT {selected}
+        count(*) FILTER (WHERE kind = 'submitted') AS submitted,
+        count(*) FILTER (WHERE kind = 'decided') AS decided,
+        count(*) FILTER (WHERE kind = 'decided' AND flag) AS decided_within_term,
+        count(*) FILTER (WHERE kind = 'decided' AND rejected) AS rejected,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY value)
+            FILTER (WHERE kind = 'decided') AS median_days,
+        percentile_cont(0.9) WITHIN GROUP (ORDER BY value)
+            FILTER (WHERE kind = 'decided') AS p90_days,
+        count(*) FILTER (WHERE kind = 'appeal') AS appeals,
+        count(flag) FILTER (WHERE kind = 'appeal') AS appeals_concluded,
+        count(*) FILTER (WHERE kind = 'appeal' AND flag) AS appeals_on_time,
+        count(value) FILTER (WHERE kind = 'appeal') AS ratings,
+        coalesce(sum(value) FILTER (WHERE kind = 'appeal'), 0) AS rating_sum,
+        count(*) FILTER (WHERE kind = 'request') AS requests,
+        count(flag) FILTER (WHERE kind = 'request') AS requests_concluded,
+        count(*) FILTER (WHERE kind = 'request' AND flag) AS requests_on_time,
+        coalesce(sum(value) FILTER (WHERE kind = 'paid'), 0) AS fees_collected,
+        coalesce(sum(value) FILTER (WHERE kind = 'refunded'), 0) AS fees_refunded
+    FROM facts WHERE {where} {tail}
+"""
+
+
+class CasesKpiView(KpiView):
+    """The tables ``kpi_cases`` writes (and a rebuild of it replaces)."""
+
+    table_names = ("kpi_applications", "kpi_appeals", "kpi_requests")
+
+
+class PaymentsKpiView(KpiView):
+    """The table ``kpi_payments`` writes (and a rebuild of it replaces)."""
+
+    table_names = ("kpi_payments",)
+
+
+class CasesKpi(Projection[KpiView]):
+    """Facts of applications, appeals and inter-agency requests (the cases' log)."""
+
+    name = "kpi_cases"
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.view.apply(tracking)
+
+    # --- applications -----------------------------------------------------------------------
+
+    @process_event.register
+    def _submitted(self, e: ServiceApplication.Submitted, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.write_params(
+                """INSERT INTO {schema}.kpi_applications (application_id, service_code,
+                   territory, submitted_at, submitted_month)
+                   VALUES (%(id)s, %(service)s, %(territory)s, %(at)s, %(month)s)
+                   ON CONFLICT DO NOTHING""",
+                id=e.originator_id,
+                service=e.service_code,
+                territory=e.territory,
+                at=e.timestamp,
+                month=month_of(e.timestamp),
+            ),
+        )
+
+    @process_event.register
+    def _routed(self, e: ServiceApplication.Routed, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.write_params(
+                "UPDATE {schema}.kpi_applications SET agency_code = %(agency)s "
+                "WHERE application_id = %(id)s",
+                id=e.originator_id,
+                agency=e.agency_code,
+            ),
+        )
+
+    def _submission_day(self, application_id: UUID, day: str, tracking: Tracking) -> None:
+        """The submission's own day: the date its command ran on (a fee assessed, or the
+        term started, in the same command), the first such date recorded."""
+        on = date.fromisoformat(day)
+        self.view.apply(
+            tracking,
+            self.view.write_params(
+                "UPDATE {schema}.kpi_applications SET submitted_on = %(on)s, "
+                "submitted_month = %(month)s "
+                "WHERE application_id = %(id)s AND submitted_on IS NULL",
+                id=application_id,
+                on=on,
+                month=month_of(on),
+            ),
+        )
+
+    @process_event.register
+    def _fee(self, e: ServiceApplication.FeeAssessed, tracking: Tracking) -> None:
+        self._submission_day(e.originator_id, e.assessed_on, tracking)
+
+    @process_event.register
+    def _clock(self, e: ServiceApplication.ClockStarted, tracking: Tracking) -> None:
+        self._submission_day(e.originator_id, e.started_on, tracking)
+
+    @process_event.register
+    def _decided(self, e: ServiceApplication.Decided, tracking: Tracking) -> None:
+        on = date.fromisoformat(e.decided_on)
+        self.view.apply(
+            tracking,
+            self.view.write_params(
+                "UPDATE {schema}.kpi_applications SET decided_on = %(on)s, "
+                "decided_month = %(month)s, outcome = %(outcome)s, "
+                "within_term = %(within)s, working_days_taken = %(days)s "
+                "WHERE application_id = %(id)s",
+                id=e.originator_id,
+                on=on,
+                month=month_of(on),
+                outcome=e.outcome,
+                within=e.within_term,
+                days=e.working_days_taken,
+            ),
+        )
+
+    def _ended(self, application_id: UUID, outcome: str, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.write_params(
+                "UPDATE {schema}.kpi_applications SET outcome = %(outcome)s "
+                "WHERE application_id = %(id)s",
+                id=application_id,
+                outcome=outcome,
+            ),
+        )
+
+    @process_event.register
+    def _withdrawn(self, e: ServiceApplication.Withdrawn, tracking: Tracking) -> None:
+        self._ended(e.originator_id, "withdrawn", tracking)
+
+    @process_event.register
+    def _cancelled(self, e: ServiceApplication.Cancelled, tracking: Tracking) -> None:
+        self._ended(e.originator_id, "cancelled", tracking)
+
+    # --- appeals ------------------------------------------------------------------------------
+
+    @process_event.register
+    def _filed(self, e: Appeal.Filed, tracking: Tracking) -> None:
+        on = date.fromisoformat(e.filed_on)
+        self.view.apply(
+            tracking,
+            self.view.write_params(
+                """INSERT INTO {schema}.kpi_appeals (appeal_id, agency_code, territory,
+                   filed_on, filed_month) VALUES (%(id)s, %(agency)s, %(territory)s, %(on)s,
+                   %(month)s) ON CONFLICT DO NOTHING""",
+                id=e.originator_id,
+                agency=e.agency_code,
+                territory=e.territory,
+                on=on,
+                month=month_of(on),
+            ),
+        )
+
+    @process_event.register
+    def _appeal_answered(self, e: Appeal.Answered, tracking: Tracking) -> None:
+        """The first answer is the filing agency's (a later one follows a dispute)."""
+        self.view.apply(
+            tracking,
+            self.view.write_params(
+                "UPDATE {schema}.kpi_appeals SET answered_on = %(on)s, "
+                "answered_on_time = %(on_time)s "
+                "WHERE appeal_id = %(id)s AND answered_on IS NULL",
+                id=e.originator_id,
+                on=date.fromisoformat(e.answered_on),
+                on_time=e.on_time,
+            ),
+        )
+
+    @process_event.register
+    def _appeal_breached(self, e: Appeal.DeadlineBreached, tracking: Tracking) -> None:
+        """Overdue before its first answer: not answered on time, whoever answers later."""
+        self.view.apply(
+            tracking,
+            self.view.write_params(
+                "UPDATE {schema}.kpi_appeals SET overdue = true "
+                "WHERE appeal_id = %(id)s AND answered_on IS NULL",
+                id=e.originator_id,
+            ),
+        )
+
+    @process_event.register
+    def _rated(self, e: Appeal.Rated, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.write_params(
+                "UPDATE {schema}.kpi_appeals SET rating = %(rating)s WHERE appeal_id = %(id)s",
+                id=e.originator_id,
+                rating=e.rating,
+            ),
+        )
+
+    # --- inter-agency requests ----------------------------------------------------------------
+
+    @process_event.register
+    def _requested(self, e: InterAgencyRequest.Requested, tracking: Tracking) -> None:
+        on = date.fromisoformat(e.requested_on)
+        self.view.apply(
+            tracking,
+            self.view.write_params(
+                """INSERT INTO {schema}.kpi_requests (request_id, agency_code,
+                   from_agency_code, territory, requested_on, requested_month, due_date)
+                   VALUES (%(id)s, %(agency)s, %(from_agency)s, %(territory)s, %(on)s,
+                   %(month)s, %(due)s) ON CONFLICT DO NOTHING""",
+                id=e.originator_id,
+                agency=e.to_agency_code,
+                from_agency=e.from_agency_code,
+                territory=e.territory,
+                on=on,
+                month=month_of(on),
+                due=date.fromisoformat(e.due_date),
+            ),
+        )
+
+    def _responded(
+        self, request_id: UUID, response: str, day: str, on_time: bool | None, tracking: Tracking
+    ) -> None:
+        """Answered or refused; on time when by its due date (a refusal with its reason is a
+        response in time too)."""
+        on = date.fromisoformat(day)
+        self.view.apply(
+            tracking,
+            self.view.write_params(
+                "UPDATE {schema}.kpi_requests SET responded_on = %(on)s, "
+                "response = %(response)s, "
+                "responded_on_time = coalesce(%(on_time)s::boolean, %(on)s::date <= due_date) "
+                "WHERE request_id = %(id)s AND responded_on IS NULL",
+                id=request_id,
+                on=on,
+                response=response,
+                on_time=on_time,
+            ),
+        )
+
+    @process_event.register
+    def _request_answered(self, e: InterAgencyRequest.Answered, tracking: Tracking) -> None:
+        self._responded(e.originator_id, "answered", e.answered_on, e.on_time, tracking)
+
+    @process_event.register
+    def _request_refused(self, e: InterAgencyRequest.Refused, tracking: Tracking) -> None:
+        self._responded(e.originator_id, "refused", e.refused_on, None, tracking)
+
+    @process_event.register
+    def _request_overdue(self, e: InterAgencyRequest.Escalated, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.write_params(
+                "UPDATE {schema}.kpi_requests SET overdue = true "
+                "WHERE request_id = %(id)s AND responded_on IS NULL",
+                id=e.originator_id,
+            ),
+        )
+
+
+class PaymentsKpi(Projection[KpiView]):
+    """Fees collected and refunded (the payments' log)."""
+
+    name = "kpi_payments"
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.view.apply(tracking)
+
+    @process_event.register
+    def _requested(self, e: Payment.Requested, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.write_params(
+                """INSERT INTO {schema}.kpi_payments (payment_id, application_id, agency_code,
+                   service_code, currency) VALUES (%(id)s, %(application)s, %(agency)s,
+                   %(service)s, %(currency)s) ON CONFLICT DO NOTHING""",
+                id=e.originator_id,
+                application=e.application_id,
+                agency=e.agency_code,
+                service=e.service_code,
+                currency=e.currency,
+            ),
+        )
+
+    @process_event.register
+    def _succeeded(self, e: Payment.Succeeded, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.write_params(
+                "UPDATE {schema}.kpi_payments SET paid_amount = %(amount)s, "
+                "paid_month = %(month)s WHERE payment_id = %(id)s",
+                id=e.originator_id,
+                amount=e.amount,
+                month=month_of(e.timestamp),
+            ),
+        )
+
+    @process_event.register
+    def _refunded(self, e: Payment.Refunded, tracking: Tracking) -> None:
+        self.view.apply(
+            tracking,
+            self.view.write_params(
+                "UPDATE {schema}.kpi_payments SET refunded_amount = %(amount)s, "
+                "refunded_month = %(month)s WHERE payment_id = %(id)s",
+                id=e.originator_id,
+                amount=e.amount,
+                month=month_of(e.timestamp),
+            ),
+        )
