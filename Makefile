@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint typecheck contracts unit integration e2e clean
+.PHONY: run test install lint typecheck contracts unit integration e2e reliability clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=...)")'
@@ -40,6 +40,10 @@ integration: $(STAMP)
 
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e
+
+# The whole reliability suite, the long tests included (crashes and restarts under load).
+reliability: $(STAMP)
+	$(BIN)/pytest tests/reliability --long
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -26,6 +26,12 @@ from infrastructure.settings import Settings
 TEST_NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--long", action="store_true", help="also run the long reliability tests (marked long)"
+    )
+
+
 @pytest.fixture(scope="session")
 def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseConfig]:
     url = os.environ.get("YAGONA_TEST_DATABASE_URL")
