@@ -20,7 +20,13 @@ from psycopg.sql import SQL, Composable
 
 from domain.appeal import Appeal
 from domain.service_application import ServiceApplication
-from projections.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
+from projections.pagination import (
+    GroupedKeyset,
+    InvalidQuery,
+    Page,
+    decode_cursor,
+    encode_cursor,
+)
 from projections.tracked_view import TrackedView, Writer
 
 
@@ -251,35 +257,22 @@ class CitizenApplicationsView(TrackedView):
         if submitted_to is not None:
             conditions.append(local_day + SQL(" <= %(to)s"))
             params["to"] = submitted_to
-        grouped = [f"coalesce({SUMMARY_DIMENSIONS[d]}, '')" for d in dims]
-        selected = SQL(", ").join(
-            SQL(f"nullif({g}, '') AS {d}") for g, d in zip(grouped, dims, strict=True)
-        )
-        ordered = SQL(", ").join(SQL(g) for g in grouped)
-        having: Composable = SQL("")
-        if key is not None:
-            if not isinstance(key["after"], list) or len(key["after"]) != len(dims):
-                raise InvalidQuery("cursor", "is not a cursor of this grouping")
-            having = SQL("HAVING ({}) > ({})").format(
-                ordered, SQL(", ").join(SQL(f"%(k{i})s") for i in range(len(dims)))
-            )
-            params.update({f"k{i}": str(value) for i, value in enumerate(key["after"])})
+        keyset = GroupedKeyset.of({d: SUMMARY_DIMENSIONS[d] for d in dims}, key, params)
         query = SQL(
             "SELECT {selected}, count(*) AS applications, "
             "coalesce(sum(fee_amount), 0) AS fees_assessed "
             "FROM {table} WHERE {where} GROUP BY {ordered} {having} ORDER BY {ordered} "
             "LIMIT %(limit)s"
         ).format(
-            selected=selected,
+            selected=keyset.selected,
             table=self.table("citizen_applications"),
             where=SQL(" AND ").join(conditions),
-            ordered=ordered,
-            having=having,
+            ordered=keyset.ordered,
+            having=keyset.having,
         )
         rows = [dict(r) for r in self.fetch_all(query, params)]
         if len(rows) > limit:
-            last = rows[limit - 1]
-            return Page(rows[:limit], encode_cursor({"after": [last[d] or "" for d in dims]}))
+            return Page(rows[:limit], GroupedKeyset.next_cursor(rows[limit - 1], dims))
         return Page(rows, None)
 
 

@@ -42,7 +42,7 @@ from domain.inter_agency import InterAgencyRequest
 from domain.kpi import INDICATORS
 from domain.payment import Payment
 from domain.service_application import ServiceApplication
-from projections.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
+from projections.pagination import GroupedKeyset, InvalidQuery, Page, decode_cursor
 from projections.tracked_view import TrackedView, Writer
 
 UZBEKISTAN = timezone(timedelta(hours=5), "UZT")
@@ -184,24 +184,13 @@ class KpiView(TrackedView):
         if filters.get("territory") is not None:
             conditions.append(SQL("territory LIKE %(territory)s"))
             params["territory"] = f"{filters['territory']}%"
-        grouped = [f"coalesce({d}, '')" for d in dims]
         selected: Composable = SQL("")
         tail: Composable = SQL("")
         if dims:
-            selected = SQL("").join(
-                SQL(f"nullif({g}, '') AS {d}, ") for g, d in zip(grouped, dims, strict=True)
-            )
-            ordered = SQL(", ").join(SQL(g) for g in grouped)
-            having: Composable = SQL("")
-            if key is not None:
-                if not isinstance(key["after"], list) or len(key["after"]) != len(dims):
-                    raise InvalidQuery("cursor", "is not a cursor of this grouping")
-                having = SQL("HAVING ({}) > ({})").format(
-                    ordered, SQL(", ").join(SQL(f"%(k{i})s") for i in range(len(dims)))
-                )
-                params.update({f"k{i}": str(value) for i, value in enumerate(key["after"])})
+            keyset = GroupedKeyset.of({d: d for d in dims}, key, params)
+            selected = keyset.selected + SQL(", ")
             tail = SQL("GROUP BY {ordered} {having} ORDER BY {ordered} LIMIT %(limit)s").format(
-                ordered=ordered, having=having
+                ordered=keyset.ordered, having=keyset.having
             )
         elif key is not None:
             raise InvalidQuery("cursor", "is not a cursor of this grouping")
@@ -210,9 +199,7 @@ class KpiView(TrackedView):
         )
         rows = [self._row(dict(r), dims, filters) for r in self.fetch_all(query, params)]
         if len(rows) > limit:
-            last_row = rows[limit - 1]
-            after = [last_row.group[d] or "" for d in dims]
-            return Page(rows[:limit], encode_cursor({"after": after}))
+            return Page(rows[:limit], GroupedKeyset.next_cursor(rows[limit - 1].group, dims))
         return Page(rows, None)
 
     def every_group(

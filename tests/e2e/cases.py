@@ -67,6 +67,20 @@ def submit(
     return dict(response.json())
 
 
+def accept_and_approve(
+    client: TestClient, container: Container, key: str, clerk: Principal
+) -> None:
+    """The clerk takes the queued case and approves it."""
+    accepted = client.post(f"/v1/applications/{key}/acceptance", headers=headers(container, clerk))
+    assert accepted.status_code == 200, accepted.text
+    decided = client.post(
+        f"/v1/applications/{key}/decision",
+        headers=headers(container, clerk),
+        json={"outcome": "approved", "reasons": "Checked.", "legal_basis": "Art. 1"},
+    )
+    assert decided.status_code == 201, decided.text
+
+
 def paid_and_decided(
     client: TestClient,
     container: Container,
@@ -93,13 +107,6 @@ def paid_and_decided(
     ):
         assert time.monotonic() < deadline, "the paid application was not queued"
         time.sleep(0.05)
-    accepted = client.post(f"/v1/applications/{key}/acceptance", headers=headers(container, clerk))
-    assert accepted.status_code == 200, accepted.text
-    decided = client.post(
-        f"/v1/applications/{key}/decision",
-        headers=headers(container, clerk),
-        json={"outcome": "approved", "reasons": "Checked.", "legal_basis": "Art. 1"},
-    )
-    assert decided.status_code == 201, decided.text
+    accept_and_approve(client, container, key, clerk)
     final = client.get(f"/v1/applications/{key}", headers=headers(container, who))
     return dict(final.json())

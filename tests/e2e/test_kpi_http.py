@@ -22,7 +22,14 @@ from application.principal import Principal
 from domain.context import CommandContext
 from infrastructure.clock import FixedClock
 from infrastructure.container import Container
-from tests.e2e.cases import citizen, headers, officer, service_example, submit
+from tests.e2e.cases import (
+    accept_and_approve,
+    citizen,
+    headers,
+    officer,
+    service_example,
+    submit,
+)
 
 MONTH = "2027-04"
 MONDAY = datetime(2027, 4, 5, 4, 0, tzinfo=UTC)  # 09:00 in Tashkent; no holiday that week
@@ -37,17 +44,6 @@ CITIZEN = citizen("31503901234567", name=None)
 def api_key(container: Container, *scopes: str) -> dict[str, str]:
     issued = container.integrators.create(ADMIN, ADMIN_CTX, name="KPI board", scopes=list(scopes))
     return {"X-API-Key": issued.api_key}
-
-
-def decide(client: TestClient, container: Container, key: str, clerk: Principal) -> None:
-    accepted = client.post(f"/v1/applications/{key}/acceptance", headers=headers(container, clerk))
-    assert accepted.status_code == 200, accepted.text
-    decided = client.post(
-        f"/v1/applications/{key}/decision",
-        headers=headers(container, clerk),
-        json={"outcome": "approved", "reasons": "Checked.", "legal_basis": "Art. 1"},
-    )
-    assert decided.status_code == 201, decided.text
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +66,9 @@ def april(client: TestClient, seeded: Container) -> Iterator[FixedClock]:
             headers=headers(seeded, CITIZEN),
         )
         assert land.status_code == 201, land.text
-        decide(client, seeded, on_time["id"], officer("clerk-a", ON_TIME))
+        accept_and_approve(client, seeded, on_time["id"], officer("clerk-a", ON_TIME))
         clock.at = datetime(2027, 4, 8, 4, 0, tzinfo=UTC)  # Thursday: 3 working days on
-        decide(client, seeded, late["id"], officer("clerk-b", LATE))
+        accept_and_approve(client, seeded, late["id"], officer("clerk-b", LATE))
         seeded.wait_for_projections()
         yield clock
     finally:
