@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from psycopg import sql
 
@@ -39,9 +40,10 @@ def add_database_argument(parser: argparse.ArgumentParser) -> None:
 
 
 @contextmanager
-def seeded_container(database_url: str) -> Iterator[Container]:
+def seeded_container(database_url: str, **overrides: Any) -> Iterator[Container]:
     """A container (test clock, no workers) on a fresh, seeded schema; the schema and any
-    rebuild shadows are dropped afterwards."""
+    rebuild shadows are dropped afterwards. ``overrides`` are further Settings (e.g. a
+    larger ``db_pool_size`` for many threads)."""
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     settings = Settings(  # type: ignore[call-arg]
         database_url=database_url,
@@ -49,6 +51,7 @@ def seeded_container(database_url: str) -> Iterator[Container]:
         data_dir=Path(tempfile.mkdtemp(prefix="yagona-bench-")),
         cipher_key=TEST_CIPHER_KEY,  # type: ignore[arg-type]
         log_level="WARNING",
+        **overrides,
     )
     container = build_container(settings, clock=FixedClock(TEST_NOW))
     try:
@@ -64,3 +67,15 @@ def seeded_container(database_url: str) -> Iterator[Container]:
                 conn.execute(
                     sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name))
                 )
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    """p50, p95 and p99 of latency samples in milliseconds (nearest rank)."""
+    ordered = sorted(samples_ms)
+    if not ordered:
+        return {"p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": 0.0}
+
+    def rank(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, max(0, int(len(ordered) * q + 0.5) - 1))], 2)
+
+    return {"p50_ms": rank(0.50), "p95_ms": rank(0.95), "p99_ms": rank(0.99)}
