@@ -5,6 +5,8 @@ Each thread runs whole cases through the use cases, as the API calls them: a cit
 submission (free service: the application and its tracking index, routed and queued), an
 officer's acceptance, and a decision (the result document rendered and hashed; the
 application and the decision saved together). Every command is one transaction.
+``--without-decide`` leaves the decision out (it renders the result document's PDF, which
+dominates the CPU a case costs).
 
 Baselines, measured in the same run on the same server at the same concurrency:
 - ``raw_insert``: single-row INSERT transactions with psycopg (autocommit, one connection
@@ -16,7 +18,7 @@ Baselines, measured in the same run on the same server at the same concurrency:
   then two load-change-save commands), one event per command, no cipher, no audit chain.
 
     .venv/bin/python benchmarks/write_path.py [--threads 1,8,32] [--seconds 8] \\
-        [--database-url URL]
+        [--without-decide] [--database-url URL]
 
 A fresh schema is created and dropped. Use a private server (see docs/benchmarks.md):
 32 threads hold 32+ connections.
@@ -146,7 +148,9 @@ def count_rows(database: DatabaseConfig, schema: str, tables: list[str]) -> int:
 # --- Yagona's use cases -------------------------------------------------------------------
 
 
-def yagona_run(container: Container, threads: int, seconds: float, round_: int) -> Run:
+def yagona_run(
+    container: Container, threads: int, seconds: float, round_: int, *, decide: bool = True
+) -> Run:
     schema = container.settings.db_schema
     ctx = CommandContext(actor=OFFICER.subject, role="officer", correlation_id="bench")
     cases = container.cases
@@ -172,22 +176,20 @@ def yagona_run(container: Container, threads: int, seconds: float, round_: int) 
             accepted = time.perf_counter()
             cases.accept(OFFICER, ctx, key)
             decided = time.perf_counter()
-            cases.decide(
-                OFFICER, ctx, key, outcome="approved", reasons="Checked.", legal_basis="Art. 1"
-            )
-            done = time.perf_counter()
-            samples += [
-                (accepted - started) * 1000,
-                (decided - accepted) * 1000,
-                (done - decided) * 1000,
-            ]
+            samples += [(accepted - started) * 1000, (decided - accepted) * 1000]
+            if decide:
+                cases.decide(
+                    OFFICER, ctx, key, outcome="approved", reasons="Checked.", legal_basis="Art. 1"
+                )
+                samples.append((time.perf_counter() - decided) * 1000)
         return samples
 
     tables = ["cases_events"]
     before = count_rows(container.database, schema, tables)
     latencies, elapsed = run_threads(threads, seconds, worker)
     events = count_rows(container.database, schema, tables) - before
-    by_command = {name: latencies[i::3] for i, name in enumerate(("submit", "accept", "decide"))}
+    names = ("submit", "accept", "decide") if decide else ("submit", "accept")
+    by_command = {name: latencies[i :: len(names)] for i, name in enumerate(names)}
     return Run(len(latencies), events, elapsed, latencies, by_command)
 
 
@@ -280,11 +282,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", default="1,8,32", help="comma-separated thread counts")
     parser.add_argument("--seconds", type=float, default=8.0, help="duration of each run")
+    parser.add_argument(
+        "--without-decide",
+        action="store_true",
+        help="submit and accept only (a decision renders its result document's PDF)",
+    )
     add_database_argument(parser)
     args = parser.parse_args()
     counts = [int(t) for t in args.threads.split(",")]
     most = max(counts)
-    figures: dict[str, Any] = {"seconds_per_run": args.seconds, "threads": {}}
+    figures: dict[str, Any] = {
+        "seconds_per_run": args.seconds,
+        "commands": "submit, accept" if args.without_decide else "submit, accept, decide",
+        "threads": {},
+    }
     with seeded_container(
         args.database_url, db_pool_size=min(100, most + 2), db_max_overflow=most
     ) as container:
@@ -304,7 +315,9 @@ def main() -> None:
         bare = bare_app(database, schema, most)
         bare_run(bare, 1, 1.0)  # warm up
         for round_, threads in enumerate(counts, start=1):
-            yagona = yagona_run(container, threads, args.seconds, round_)
+            yagona = yagona_run(
+                container, threads, args.seconds, round_, decide=not args.without_decide
+            )
             raw = raw_run(database, schema, threads, args.seconds, state_bytes, locked=False)
             raw_locked = raw_run(database, schema, threads, args.seconds, state_bytes, locked=True)
             bare_figures = bare_run(bare, threads, args.seconds)
