@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.idempotency import IdempotencyMiddleware
 from api.observability import Metrics, RequestContextMiddleware
-from api.problems import install_problem_handlers
+from api.problems import DatabaseUnavailableMiddleware, install_problem_handlers
 from api.routers import (
     appeals,
     applications,
@@ -81,5 +81,7 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     app.include_router(inter_agency.router)
     # The last added runs first: the request id wraps everything, replays included.
     app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
+    # A lost database in the middleware below it (claiming an idempotency key) is a 503.
+    app.add_middleware(DatabaseUnavailableMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
 import structlog
 from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
@@ -12,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import (
     Conflict,
@@ -25,6 +27,15 @@ from infrastructure.database import DatabaseUnavailable
 from projections.pagination import InvalidQuery
 
 PROBLEM_JSON = "application/problem+json"
+# What a lost or refused database connection raises: ours, eventsourcing's wrappers, and
+# psycopg's own (queries made on a connection outside eventsourcing, pool timeouts).
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    DatabaseUnavailable,
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
 log = structlog.get_logger(__name__)
 
 
@@ -162,18 +173,62 @@ def install_problem_handlers(app: FastAPI) -> None:
             ]
         return problem_response(request, status, exc.detail, code=exc.code, **extra)
 
-    @app.exception_handler(DatabaseUnavailable)
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(InterfaceError)
     async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-        log.warning("database.unavailable", error=type(exc).__name__)
-        return problem_response(
-            request,
-            503,
-            "the database is not reachable; retry shortly",
-            code="service-unavailable",
-            headers={"Retry-After": "2"},
-        )
+        return database_unavailable_response(request, exc)
+
+    for error_class in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(error_class, _unavailable)
+
+
+def database_unavailable_response(request: Request, exc: BaseException) -> JSONResponse:
+    log.warning("database.unavailable", error=type(exc).__name__)
+    return problem_response(
+        request,
+        503,
+        "the database is not reachable; retry shortly",
+        code="service-unavailable",
+        headers={"Retry-After": "2"},
+    )
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """``error``, or an exception it was raised from, is a lost database connection."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, DATABASE_UNAVAILABLE):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+class DatabaseUnavailableMiddleware:
+    """A 503 problem for a lost database met outside the routes' exception handlers (the
+    idempotency middleware claims keys before a route runs), unless a response has
+    started; anything else goes on to the catch-all 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as error:
+            if started or not is_database_unavailable(error):
+                raise
+            await database_unavailable_response(Request(scope), error)(scope, receive, send)
 
 
 def unexpected_error_response(request: Request) -> JSONResponse:

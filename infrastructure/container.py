@@ -35,7 +35,7 @@ from infrastructure.database import DatabaseConfig, ddl_lock, ensure_database, e
 from infrastructure.embedded_postgres import start_embedded
 from infrastructure.event_store import recorder_env
 from infrastructure.feed import FeedLog
-from infrastructure.idempotency import IdempotencyStore
+from infrastructure.idempotency import IdempotencyStore, Presence
 from infrastructure.integrators import PostgresIntegratorStore
 from infrastructure.keys import cipher_key, derived_secret, pseudonym_key
 from infrastructure.kpi_targets import load_kpi_targets
@@ -345,6 +345,7 @@ class Container:
 
     def close(self) -> None:
         self.stop_workers()
+        self.idempotency.close()
         self.catalogue.close()
         self.cases.close()
         self.payments.close()
@@ -453,7 +454,7 @@ def build_container(
         shared = views["catalogue"].datastore
         access_log = PostgresAccessLog(shared)
         access_log.create_table()
-        idempotency = IdempotencyStore(shared)
+        idempotency = IdempotencyStore(shared, presence=Presence(database))
         idempotency.create_table()
         provider, webhook_secret = payment_provider(settings, shared, key)
         seals = Seals(shared, AUDITED_STREAMS)

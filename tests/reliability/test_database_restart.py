@@ -1,0 +1,220 @@
+"""PostgreSQL goes down under load and comes back: the service answers 503 problem
+documents meanwhile (never a 500, never a hang), heals by itself within seconds of the
+database's return, without a restart of its own, and loses no acknowledged write; its
+projections resume and equal a rebuild.
+
+The database is a private server (the pip wheel's PostgreSQL, in a temporary folder): the
+shared one is never stopped. ``yagona serve`` runs as a real process over it while client
+threads write (applications, decisions, payments on the sandbox, appeals) and read.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from infrastructure.database import DatabaseUnavailable, ping
+from tests.e2e.cases import CITIZEN_A
+from tests.reliability.support import (
+    PROBLEM_JSON,
+    Client,
+    Ledger,
+    Load,
+    Seen,
+    System,
+    assert_acknowledged_writes_recorded,
+    assert_read_models_equal_a_rebuild,
+    seeded_system,
+    until,
+)
+from tests.reliability.support_postgres import PrivatePostgres, private_postgres
+
+OUTAGE_SECONDS = 8.0
+RECOVERY_SECONDS = 20.0  # from the database's return to an acknowledged write
+REQUEST_TIMEOUT = 20.0  # no answer within this is a hang (a pool waits 5 s per checkout)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[PrivatePostgres]:
+    with private_postgres(tmp_path / "pg") as pg:
+        yield pg
+
+
+@dataclass
+class Outage:
+    system: System
+    load: Load
+    down_at: float
+    up_at: float
+    recovered_at: float
+    ready_again_at: float
+    written_before: int
+    seen: list[Seen]
+
+
+def probe(client: Client, stop: threading.Event) -> None:
+    """Reads all along: readiness and the citizen's list."""
+    while not stop.is_set():
+        client.read("/readyz", "readyz", None)
+        client.read("/v1/applications", "list", "citizen")
+        client.read("/v1/services?limit=2", "services", None)
+        stop.wait(0.2)
+
+
+def run_outage(server: PrivatePostgres, system: System, *, worker: bool) -> Outage:
+    system.start_api(worker=worker)
+    if not worker:
+        system.start_worker()
+    load = Load(system, threads=3, request_timeout=REQUEST_TIMEOUT, retry_for=120)
+    stop_probe = threading.Event()
+    reader = Client(system, load.ledger, CITIZEN_A, request_timeout=REQUEST_TIMEOUT)
+    prober = threading.Thread(target=probe, args=(reader, stop_probe), daemon=True)
+    with load:
+        prober.start()
+        until(lambda: load.ledger.total() >= 15, 60, "writes before the outage")
+        written_before = load.ledger.total()
+        down_at = time.monotonic()
+        server.stop(mode="immediate")
+
+        def saw_503_readyz() -> bool:
+            return any(s.route == "readyz" and s.status == 503 for s in load.ledger.since(down_at))
+
+        try:
+            until(saw_503_readyz, 15, "/readyz to answer 503 while the database is down")
+        except AssertionError:
+            for s in load.ledger.since(down_at - 2):
+                print(round(s.at - down_at, 2), s.method, s.route, s.status, round(s.elapsed, 2))
+            raise
+        time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - down_at)))
+        server.start()
+        up_at = time.monotonic()
+
+        def acknowledged_again() -> float | None:
+            after = load.ledger.since(up_at)
+            ok = [s for s in after if s.method == "POST" and s.status in (200, 201)]
+            return min(s.at + s.elapsed for s in ok) if ok else None
+
+        recovered_at = until(acknowledged_again, 60, "a write to succeed again")
+
+        def ready_again() -> float | None:
+            ok = [s for s in load.ledger.since(up_at) if s.route == "readyz" and s.status == 200]
+            return min(s.at for s in ok) if ok else None
+
+        ready_again_at = until(ready_again, 60, "/readyz to answer 200 again")
+        more = load.ledger.total()
+        until(lambda: load.ledger.total() >= more + 10, 60, "writes after the recovery")
+        stop_probe.set()
+        load.finish()
+    prober.join(30)
+    assert system.api is not None
+    assert system.api.alive(), "yagona serve died"
+    system.wait_quiescent()
+    system.api.terminate()
+    if system.worker is not None:
+        assert system.worker.terminate() == 0, system.worker.output()
+    outage = Outage(
+        system,
+        load,
+        down_at,
+        up_at,
+        recovered_at,
+        ready_again_at,
+        written_before,
+        list(load.ledger.seen),
+    )
+    check(outage)
+    return outage
+
+
+def check(outage: Outage) -> None:
+    seen = outage.seen
+    api = outage.system.api
+    assert api is not None
+    # Never a 500, never a response that is not a problem document when it is an error.
+    errors = [s for s in seen if s.status is not None and s.status >= 500 and s.status != 503]
+    assert not errors, f"{len(errors)} 5xx other than 503, e.g. {errors[:3]}\n{api.output()}"
+    not_problems = [
+        s
+        for s in seen
+        if s.status is not None
+        and s.status >= 400
+        and (not s.content_type.startswith(PROBLEM_JSON) or s.problem_status != s.status)
+    ]
+    assert not not_problems, f"errors not as problem documents: {not_problems[:3]}"
+    # Never a hang, never a dropped connection: the process stays up and answers.
+    unanswered = [s for s in seen if s.status is None]
+    assert not unanswered, f"{len(unanswered)} requests got no answer: {unanswered[:3]}"
+    slow = [s for s in seen if s.elapsed > REQUEST_TIMEOUT]
+    assert not slow, slow[:3]
+    # While the database was down (after a second for the connections to notice), every
+    # answer that needed it was a 503.
+    during = [s for s in seen if outage.down_at + 1 <= s.at and s.at + s.elapsed < outage.up_at]
+    assert any(s.status == 503 and s.method == "POST" for s in during), "no write saw a 503"
+    wrong = [
+        s for s in during if s.route in ("readyz", "list", "submit", "appeal") and s.status != 503
+    ]
+    assert not wrong, f"answers other than 503 during the outage: {wrong[:5]}"
+    assert outage.recovered_at - outage.up_at < RECOVERY_SECONDS
+    assert outage.ready_again_at - outage.up_at < RECOVERY_SECONDS
+
+
+@pytest.mark.timeout(240)
+def test_the_service_rides_out_a_database_restart(server: PrivatePostgres, tmp_path: Path) -> None:
+    with seeded_system(server.config, tmp_path / "data", "dbrestart") as system:
+        outage = run_outage(server, system, worker=True)
+        container = outage.system.container
+        checked = assert_acknowledged_writes_recorded(container, outage.load.ledger)
+        assert_read_models_equal_a_rebuild(container)
+    during = [s for s in outage.seen if outage.down_at <= s.at < outage.up_at]
+    print(
+        f"\noutage {outage.up_at - outage.down_at:.1f}s; first acknowledged write "
+        f"{outage.recovered_at - outage.up_at:.1f}s and /readyz 200 "
+        f"{outage.ready_again_at - outage.up_at:.1f}s after the database came back; "
+        f"{len(during)} requests during the outage "
+        f"({sum(1 for s in during if s.status == 503)} answered 503); "
+        f"acknowledged writes checked: {checked}; "
+        f"unacknowledged: {dict(outage.load.ledger.unacknowledged)}"
+    )
+
+
+def test_readyz_and_writes_answer_503_while_the_database_is_down_before_any_load(
+    server: PrivatePostgres, tmp_path: Path
+) -> None:
+    """The simplest case, quickly: a server that was idle when the database went."""
+    with seeded_system(server.config, tmp_path / "data", "dbdown") as system:
+        system.start_api(worker=False)
+        client = Client(system, Ledger(), CITIZEN_A, request_timeout=REQUEST_TIMEOUT)
+        server.stop(mode="fast")
+        with pytest.raises(DatabaseUnavailable):
+            ping(server.config)
+        for route, response in (
+            ("readyz", client.read("/readyz", "readyz", None)),
+            ("list", client.read("/v1/applications", "list", "citizen")),
+            (
+                "appeal",
+                client.once(
+                    "POST",
+                    "/v1/appeals",
+                    "appeal",
+                    "citizen",
+                    json={"territory": "1703202", "subject": "utilities", "text": "x"},
+                    headers={"Idempotency-Key": "k-1"},
+                ),
+            ),
+        ):
+            assert response is not None, route
+            assert response.status_code == 503, (route, response.status_code, response.text)
+            assert response.headers["content-type"].startswith(PROBLEM_JSON)
+            assert response.json()["status"] == 503
+        server.start()
+
+        def ready() -> bool:
+            response = client.read("/readyz", "readyz", None)
+            return response is not None and response.status_code == 200
+
+        until(ready, RECOVERY_SECONDS, "/readyz to answer 200 again")
