@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from api.auth import ContextDep, PrincipalDep
 from api.dependencies import ContainerDep
 from api.routers.applications import WRITE_ERRORS
+from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.appeals import (
     AnswerTextIn,
     AppealIn,
@@ -22,7 +23,9 @@ from api.schemas.appeals import (
 from domain.errors import RoleNotAllowed
 from domain.identity import CITIZEN
 
-router = APIRouter(prefix="/v1/appeals", tags=["appeals"])
+router = APIRouter(
+    prefix="/v1/appeals", tags=["appeals"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)
+)
 AppealKey = Annotated[
     str, Path(max_length=64, description="the appeal's id or number", examples=["MJ-2026-0000001"])
 ]
@@ -121,3 +124,6 @@ def rate_appeal(
 ) -> AppealOut:
     """The appellant rates the answer, 1 to 5 (once)."""
     return AppealOut.of(container.appeals.rate(principal, ctx, key, rating=body.rating))
+
+
+document(router)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from api.auth import ContextDep, PrincipalDep
 from api.dependencies import ContainerDep
 from api.problems import Problem
+from api.routers.guards import GUARDS, SUBMISSION_BODY, body_limit, document
 from api.schemas.applications import (
     ApplicationOut,
     ApplicationPage,
@@ -27,7 +28,12 @@ from domain.identity import CITIZEN
 from domain.service_application import ServiceApplication
 from infrastructure.container import Container
 
-router = APIRouter(prefix="/v1", tags=["applications"])
+router = APIRouter(
+    prefix="/v1",
+    tags=["applications"],
+    dependencies=GUARDS,
+    route_class=body_limit(SUBMISSION_BODY),
+)
 
 _PROBLEM: dict[str, Any] = {"application/problem+json": {}}
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -324,3 +330,6 @@ def result(
         media_type=document.content_type,
         headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
     )
+
+
+document(router)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 from api.auth import ContextDep, PrincipalDep
 from api.dependencies import ContainerDep
 from api.routers.applications import WRITE_ERRORS, Key
+from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.audit import (
     AccessOut,
     AccessPage,
@@ -24,7 +25,9 @@ from api.schemas.audit import (
 from infrastructure.audit import export_case
 from projections.pagination import InvalidQuery, decode_cursor, encode_cursor
 
-router = APIRouter(prefix="/v1", tags=["audit"])
+router = APIRouter(
+    prefix="/v1", tags=["audit"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)
+)
 Cursor = Annotated[str | None, Query(max_length=512)]
 
 
@@ -182,3 +185,6 @@ def my_access_log(
         items=[AccessOut.of(r) for r in records],
         next=encode_cursor({"after": records[-1].id}) if more else None,
     )
+
+
+document(router)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from api.dependencies import ContainerDep
 from api.negotiation import LangParam, cached_json, negotiate_language
 from api.problems import Problem, ProblemException
+from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.catalogue import (
     AgencyOut,
     AgencyPage,
@@ -25,7 +26,9 @@ from api.schemas.catalogue import (
 from projections.catalogue.view import ServiceFilter
 from projections.pagination import InvalidQuery
 
-router = APIRouter(prefix="/v1", tags=["catalogue"])
+router = APIRouter(
+    prefix="/v1", tags=["catalogue"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)
+)
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {
@@ -299,3 +302,6 @@ def get_agency(
         AgencyOut.of(child, language, row.code) for child in view.agency_children(row.id)
     ]
     return respond(request, out, language)
+
+
+document(router)

@@ -12,10 +12,13 @@ from fastapi.concurrency import run_in_threadpool
 from api.auth import PrincipalDep
 from api.dependencies import ContainerDep
 from api.routers.applications import WRITE_ERRORS
+from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.feed import FeedItem, FeedOut
 from application.feed import MAX_LIMIT
 
-router = APIRouter(prefix="/v1", tags=["integrators"])
+router = APIRouter(
+    prefix="/v1", tags=["integrators"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)
+)
 POLL_SECONDS = 0.2
 
 
@@ -51,3 +54,6 @@ async def feed(
         after = page.next  # nothing wanted up to here: wait from the head on
         await asyncio.sleep(POLL_SECONDS)
     return FeedOut(items=[FeedItem.of(e) for e in page.items], next=page.next, head=page.head)
+
+
+document(router)

@@ -10,10 +10,13 @@ from fastapi.responses import JSONResponse
 from api.auth import ContextDep, PrincipalDep
 from api.dependencies import ContainerDep
 from api.routers.applications import WRITE_ERRORS, Key
+from api.routers.guards import DOCUMENT_BODY, GUARDS, body_limit, document
 from api.schemas.appeals import ReasonRequired
 from api.schemas.inter_agency import RequestAnswerIn, RequestIn, RequestOut
 
-router = APIRouter(prefix="/v1", tags=["officers"])
+router = APIRouter(
+    prefix="/v1", tags=["officers"], dependencies=GUARDS, route_class=body_limit(DOCUMENT_BODY)
+)
 RequestKey = Annotated[
     str, Path(max_length=64, description="the request's id or number", examples=["IA-2026-0000001"])
 ]
@@ -95,3 +98,6 @@ def refuse_request(
 ) -> RequestOut:
     """The receiving agency refuses, stating why."""
     return RequestOut.of(container.inter_agency.refuse(principal, ctx, key, reason=body.reason))
+
+
+document(router)

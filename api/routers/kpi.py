@@ -13,6 +13,7 @@ from api.auth import PrincipalDep
 from api.dependencies import ContainerDep
 from api.negotiation import cached_json
 from api.problems import Problem
+from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.kpi import KpiGroupOut, KpiPage, RankedAgencyOut, RankingOut
 from application.principal import Principal, require_scope
 from domain.identity import ADMIN, AUDITOR, OFFICER, READ_MODELS_READ
@@ -20,7 +21,9 @@ from domain.kpi import INDICATORS, rank
 from projections.kpi import DIMENSIONS
 from projections.pagination import InvalidQuery, decode_cursor, encode_cursor
 
-router = APIRouter(prefix="/v1/kpi", tags=["kpi"])
+router = APIRouter(
+    prefix="/v1/kpi", tags=["kpi"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)
+)
 _PROBLEM: dict[str, Any] = {"application/problem+json": {}}
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}, "text/csv": {}}},
@@ -269,3 +272,6 @@ def ranking(
         next=encode_cursor({"after": following}) if following < len(entries) else None,
     )
     return cached_json(request, body.model_dump(mode="json", by_alias=True))
+
+
+document(router)

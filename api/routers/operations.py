@@ -9,9 +9,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.dependencies import ContainerDep
 from api.problems import Problem, ProblemException
+from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from infrastructure.database import DatabaseUnavailable, ping
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY))
 
 
 @router.get("/healthz", summary="Liveness")
@@ -41,3 +42,6 @@ def readyz(container: ContainerDep) -> dict[str, Any]:
 def metrics(request: Request) -> Response:
     registry = request.app.state.metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+document(router)

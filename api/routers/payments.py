@@ -20,6 +20,7 @@ from api.auth import ContextDep, PrincipalDep
 from api.dependencies import ContainerDep
 from api.problems import Problem, ProblemException
 from api.routers.applications import WRITE_ERRORS, Key
+from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.payments import (
     CorrectionIn,
     PaymentOut,
@@ -38,7 +39,9 @@ from infrastructure.documents.receipt import format_amount, render_receipt_pdf
 from infrastructure.payments.sandbox import SandboxProvider
 from infrastructure.payments.webhooks import InvalidSignature, to_provider_event, verify
 
-router = APIRouter(prefix="/v1", tags=["payments"])
+router = APIRouter(
+    prefix="/v1", tags=["payments"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)
+)
 _PROBLEM: dict[str, Any] = {"application/problem+json": {}}
 WEBHOOK_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "Forged, stale or unreadable", "content": _PROBLEM}
@@ -235,7 +238,14 @@ async def _receive(request: Request, container: Container, secret: str, provider
     return {"received": True, "applied": payment is not None}
 
 
-@router.post("/payments/stripe/webhook", responses=WEBHOOK_ERRORS, summary="Stripe webhook")
+@router.post(
+    "/payments/stripe/webhook",
+    responses={
+        **WEBHOOK_ERRORS,
+        404: {"description": "Stripe is not the configured provider", "content": _PROBLEM},
+    },
+    summary="Stripe webhook",
+)
 async def stripe_webhook(request: Request, container: ContainerDep) -> Any:
     """Verifies `Stripe-Signature` (a forged or stale one is a 400 and records nothing) and
     applies `payment_intent.succeeded`, `payment_intent.payment_failed`,
@@ -297,7 +307,12 @@ def sandbox_page(
 
 @router.post(
     "/payments/sandbox/{provider_payment_id}",
-    responses=WEBHOOK_ERRORS,
+    responses={
+        **WEBHOOK_ERRORS,
+        200: {"content": {"application/json": {}, "text/html": {}}},
+        404: {"description": "The sandbox provider is not configured", "content": _PROBLEM},
+        409: {"description": "Already settled, or no such payment", "content": _PROBLEM},
+    },
     summary="Pay or decline a sandbox payment",
 )
 async def sandbox_decide(
@@ -343,3 +358,6 @@ async def sandbox_decide(
     if "text/html" in request.headers.get("accept", ""):
         return HTMLResponse(f"<p>Payment {escape(outcome)}.</p>")
     return {"provider_payment_id": provider_payment_id, "outcome": outcome}
+
+
+document(router)

@@ -9,12 +9,15 @@ from fastapi import APIRouter, Query
 from api.auth import PrincipalDep
 from api.dependencies import ContainerDep
 from api.routers.applications import WRITE_ERRORS
+from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.applications import QueueItemOut, QueuePage
 from domain.errors import RoleNotAllowed
 from domain.identity import OFFICER
 from projections.officer_queue import QUEUE_STATUSES, QueueFilter
 
-router = APIRouter(prefix="/v1", tags=["officers"])
+router = APIRouter(
+    prefix="/v1", tags=["officers"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)
+)
 
 
 @router.get("/queue", response_model=QueuePage, responses=WRITE_ERRORS, summary="Work queue")
@@ -71,3 +74,6 @@ def queue(
         limit=limit,
     )
     return QueuePage(items=[QueueItemOut.of(i, today) for i in page.items], next=page.next)
+
+
+document(router)

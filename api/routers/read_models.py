@@ -11,6 +11,7 @@ from api.auth import PrincipalDep
 from api.dependencies import ContainerDep
 from api.negotiation import cached_json
 from api.routers.applications import WRITE_ERRORS
+from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.payments import PaymentStatus
 from api.schemas.read_models import LedgerPage, LedgerRow, SummaryPage, SummaryRow
 from application.principal import require_scope
@@ -18,7 +19,12 @@ from domain.identity import ADMIN, AUDITOR, READ_MODELS_READ
 from projections.citizen_applications import SUMMARY_DIMENSIONS
 from projections.pagination import InvalidQuery
 
-router = APIRouter(prefix="/v1/read-models", tags=["integrators"])
+router = APIRouter(
+    prefix="/v1/read-models",
+    tags=["integrators"],
+    dependencies=GUARDS,
+    route_class=body_limit(SMALL_BODY),
+)
 Cursor = Annotated[str | None, Query(max_length=1024, description="`next` of the previous page")]
 Code = Annotated[str | None, Query(max_length=64)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
@@ -108,3 +114,6 @@ def payments_ledger(
     )
     body = LedgerPage(items=[LedgerRow.of(e) for e in page.items], next=page.next)
     return cached_json(request, body.model_dump(mode="json"))
+
+
+document(router)

@@ -12,6 +12,7 @@ from api.dependencies import ContainerDep
 from api.negotiation import LangParam, cached_json, negotiate_language
 from api.problems import Problem
 from api.routers.applications import WRITE_ERRORS
+from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.applications import DecisionEntryOut, DecisionPage, VerificationOut
 from application.principal import require_scope
 from domain.context import CommandContext
@@ -20,7 +21,9 @@ from domain.i18n import pick
 from domain.identity import ADMIN, AUDITOR, INTEGRATOR, OFFICER, READ_MODELS_READ
 from infrastructure.clock import UZBEKISTAN
 
-router = APIRouter(prefix="/v1", tags=["verification"])
+router = APIRouter(
+    prefix="/v1", tags=["verification"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)
+)
 
 
 @router.get(
@@ -92,3 +95,6 @@ def decisions(
     )
     body = DecisionPage(items=[DecisionEntryOut.of(e) for e in page.items], next=page.next)
     return cached_json(request, body.model_dump(mode="json"))
+
+
+document(router)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from api.auth import PrincipalDep
 from api.dependencies import ContainerDep
 from api.routers.applications import WRITE_ERRORS
+from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.webhooks import (
     DeliveryOut,
     DeliveryPage,
@@ -20,7 +21,12 @@ from api.schemas.webhooks import (
 )
 from projections.pagination import InvalidQuery, decode_cursor, encode_cursor
 
-router = APIRouter(prefix="/v1/webhooks", tags=["integrators"])
+router = APIRouter(
+    prefix="/v1/webhooks",
+    tags=["integrators"],
+    dependencies=GUARDS,
+    route_class=body_limit(SMALL_BODY),
+)
 
 
 @router.post(
@@ -90,3 +96,6 @@ def deliveries(
         items=[DeliveryOut.of(d) for d in page],
         next=encode_cursor({"after": page[-1].id}) if len(found) > limit else None,
     )
+
+
+document(router)

@@ -9,15 +9,13 @@ endpoint cannot ship without deciding who may call it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from starlette.routing import BaseRoute, Route
 
 from infrastructure.container import Container
 from tests.e2e.cases import citizen, submission
@@ -32,6 +30,7 @@ from tests.reliability.world import (
     OTHER_JUSTICE,
     World,
     api_key,
+    app_routes,
     bearer,
     forged,
     world_client,
@@ -376,19 +375,6 @@ ROWS: tuple[Row, ...] = (
         body={"reason": "Not held by this agency."},
     ),
 )
-
-
-def app_routes(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, str]]:
-    """(method, path) of every route, through included routers."""
-    for route in routes:
-        included = getattr(route, "original_router", None)
-        if included is not None:
-            context = getattr(route, "include_context", None)
-            yield from app_routes(included.routes, prefix + getattr(context, "prefix", ""))
-        elif isinstance(route, APIRoute | Route):
-            for method in route.methods or ():
-                if method != "HEAD":
-                    yield method, prefix + route.path
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,9 @@ from typing import Any
 
 import jwt
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from starlette.routing import BaseRoute, Route
 
 from api.app import create_app
 from application.principal import Principal
@@ -75,6 +77,30 @@ def forged(principal: Principal) -> dict[str, str]:
 def api_key(container: Container, *scopes: str, name: str = "Bank") -> dict[str, str]:
     issued = container.integrators.create(ADMIN, ADMIN_CTX, name=name, scopes=list(scopes))
     return {"X-API-Key": issued.api_key}
+
+
+def api_routes(routes: list[BaseRoute], prefix: str = "") -> Iterator[APIRoute]:
+    """Every API route of an app, through included routers."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            context = getattr(route, "include_context", None)
+            yield from api_routes(included.routes, prefix + getattr(context, "prefix", ""))
+        elif isinstance(route, APIRoute):
+            yield route
+
+
+def app_routes(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(method, path) of every route, through included routers (HEAD left out)."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            context = getattr(route, "include_context", None)
+            yield from app_routes(included.routes, prefix + getattr(context, "prefix", ""))
+        elif isinstance(route, APIRoute | Route):
+            for method in route.methods or ():
+                if method != "HEAD":
+                    yield method, prefix + route.path
 
 
 @dataclass
@@ -184,6 +210,8 @@ __all__ = [
     "OTHER_JUSTICE",
     "World",
     "api_key",
+    "api_routes",
+    "app_routes",
     "bearer",
     "forged",
     "world_client",

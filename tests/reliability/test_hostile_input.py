@@ -1,0 +1,375 @@
+"""Hostile input gets a 4xx problem document naming what is wrong, never a 500: malformed
+JSON and bodies not labelled JSON on every POST, bodies over the limit, out-of-range and
+non-numeric page sizes, forged cursors, very long query strings, NUL characters and broken
+Unicode, values of the wrong type. Routes are taken from the app itself, so a new endpoint
+is covered the day it is added."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from httpx2 import Response
+
+from api.routers.guards import SMALL_BODY
+from infrastructure.container import Container
+from tests.e2e.cases import citizen, submission
+from tests.reliability.world import (
+    ADMIN,
+    ALL_SCOPES,
+    AUDITOR,
+    JUSTICE,
+    World,
+    api_key,
+    api_routes,
+    bearer,
+    world_client,
+    world_container,
+)
+
+__all__ = ["world_client", "world_container"]  # fixtures used here
+
+PROBLEM_JSON = "application/problem+json"
+# Required query parameters, with valid values, so a test changes one thing at a time.
+REQUIRED = {"month": "2026-11", "date": "2026-11-27", "code": "abcd"}
+# Routes that read their body themselves (signed provider notifications, the sandbox).
+RAW_BODY = {"/v1/payments/stripe/webhook", "/v1/payments/sandbox/webhook"}
+
+
+def routes(client: TestClient, method: str) -> list[APIRoute]:
+    return [r for r in api_routes(list(client.app.routes)) if method in (r.methods or ())]  # type: ignore[attr-defined]
+
+
+def fill(route: APIRoute, value: str | None = None) -> str:
+    """The route's path with every path parameter set (to ``value`` if given)."""
+    params = {}
+    for param in route.dependant.path_params:
+        default = str(uuid.uuid4()) if param.name.endswith("_id") else "AR-2026-0000001"
+        params[param.name] = value if value is not None else default
+    return route.path.format(**params)
+
+
+def query_names(route: APIRoute) -> set[str]:
+    return {p.alias for p in route.dependant.query_params}
+
+
+def required_query(route: APIRoute) -> dict[str, str]:
+    return {name: REQUIRED[name] for name in query_names(route) if name in REQUIRED}
+
+
+@pytest.fixture(scope="module")
+def credentials(world_container: Container) -> dict[str, dict[str, str]]:
+    """One caller per area, allowed through authentication (and usually authorization)."""
+    c = world_container
+    return {
+        "/v1/audit": bearer(c, AUDITOR),
+        "/v1/feed": api_key(c, *ALL_SCOPES),
+        "/v1/read-models": api_key(c, *ALL_SCOPES),
+        "/v1/webhooks": api_key(c, *ALL_SCOPES),
+        "/v1/queue": bearer(c, JUSTICE),
+        "/v1/kpi": bearer(c, ADMIN),
+        "/v1/decisions": bearer(c, ADMIN),
+        "/v1/payments/reconciliation": bearer(c, ADMIN),
+        "": bearer(c, citizen()),
+    }
+
+
+def caller_for(path: str, credentials: dict[str, dict[str, str]]) -> dict[str, str]:
+    prefix = max((p for p in credentials if path.startswith(p)), key=len)
+    return credentials[prefix]
+
+
+def assert_problem(response: Response, status: int | None = None) -> dict[str, Any]:
+    """A 4xx problem document (of ``status`` if given), never a server error."""
+    where = f"{response.request.method} {response.request.url}"
+    assert response.status_code < 500, f"{where}: {response.status_code} {response.text[:300]}"
+    if status is not None:
+        assert response.status_code == status, f"{where}: {response.text[:300]}"
+    assert 400 <= response.status_code < 500, f"{where}: {response.status_code} accepted"
+    assert response.headers["content-type"] == PROBLEM_JSON, where
+    body = dict(response.json())
+    assert body["status"] == response.status_code
+    assert body["detail"], where
+    return body
+
+
+def named(body: dict[str, Any], location: str, name: str) -> bool:
+    return any(
+        e["in"] == location and (e["name"] == name or e["name"].startswith(f"{name}."))
+        for e in body.get("errors") or []
+    )
+
+
+# --- bodies ---------------------------------------------------------------------------
+
+
+def test_malformed_json_on_every_post_is_a_422_naming_the_body(world_client: TestClient) -> None:
+    posts = routes(world_client, "POST")
+    assert len(posts) > 20
+    for route in posts:
+        response = world_client.post(
+            fill(route), content=b'{"broken": ', headers={"Content-Type": "application/json"}
+        )
+        if route.path in RAW_BODY:
+            assert_problem(response)
+        elif route.body_field is not None:
+            body = assert_problem(response, 422)
+            assert "JSON" in body["detail"], body
+            assert body["errors"][0]["in"] == "body", body
+        elif route.path == "/v1/payments/sandbox/{provider_payment_id}":
+            assert assert_problem(response, 422)["detail"] == "the body is not JSON"
+        else:  # takes no body: the request is judged without it
+            assert_problem(response, 401)
+
+
+def test_a_body_not_labelled_json_is_a_415_on_every_post(world_client: TestClient) -> None:
+    for route in routes(world_client, "POST"):
+        if route.body_field is None:
+            continue
+        for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+            headers = {"Content-Type": content_type} if content_type else {}
+            response = world_client.post(fill(route), content=b"{}", headers=headers)
+            if content_type is None:  # httpx sends none: the body is unlabelled
+                assert response.request.headers.get("content-type") is None
+            body = assert_problem(response, 415)
+            assert "application/json" in body["detail"], body
+
+
+def test_bodies_over_the_limit_are_refused_before_they_are_read(
+    world_client: TestClient, world_container: Container
+) -> None:
+    auth = bearer(world_container, citizen())
+    filler = b"x" * (SMALL_BODY + 1)
+    big = b'{"territory":"1703202","subject":"utilities","text":"' + filler + b'"}'
+    for extra in ({}, {"Idempotency-Key": "oversized-1"}):
+        response = world_client.post(
+            "/v1/appeals",
+            content=big,
+            headers={"Content-Type": "application/json", **auth, **extra},
+        )
+        assert_problem(response, 413)
+    # Just under the limit: read, then refused for what it says (the text is too long).
+    fits = b'{"territory":"1703202","subject":"utilities","text":"' + b"x" * 20000 + b'"}'
+    response = world_client.post(
+        "/v1/appeals", content=fits, headers={"Content-Type": "application/json", **auth}
+    )
+    assert named(assert_problem(response, 422), "body", "text")
+
+
+def test_a_body_that_is_not_utf8_is_a_400(world_client: TestClient) -> None:
+    response = world_client.post(
+        "/v1/appeals", content=b'{"text": "\xff\xfe"}', headers={"Content-Type": "application/json"}
+    )
+    assert_problem(response, 400)
+
+
+@pytest.mark.parametrize("value", ["[]", "null", '"text"', "12", "true"])
+def test_a_body_that_is_not_an_object_is_a_422(
+    world_client: TestClient, credentials: dict[str, dict[str, str]], value: str
+) -> None:
+    for route in routes(world_client, "POST"):
+        if route.body_field is None:
+            continue
+        path = fill(route)
+        headers = {"Content-Type": "application/json", **caller_for(path, credentials)}
+        response = world_client.post(path, content=value.encode(), headers=headers)
+        if value == "null" and not route.body_field.field_info.is_required():
+            assert response.status_code < 500, (route.path, response.text[:300])
+            continue  # an optional body may be null
+        problem = assert_problem(response, 422)
+        assert problem["errors"][0]["in"] == "body", (route.path, problem)
+    # Without credentials, authentication is judged first.
+    response = world_client.post(
+        "/v1/appeals", content=value.encode(), headers={"Content-Type": "application/json"}
+    )
+    assert_problem(response, 401)
+
+
+WRONG_TYPES: list[tuple[str, dict[str, Any], set[str]]] = [
+    (
+        "/v1/appeals",
+        {"territory": 1703202, "subject": ["utilities"], "text": {"a": 1}},
+        {"territory", "subject", "text"},
+    ),
+    ("/v1/appeals", {"territory": "1703202", "subject": "utilities"}, {"text"}),
+    ("/v1/applications", {**submission(), "service_code": None, "form": "x"}, {"service_code"}),
+    ("/v1/appeals/MJ-2026-0000001/rating", {"rating": "five"}, {"rating"}),
+    ("/v1/appeals/MJ-2026-0000001/rating", {"rating": 6}, {"rating"}),
+    ("/v1/appeals/MJ-2026-0000001/rating", {"rating": 4, "extra": 1}, {"extra"}),
+    ("/v1/webhooks", {"url": 5, "event_types": "Payment"}, {"url", "event_types"}),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "fields"), WRONG_TYPES)
+def test_values_of_the_wrong_type_are_422s_naming_each_field(
+    world_client: TestClient,
+    credentials: dict[str, dict[str, str]],
+    path: str,
+    body: dict[str, Any],
+    fields: set[str],
+) -> None:
+    response = world_client.post(path, json=body, headers=caller_for(path, credentials))
+    problem = assert_problem(response, 422)
+    for name in fields:
+        assert named(problem, "body", name), problem
+
+
+# --- query strings ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit", ["-1", "0", "1000000000000", "ten", "1.5", ""])
+def test_page_sizes_out_of_range_are_422s_naming_limit(
+    world_client: TestClient, credentials: dict[str, dict[str, str]], limit: str
+) -> None:
+    paged = [r for r in routes(world_client, "GET") if "limit" in query_names(r)]
+    assert len(paged) > 10
+    for route in paged:
+        path = fill(route)
+        response = world_client.get(
+            path,
+            params={**required_query(route), "limit": limit},
+            headers=caller_for(path, credentials),
+        )
+        assert named(assert_problem(response, 422), "query", "limit"), route.path
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "!!!",
+        "eyJhIjoxfQ",  # base64 of {"a":1}: a cursor of no endpoint
+        "eyJvZmZzZXQiOi0xfQ",  # {"offset":-1}
+        "A" * 2000,
+    ],
+)
+def test_forged_cursors_are_422s_naming_cursor(
+    world_client: TestClient,
+    world_container: Container,
+    credentials: dict[str, dict[str, str]],
+    cursor: str,
+) -> None:
+    world = World(world_container, world_client)
+    subscription = world.webhook(credentials["/v1/webhooks"])["id"]
+    paged = [r for r in routes(world_client, "GET") if "cursor" in query_names(r)]
+    assert len(paged) > 10
+    for route in paged:
+        path = fill(route, subscription if route.path.startswith("/v1/webhooks/") else None)
+        if route.path.startswith("/v1/audit/actors"):
+            path = fill(route, "officer-17")
+        response = world_client.get(
+            path,
+            params={**required_query(route), "cursor": cursor},
+            headers=caller_for(path, credentials),
+        )
+        assert named(assert_problem(response, 422), "query", "cursor"), route.path
+
+
+def test_very_long_query_values_are_refused_or_harmless(
+    world_client: TestClient, credentials: dict[str, dict[str, str]]
+) -> None:
+    long = "ж" * 8000  # 16 kB in UTF-8, 48 kB percent-encoded
+    for route in routes(world_client, "GET"):
+        path = fill(route)
+        for name in query_names(route) - set(REQUIRED):
+            response = world_client.get(
+                path,
+                params={**required_query(route), name: long},
+                headers=caller_for(path, credentials),
+            )
+            if response.status_code == 422:
+                assert named(assert_problem(response), "query", name), (route.path, name)
+            else:  # refused for another reason, or a free-text filter that found nothing
+                assert response.status_code < 500, (route.path, name, response.text[:300])
+        unknown = world_client.get(
+            path,
+            params={**required_query(route), "x" * 100: long},
+            headers=caller_for(path, credentials),
+        )
+        assert unknown.status_code < 500, (route.path, unknown.text[:300])
+
+
+# --- NUL characters and Unicode ---------------------------------------------------------
+
+
+def test_nul_in_any_path_parameter_is_a_422_naming_it(
+    world_client: TestClient, credentials: dict[str, dict[str, str]]
+) -> None:
+    for method in ("GET", "POST", "DELETE"):
+        for route in routes(world_client, method):
+            if not route.dependant.path_params:
+                continue
+            path = fill(route, "a%00b")
+            response = world_client.request(method, path, headers=caller_for(path, credentials))
+            problem = assert_problem(response, 422)
+            assert problem["errors"][0]["in"] == "path", (route.path, problem)
+
+
+def test_nul_in_any_query_parameter_is_a_422_naming_it(
+    world_client: TestClient, credentials: dict[str, dict[str, str]]
+) -> None:
+    for route in routes(world_client, "GET"):
+        path = fill(route)
+        for name in query_names(route):
+            response = world_client.get(
+                path,
+                params={**required_query(route), name: "a\x00b"},
+                headers=caller_for(path, credentials),
+            )
+            assert named(assert_problem(response, 422), "query", name), (route.path, name)
+
+
+NUL_BODIES: list[tuple[str, dict[str, Any], str]] = [
+    ("/v1/appeals", {"territory": "1703202", "subject": "utilities", "text": "a\x00b"}, "/text"),
+    ("/v1/applications", {**submission(), "service_code": "birth\x00"}, "/service_code"),
+    ("/v1/applications", submission(form={"child": {"name\x00": "x"}}), "/form/child/name\x00"),
+    ("/v1/webhooks", {"url": "https://a.example/\x00", "event_types": ["*"]}, "/url"),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "pointer"), NUL_BODIES)
+def test_nul_in_a_json_body_is_a_422_naming_the_field(
+    world_client: TestClient,
+    credentials: dict[str, dict[str, str]],
+    path: str,
+    body: dict[str, Any],
+    pointer: str,
+) -> None:
+    response = world_client.post(path, json=body, headers=caller_for(path, credentials))
+    problem = assert_problem(response, 422)
+    assert named(problem, "body", pointer), problem
+
+
+def test_text_in_any_script_round_trips_and_broken_unicode_is_refused(
+    world_client: TestClient, world_container: Container
+) -> None:
+    auth = bearer(world_container, citizen())
+    text = "Suv yoʻq — Воды нет 🚱 \u200fلا يوجد ماء\u200f e\u0301 \u200b\t\n“quoted” <b>&amp;</b>"
+    body = {"territory": "1703202", "subject": "utilities", "text": text}
+    filed = world_client.post("/v1/appeals", json=body, headers=auth)
+    assert filed.status_code == 201, filed.text
+    read = world_client.get(f"/v1/appeals/{filed.json()['number']}", headers=auth)
+    assert read.json()["text"] == text
+    lone_surrogate = b'{"territory":"1703202","subject":"utilities","text":"a\\ud800b"}'
+    response = world_client.post(
+        "/v1/appeals", content=lone_surrogate, headers={"Content-Type": "application/json", **auth}
+    )
+    assert named(assert_problem(response, 422), "body", "text")
+    # Percent-encoded bytes that are not UTF-8, in a path and in a query.
+    assert world_client.get("/v1/services/%ff%fe").status_code == 404
+    assert world_client.get("/v1/services?q=%ff%fe").status_code == 200
+
+
+def test_a_malformed_idempotency_key_is_a_422_naming_the_header(
+    world_client: TestClient, world_container: Container
+) -> None:
+    auth = bearer(world_container, citizen())
+    for key in ("k" * 256, "spaces are not visible ascii", ""):
+        response = world_client.post(
+            "/v1/appeals",
+            json={"territory": "1703202", "subject": "utilities", "text": "x"},
+            headers={**auth, "Idempotency-Key": key},
+        )
+        assert named(assert_problem(response, 422), "header", "Idempotency-Key"), key
