@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from psycopg import sql
-from support import ROOT, add_database_argument  # also puts the repo on the path
+from support import ROOT, add_database_argument, machine  # also puts the repo on the path
 
 from infrastructure.database import DatabaseConfig
 from tests.conftest import TEST_CIPHER_KEY
@@ -272,11 +272,14 @@ def main() -> None:
             capture_output=True,
             text=True,
         ).stdout.strip()
+        before = machine(args.database_url)
         figures = measure(env, {"BENCH_BODY": str(body), "BENCH_TOKEN": token}, script, work, args)
+        figures["machine"] = before
     finally:
         with DatabaseConfig.from_url(args.database_url).connect() as conn:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
         shutil.rmtree(work, ignore_errors=True)
+    figures["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, indent=2))
     peak = figures["rss_peak_after_load_kib"]
     summary = "; ".join(

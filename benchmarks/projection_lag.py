@@ -36,7 +36,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
-from support import add_database_argument, percentiles, seeded_container
+from support import add_database_argument, machine, percentiles, seeded_container
 
 from application.attachments import AttachmentUpload
 from application.principal import Principal
@@ -179,7 +179,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=40.0)
     add_database_argument(parser)
     args = parser.parse_args()
-    figures: dict[str, Any] = {"target_cases_per_second": args.rate}
+    figures: dict[str, Any] = {
+        "target_cases_per_second": args.rate,
+        "machine": machine(args.database_url),
+    }
     with seeded_container(args.database_url) as container:
         with container.database.connect() as conn:
             conn.execute(
@@ -222,6 +225,7 @@ def main() -> None:
     figures["officer_queue_p50_ratio_to_marker"] = round(
         figures["lag_officer_queue"]["p50_ms"] / floor, 1
     )
+    figures["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, indent=2))
     ca, oq, acc = (
         figures["lag_citizen_applications"],

@@ -27,12 +27,13 @@ import argparse
 import copy
 import hashlib
 import json
+import os
 import time
 import uuid
 from typing import Any
 
 from psycopg import sql
-from support import add_database_argument, percentiles, seeded_container
+from support import add_database_argument, machine, percentiles, seeded_container
 
 from application.attachments import AttachmentUpload
 from application.principal import Principal
@@ -198,7 +199,11 @@ def main() -> None:
     add_database_argument(parser)
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.events.split(","))
-    figures: dict[str, Any] = {"cases_per_size": args.cases, "sizes": {}}
+    figures: dict[str, Any] = {
+        "cases_per_size": args.cases,
+        "sizes": {},
+        "machine": machine(args.database_url),
+    }
     with seeded_container(args.database_url) as container:
         container.rebuild_projection("catalogue")  # routing and decisions read it
         run_cases(container, 20, 0)  # templates, and warm caches
@@ -240,6 +245,7 @@ def main() -> None:
                 ),
             ).fetchone()
             figures["events_and_links_bytes_at_largest"] = int(row[0]) if row else 0
+    figures["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, indent=2))
     parts = []
     for size, entry in figures["sizes"].items():

@@ -79,3 +79,23 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
         return round(ordered[min(len(ordered) - 1, max(0, int(len(ordered) * q + 0.5) - 1))], 2)
 
     return {"p50_ms": rank(0.50), "p95_ms": rank(0.95), "p99_ms": rank(0.99)}
+
+
+def machine(database_url: str) -> dict[str, Any]:
+    """What the figures were measured on: cores, load average (others' work shows here) and
+    the PostgreSQL server's version and main settings."""
+    with DatabaseConfig.from_url(database_url).connect() as conn:
+        settings = {
+            name: str(conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()[0])  # type: ignore[index]
+            for name in (
+                "server_version",
+                "shared_buffers",
+                "synchronous_commit",
+                "max_connections",
+            )
+        }
+    return {
+        "cpus": os.cpu_count(),
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
+        "postgres": settings,
+    }

@@ -43,6 +43,7 @@ from eventsourcing.domain import Aggregate, event
 from psycopg import sql
 from support import (  # also puts the repo on the path
     add_database_argument,
+    machine,
     percentiles,
     seeded_container,
 )
@@ -292,6 +293,7 @@ def main() -> None:
     counts = [int(t) for t in args.threads.split(",")]
     most = max(counts)
     figures: dict[str, Any] = {
+        "machine": machine(args.database_url),
         "seconds_per_run": args.seconds,
         "commands": "submit, accept" if args.without_decide else "submit, accept, decide",
         "threads": {},
@@ -343,6 +345,7 @@ def main() -> None:
                 flush=True,
             )
         bare.close()
+    figures["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, indent=2))
     summary = "; ".join(
         f"{t} threads: {e['yagona']['commands_per_second']:,} commands/s, "
