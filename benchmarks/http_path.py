@@ -281,6 +281,14 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     figures["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, indent=2))
+    failed = {
+        f"{side} -c{n}": r[side]["not_201"] + r[side]["socket_errors"]
+        for n, r in figures["connections"].items()
+        for side in ("yagona", "bare_fastapi")
+        if r[side]["not_201"] + r[side]["socket_errors"]
+    }
+    if failed:
+        print(f"WARNING: requests that did not answer 201: {failed}", file=sys.stderr)
     peak = figures["rss_peak_after_load_kib"]
     summary = "; ".join(
         f"-c{n}: {r['yagona']['requests_per_second']:,} submissions/s, p50/p95/p99 "
