@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -22,6 +21,7 @@ from api.schemas.audit import (
     StateOut,
     VerificationOut,
 )
+from api.schemas.dates import IsoInstant
 from infrastructure.audit import export_case
 from projections.pagination import InvalidQuery, decode_cursor, encode_cursor
 
@@ -79,7 +79,7 @@ def state(
     principal: PrincipalDep,
     ctx: ContextDep,
     version: Annotated[int | None, Query(ge=1)] = None,
-    at: Annotated[datetime | None, Query(description="an instant (ISO 8601, with zone)")] = None,
+    at: Annotated[IsoInstant | None, Query(description="an instant (ISO 8601, with zone)")] = None,
     compare: Annotated[int | None, Query(ge=1, description="diff against this version")] = None,
 ) -> StateOut:
     """The application at `version`, or at the instant `at` (its last version recorded at

@@ -12,6 +12,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
 
 from api.problems import ProblemException
 
@@ -52,6 +54,15 @@ def body_limit(limit: int) -> type[APIRoute]:
     """A route class whose routes accept bodies of at most ``limit`` bytes."""
 
     class LimitedRoute(APIRoute):
+        # Every method of this path in the router (set by ``document``), for a 405's Allow.
+        path_methods: frozenset[str] = frozenset()
+
+        async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if self.methods and scope["method"] not in self.methods and self.path_methods:
+                allow = ", ".join(sorted(self.path_methods))
+                raise HTTPException(status_code=405, headers={"Allow": allow})
+            await super().handle(scope, receive, send)
+
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             handler = super().get_route_handler()
 
@@ -150,13 +161,20 @@ _DESCRIPTIONS = {
 
 
 def document(router: APIRouter) -> APIRouter:
-    """Documents what the guards and the body parser may answer on each route, unless the
+    """Tells each route every method its path takes (a 405 lists them all in Allow), and
+    documents what the guards and the body parser may answer on each route, unless the
     route documents it already: 422 for routes with parameters or a body; 404 for routes
     with path parameters; 400, 413 and 415 for routes that take a body. Every error is an
     ``application/problem+json`` problem document, with its schema."""
+    by_path: dict[str, set[str]] = {}
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            by_path.setdefault(route.path, set()).update(route.methods or ())
     for route in router.routes:
         if not isinstance(route, APIRoute):
             continue
+        if hasattr(route, "path_methods"):
+            route.path_methods = frozenset(by_path[route.path])
         statuses = [400, 413, 415, 422] if "POST" in (route.methods or ()) else []
         if route.dependant.path_params:
             statuses.append(404)

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 from collections import defaultdict
-from datetime import date
 from html import escape
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
@@ -21,6 +20,7 @@ from api.dependencies import ContainerDep
 from api.problems import Problem, ProblemException
 from api.routers.applications import WRITE_ERRORS, Key
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
+from api.schemas.dates import IsoDay
 from api.schemas.payments import (
     CorrectionIn,
     PaymentOut,
@@ -74,7 +74,7 @@ def start_payment(
 def reconciliation(
     container: ContainerDep,
     principal: PrincipalDep,
-    day: Annotated[date, Query(alias="date", description="a day in Uzbekistan (UTC+5)")],
+    day: Annotated[IsoDay, Query(alias="date", description="a day in Uzbekistan (UTC+5)")],
     agency: Annotated[str | None, Query(max_length=64)] = None,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Any:

@@ -12,6 +12,7 @@ from api.dependencies import ContainerDep
 from api.negotiation import cached_json
 from api.routers.applications import WRITE_ERRORS
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
+from api.schemas.dates import IsoDay
 from api.schemas.payments import PaymentStatus
 from api.schemas.read_models import LedgerPage, LedgerRow, SummaryPage, SummaryRow
 from application.principal import require_scope
@@ -62,8 +63,10 @@ def applications_summary(
     territory: Annotated[
         str | None, Query(pattern=r"^\d{2,7}$", description="SOATO code; its sub-territories too")
     ] = None,
-    from_: Annotated[date | None, Query(alias="from", description="submitted on or after")] = None,
-    to: Annotated[date | None, Query(description="submitted on or before (Uzbek days)")] = None,
+    from_: Annotated[
+        IsoDay | None, Query(alias="from", description="submitted on or after")
+    ] = None,
+    to: Annotated[IsoDay | None, Query(description="submitted on or before (Uzbek days)")] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Response:
@@ -96,8 +99,10 @@ def payments_ledger(
     agency: Code = None,
     service: Code = None,
     status: Annotated[PaymentStatus | None, Query()] = None,
-    from_: Annotated[date | None, Query(alias="from", description="requested on or after")] = None,
-    to: Annotated[date | None, Query(description="requested on or before (Uzbek days)")] = None,
+    from_: Annotated[
+        IsoDay | None, Query(alias="from", description="requested on or after")
+    ] = None,
+    to: Annotated[IsoDay | None, Query(description="requested on or before (Uzbek days)")] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Response:

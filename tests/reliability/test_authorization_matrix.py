@@ -163,9 +163,9 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/v1/services", CATALOGUE),
     Row("GET", "/v1/services/{code}", CATALOGUE, lambda t: {"code": "birth-registration"}),
     Row("GET", "/v1/services/{code}/form", CATALOGUE, lambda t: {"code": "birth-registration"}),
-    Row("GET", "/v1/territories", CATALOGUE),
+    Row("GET", "/v1/territories", CATALOGUE, query={"flat": "true", "limit": "5"}),
     Row("GET", "/v1/territories/{code}", CATALOGUE, lambda t: {"code": "1703202"}),
-    Row("GET", "/v1/agencies", CATALOGUE),
+    Row("GET", "/v1/agencies", CATALOGUE, query={"flat": "true", "limit": "5"}),
     Row("GET", "/v1/agencies/{key}", CATALOGUE, lambda t: {"key": "justice-1703202"}),
     Row(
         "GET",

@@ -373,3 +373,38 @@ def test_a_malformed_idempotency_key_is_a_422_naming_the_header(
             headers={**auth, "Idempotency-Key": key},
         )
         assert named(assert_problem(response, 422), "header", "Idempotency-Key"), key
+
+
+def test_an_unsupported_method_is_a_405_listing_every_method_of_the_path(
+    world_client: TestClient,
+) -> None:
+    for path, methods in (
+        ("/v1/appeals", {"GET", "POST"}),
+        ("/v1/webhooks/" + str(uuid.uuid4()), {"GET", "DELETE"}),
+        ("/v1/payments/sandbox/x", {"GET", "POST"}),
+    ):
+        response = world_client.request("PATCH", path)
+        assert_problem(response, 405)
+        assert set(response.headers["allow"].split(", ")) - {"HEAD"} == methods, path
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "value"),
+    [
+        ("/v1/payments/reconciliation", "date", "0"),
+        ("/v1/payments/reconciliation", "date", "1732700000"),
+        ("/v1/read-models/payments", "to", "0"),
+        ("/v1/read-models/applications-summary", "from", "20261127"),
+        ("/v1/audit/applications/AR-2026-0000001/state", "at", "0"),
+    ],
+)
+def test_numbers_are_not_dates(
+    world_client: TestClient,
+    credentials: dict[str, dict[str, str]],
+    path: str,
+    name: str,
+    value: str,
+) -> None:
+    """Pydantic would read a number as seconds since 1970: `date=0` is not 1970-01-01."""
+    response = world_client.get(path, params={name: value}, headers=caller_for(path, credentials))
+    assert named(assert_problem(response, 422), "query", name)
