@@ -21,6 +21,7 @@ from infrastructure.container import Container
 from tests.e2e.cases import citizen, submission
 from tests.reliability.world import (
     ADMIN,
+    ADMIN_CTX,
     ALL_SCOPES,
     AUDITOR,
     CADASTRE,
@@ -39,7 +40,13 @@ from tests.reliability.world import (
 
 __all__ = ["world_client", "world_container"]  # fixtures used here
 
-UNAUTHENTICATED = ("anonymous", "expired_token", "foreign_signature", "unknown_api_key")
+UNAUTHENTICATED = (
+    "anonymous",
+    "expired_token",
+    "foreign_signature",
+    "unknown_api_key",
+    "revoked_api_key",  # a client's key (every scope) after an administrator revoked it
+)
 CALLERS = (
     *UNAUTHENTICATED,
     "citizen",  # the applicant / appellant
@@ -377,6 +384,12 @@ ROWS: tuple[Row, ...] = (
 )
 
 
+def revoked_key(container: Container) -> dict[str, str]:
+    issued = container.integrators.create(ADMIN, ADMIN_CTX, name="Gone", scopes=list(ALL_SCOPES))
+    container.integrators.revoke(ADMIN, ADMIN_CTX, issued.client.id, reason="contract ended")
+    return {"X-API-Key": issued.api_key}
+
+
 @pytest.fixture(scope="module")
 def callers(world_container: Container) -> dict[str, dict[str, str]]:
     c = world_container
@@ -385,6 +398,7 @@ def callers(world_container: Container) -> dict[str, dict[str, str]]:
         "expired_token": bearer(c, citizen(), ttl_seconds=-7200),
         "foreign_signature": forged(citizen()),
         "unknown_api_key": {"X-API-Key": "yk_" + "0" * 32 + "_not-a-key"},
+        "revoked_api_key": revoked_key(c),
         "citizen": bearer(c, citizen()),
         "other_citizen": bearer(c, citizen(CITIZEN_B, name=None)),
         "officer": bearer(c, JUSTICE),

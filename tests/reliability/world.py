@@ -200,6 +200,7 @@ class World:
 
 __all__ = [
     "ADMIN",
+    "ADMIN_CTX",
     "ALL_SCOPES",
     "AUDITOR",
     "CADASTRE",
