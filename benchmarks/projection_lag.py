@@ -24,6 +24,7 @@ import argparse
 import copy
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -213,6 +214,7 @@ def main() -> None:
         finally:
             worker.send_signal(signal.SIGTERM)
             worker.wait(timeout=60)
+            shutil.rmtree(log.parent, ignore_errors=True)
     figures["cases"] = cases
     figures["commands_per_second"] = round(2 * cases / elapsed, 1)
     figures["never_seen"] = {k: len(v) for k, v in tracker.pending.items() if v}

@@ -10,12 +10,14 @@ store still verifies. Fresh ids mean the copies collide with nothing the command
 tracking-number indexes and decisions derive their ids from numbers drawn from sequences,
 which the copies do not use. ANALYZE follows each bulk load (autovacuum would do it).
 
-Baseline, measured in the same run: the latency at the smallest size; each larger size is
-given as a ratio to it. A raw single-row INSERT into the grown table is measured at each
-size too, to separate PostgreSQL's own growth from Yagona's.
+Baseline, measured in the same run and interleaved with it: a second schema holding a small
+store (10,000 events); cases alternate between the two stores, so both meet
+the same noise of a shared machine; each size is given as a ratio to it (at the smallest size
+this is an A/A comparison: the ratio shows the noise). A raw single-row INSERT into each
+store is measured too, to separate PostgreSQL's own growth from Yagona's.
 
     .venv/bin/python benchmarks/scale.py [--events 10000,1000000] [--cases 40] \\
-        [--database-url URL]
+        [--baseline-events 10000] [--database-url URL]
 
 5,000,000 events take a few minutes to load and about 5 GB of disk; the schema is dropped
 afterwards. Workers are not running: read models are asynchronous and not on the command path.
@@ -192,56 +194,87 @@ def raw_insert_ms(container: Container, repeat: int = 200) -> dict[str, float]:
     return percentiles(samples)
 
 
+def measure_interleaved(
+    small: Container, big: Container, cases: int, first: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """One case on the small store, one on the big, in turn: both meet the same noise."""
+    on_small: dict[str, list[float]] = {"submit": [], "accept": [], "decide": []}
+    on_big: dict[str, list[float]] = {"submit": [], "accept": [], "decide": []}
+    for n in range(first, first + cases):
+        for container, samples in ((small, on_small), (big, on_big)):
+            for name, values in run_cases(container, 1, n).items():
+                samples[name] += values
+    return on_small, on_big
+
+
+def ratios(entry: dict[str, Any], base: dict[str, Any]) -> dict[str, float]:
+    return {
+        name: round(entry[f"{name}_latency"]["p50_ms"] / base[f"{name}_latency"]["p50_ms"], 2)
+        for name in ("submit", "accept", "decide", "raw_insert")
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", default="10000,1000000", help="comma-separated sizes")
+    parser.add_argument(
+        "--baseline-events", type=int, default=10_000, help="size of the small store"
+    )
     parser.add_argument("--cases", type=int, default=40, help="cases measured at each size")
     add_database_argument(parser)
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.events.split(","))
     figures: dict[str, Any] = {
         "cases_per_size": args.cases,
+        "baseline_events": args.baseline_events,
         "sizes": {},
         "machine": machine(args.database_url),
     }
-    with seeded_container(args.database_url) as container:
-        container.rebuild_projection("catalogue")  # routing and decisions read it
-        run_cases(container, 20, 0)  # templates, and warm caches
-        shapes = templates(container)
+    with (
+        seeded_container(args.database_url) as big,
+        seeded_container(args.database_url) as small,
+    ):
+        for container in (big, small):
+            container.rebuild_projection("catalogue")  # routing and decisions read it
+            run_cases(container, 20, 0)  # templates, and warm caches
+        shapes = templates(big)
         figures["template_aggregates"] = len(shapes)
+        bulk_load(small, args.baseline_events, shapes)
+        figures["baseline_store_verifies_intact"] = small.verifier.verify_all().intact
         first = 1000
         for size in sizes:
-            load_seconds = bulk_load(container, size, shapes)
-            samples = run_cases(container, args.cases, first)
+            load_seconds = bulk_load(big, size, shapes)
+            on_small, on_big = measure_interleaved(small, big, args.cases, first)
             first += args.cases
             entry: dict[str, Any] = {
-                "stored_events": count_events(container),
+                "stored_events": count_events(big),
                 "bulk_load_seconds": round(load_seconds, 1),
-                **{f"{name}_latency": percentiles(s) for name, s in samples.items()},
-                "raw_insert_latency": raw_insert_ms(container),
+                **{f"{name}_latency": percentiles(s) for name, s in on_big.items()},
+                "raw_insert_latency": raw_insert_ms(big),
             }
-            if size == sizes[0]:
-                report = container.verifier.verify_all()
-                entry["store_verifies_intact"] = report.intact
+            baseline: dict[str, Any] = {
+                "stored_events": count_events(small),
+                **{f"{name}_latency": percentiles(s) for name, s in on_small.items()},
+                "raw_insert_latency": raw_insert_ms(small),
+            }
+            entry["baseline_small_store"] = baseline
+            entry["p50_ratio_to_small_store"] = ratios(entry, baseline)
             figures["sizes"][str(size)] = entry
             print(
-                f"  {size:,} events: decide p50 {entry['decide_latency']['p50_ms']} ms", flush=True
+                f"  {size:,} events: decide p50 {entry['decide_latency']['p50_ms']} ms "
+                f"(small store {baseline['decide_latency']['p50_ms']} ms)",
+                flush=True,
             )
-        base = figures["sizes"][str(sizes[0])]
+        smallest = figures["sizes"][str(sizes[0])]
         for size in sizes[1:]:
             entry = figures["sizes"][str(size)]
-            entry["p50_ratio_to_smallest"] = {
-                name: round(
-                    entry[f"{name}_latency"]["p50_ms"] / base[f"{name}_latency"]["p50_ms"], 2
-                )
-                for name in ("submit", "accept", "decide", "raw_insert")
-            }
-        with container.database.connect() as conn:
+            entry["p50_ratio_to_smallest_size"] = ratios(entry, smallest)
+        with big.database.connect() as conn:
             row = conn.execute(
                 "SELECT pg_total_relation_size(%s) + pg_total_relation_size(%s)",
                 (
-                    f'"{container.settings.db_schema}"."cases_events"',
-                    f'"{container.settings.db_schema}"."{LINKS_TABLE}"',
+                    f'"{big.settings.db_schema}"."cases_events"',
+                    f'"{big.settings.db_schema}"."{LINKS_TABLE}"',
                 ),
             ).fetchone()
             figures["events_and_links_bytes_at_largest"] = int(row[0]) if row else 0
@@ -249,17 +282,12 @@ def main() -> None:
     print(json.dumps(figures, indent=2))
     parts = []
     for size, entry in figures["sizes"].items():
+        ratio = entry["p50_ratio_to_small_store"]
         parts.append(
             f"{int(size):,} events: submit/accept/decide p50 "
             f"{entry['submit_latency']['p50_ms']}/{entry['accept_latency']['p50_ms']}/"
-            f"{entry['decide_latency']['p50_ms']} ms"
-            + (
-                f" ({entry['p50_ratio_to_smallest']['submit']}x/"
-                f"{entry['p50_ratio_to_smallest']['accept']}x/"
-                f"{entry['p50_ratio_to_smallest']['decide']}x the smallest)"
-                if "p50_ratio_to_smallest" in entry
-                else ""
-            )
+            f"{entry['decide_latency']['p50_ms']} ms ({ratio['submit']}x/{ratio['accept']}x/"
+            f"{ratio['decide']}x a {args.baseline_events:,}-event store, interleaved)"
         )
     print("scale: " + "; ".join(parts))
 
