@@ -31,7 +31,13 @@ from infrastructure.access_log import PostgresAccessLog
 from infrastructure.audit import ChainVerifier, EventArchive, Seals
 from infrastructure.blobs import LocalBlobStore
 from infrastructure.clock import SystemClock
-from infrastructure.database import DatabaseConfig, ddl_lock, ensure_database, ensure_schema
+from infrastructure.database import (
+    DatabaseConfig,
+    ddl_lock,
+    ensure_database,
+    ensure_schema,
+    ping,
+)
 from infrastructure.embedded_postgres import start_embedded
 from infrastructure.event_store import recorder_env
 from infrastructure.feed import FeedLog
@@ -42,6 +48,7 @@ from infrastructure.kpi_targets import load_kpi_targets
 from infrastructure.notifier import LogNotifier
 from infrastructure.payments.sandbox import SandboxProvider
 from infrastructure.payments.stripe_provider import StripeProvider
+from infrastructure.pool_backoff import cap_reconnect_backoff
 from infrastructure.result_renderer import DocumentRenderer
 from infrastructure.sequences import PostgresSequences
 from infrastructure.settings import Settings, check_production_safety
@@ -184,7 +191,10 @@ class Container:
         raise KeyError(spec.name)
 
     def projection_status(self) -> list[dict[str, Any]]:
-        """Each read model's position in its application's log, and how far behind it is."""
+        """Each read model's position in its application's log, and how far behind it is.
+        Raises ``DatabaseUnavailable`` at once when the database is gone (each of the many
+        pools below would wait for a connection, and their reads retry, for a minute)."""
+        ping(self.database)
         status = []
         for spec in RUNNING_PROJECTIONS:
             app = self.application(spec)
@@ -439,6 +449,7 @@ def build_container(
     settings: Settings, *, clock: Clock | None = None, start_workers: bool = False
 ) -> Container:
     check_production_safety(settings)
+    cap_reconnect_backoff()  # recover within seconds of the database's return
     kpi_targets = load_kpi_targets()  # a malformed targets file stops the start
     database = resolve_database(settings)
     key = cipher_key(settings)
