@@ -36,7 +36,7 @@ from tests.reliability.support import (
 from tests.reliability.support_postgres import PrivatePostgres, private_postgres
 
 OUTAGE_SECONDS = 8.0
-RECOVERY_SECONDS = 20.0  # from the database's return to an acknowledged write
+RECOVERY_SECONDS = 10.0  # from the database's return to an acknowledged write (and /readyz 200)
 REQUEST_TIMEOUT = 15.0  # no answer within this is a hang (a pool waits 5 s per checkout)
 # In a long outage a request caught in it may wait longer: eventsourcing's recorders retry
 # a read or a write 10 times, each waiting up to 5 s for a connection.
