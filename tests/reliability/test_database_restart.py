@@ -174,7 +174,9 @@ def check(outage: Outage) -> None:
     during = [
         s for s in seen if outage.down_at + 1 <= s.at and s.at + s.elapsed < outage.restart_at
     ]
-    assert any(s.status == 503 and s.method == "POST" for s in during), "no write saw a 503"
+    # (A write may also ride the outage out: eventsourcing retries a read or a write for
+    # a while, so a request caught at the stop can succeed once the database is back.)
+    assert any(s.status == 503 for s in during), "nothing answered 503 during the outage"
     wrong = [
         s for s in during if s.route in ("readyz", "list", "submit", "appeal") and s.status != 503
     ]
