@@ -37,10 +37,11 @@ from tests.reliability.support_postgres import PrivatePostgres, private_postgres
 
 OUTAGE_SECONDS = 8.0
 RECOVERY_SECONDS = 10.0  # from the database's return to an acknowledged write (and /readyz 200)
-REQUEST_TIMEOUT = 15.0  # no answer within this is a hang (a pool waits 5 s per checkout)
-# In a long outage a request caught in it may wait longer: eventsourcing's recorders retry
-# a read or a write 10 times, each waiting up to 5 s for a connection.
-LONG_OUTAGE_REQUEST_TIMEOUT = 60.0
+# No answer within this is a hang. A request caught in the outage, or made while the pools
+# reconnect one after another right after it, may wait: eventsourcing's recorders retry a
+# read or a write 10 times, each waiting up to 5 s for a connection (most answers take at
+# most 5 s; a few were seen to pass 15 s).
+REQUEST_TIMEOUT = 60.0
 
 
 @pytest.fixture
@@ -63,14 +64,20 @@ class Outage:
     request_timeout: float
 
 
-def probe(client: Client, stop: threading.Event) -> None:
-    """Reads all along: readiness, the citizen's list, the catalogue, the metrics."""
+def probe(client: Client, stop: threading.Event, reads: list[tuple[str, str, str | None]]) -> None:
+    """Reads all along (path, route, as whom)."""
     while not stop.is_set():
-        client.read("/readyz", "readyz", None)
-        client.read("/v1/applications", "list", "citizen")
-        client.read("/v1/services?limit=2", "services", None)
-        client.read("/metrics", "metrics", None)
+        for path, route, as_ in reads:
+            client.read(path, route, as_)
         stop.wait(0.2)
+
+
+READINESS = [("/readyz", "readyz", None)]
+READS = [
+    ("/v1/applications", "list", "citizen"),
+    ("/v1/services?limit=2", "services", None),
+    ("/metrics", "metrics", None),
+]
 
 
 def run_outage(
@@ -84,13 +91,20 @@ def run_outage(
     system.start_api(worker=worker)
     if not worker:
         system.start_worker()
-    timeout = REQUEST_TIMEOUT if outage_seconds <= OUTAGE_SECONDS else LONG_OUTAGE_REQUEST_TIMEOUT
+    timeout = REQUEST_TIMEOUT
     load = Load(system, threads=3, request_timeout=timeout, retry_for=120)
-    stop_probe = threading.Event()
-    reader = Client(system, load.ledger, CITIZEN_A, request_timeout=timeout)
-    prober = threading.Thread(target=probe, args=(reader, stop_probe), daemon=True)
+    stop = threading.Event()
+    probers = [
+        threading.Thread(
+            target=probe,
+            args=(Client(system, load.ledger, CITIZEN_A, request_timeout=timeout), stop, reads),
+            daemon=True,
+        )
+        for reads in (READINESS, READS)
+    ]
     with load:
-        prober.start()
+        for prober in probers:
+            prober.start()
         until(lambda: load.ledger.total() >= 15, 60, "writes before the outage")
         written_before = load.ledger.total()
         down_at = time.monotonic()
@@ -99,12 +113,7 @@ def run_outage(
         def saw_503_readyz() -> bool:
             return any(s.route == "readyz" and s.status == 503 for s in load.ledger.since(down_at))
 
-        try:
-            until(saw_503_readyz, 15, "/readyz to answer 503 while the database is down")
-        except AssertionError:
-            for s in load.ledger.since(down_at - 2):
-                print(round(s.at - down_at, 2), s.method, s.route, s.status, round(s.elapsed, 2))
-            raise
+        until(saw_503_readyz, REQUEST_TIMEOUT, "/readyz to answer 503 during the outage")
         time.sleep(max(0.0, outage_seconds - (time.monotonic() - down_at)))
         restart_at = time.monotonic()  # it may accept connections before start() returns
         server.start()
@@ -124,9 +133,10 @@ def run_outage(
         ready_again_at = until(ready_again, 60, "/readyz to answer 200 again")
         more = load.ledger.total()
         until(lambda: load.ledger.total() >= more + 10, 60, "writes after the recovery")
-        stop_probe.set()
+        stop.set()
         load.finish()
-    prober.join(30)
+    for prober in probers:
+        prober.join(REQUEST_TIMEOUT)
     assert system.api is not None
     assert system.api.alive(), "yagona serve died"
     system.wait_quiescent()
@@ -208,11 +218,13 @@ def rides_out(
         f"({sum(1 for s in during if s.status == 503)} answered 503); "
         f"acknowledged writes checked: {checked}; "
         f"unacknowledged: {dict(outage.load.ledger.unacknowledged)}; slowest answer during "
-        f"the outage {max((s.elapsed for s in during), default=0):.1f}s"
+        f"the outage {max((s.elapsed for s in during), default=0):.1f}s, in the whole run "
+        f"{max(s.elapsed for s in outage.seen):.1f}s"
     )
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.long  # 30 s when all goes well; a readiness probe was seen to wait 15 s and more
+@pytest.mark.timeout(300)
 def test_the_service_rides_out_a_database_restart(server: PrivatePostgres, tmp_path: Path) -> None:
     rides_out(server, tmp_path / "data", worker=True, mode="immediate")
 
