@@ -112,11 +112,22 @@ _LOCATIONS = {
 def _validation_problem(request: Request, error: RequestValidationError) -> JSONResponse:
     errors = []
     for item in error.errors():
+        if item.get("type") == "json_invalid":  # loc is ("body", character offset)
+            offset = item.get("loc", ("body", "?"))[-1]
+            reason = (item.get("ctx") or {}).get("error", "malformed")
+            detail = f"is not valid JSON: {reason} at character {offset}"
+            errors.append({"name": "body", "in": "body", "detail": detail})
+            continue
         loc = [str(part) for part in item.get("loc", ())]
         location = _LOCATIONS.get(loc[0], "body") if loc else "body"
         name = ".".join(loc[1:]) if len(loc) > 1 else (loc[0] if loc else "body")
         errors.append({"name": name, "in": location, "detail": str(item.get("msg", "invalid"))})
-    summary = "; ".join(f"{e['in']} parameter '{e['name']}': {e['detail']}" for e in errors[:5])
+    summary = "; ".join(
+        f"the body {e['detail']}"
+        if e["detail"].startswith("is not valid JSON")
+        else f"{e['in']} parameter '{e['name']}': {e['detail']}"
+        for e in errors[:5]
+    )
     return problem_response(
         request, 422, summary or "the request is invalid", code="invalid-request", errors=errors
     )
