@@ -126,11 +126,16 @@ class Appeals:
         text: str,
         application: str | None = None,
         language: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Appeal:
         """File an appeal with the district or city hokimiyat owning ``territory`` (the
-        region's when the subject belongs higher or the territory is a region)."""
+        region's when the subject belongs higher or the territory is a region). A retry with
+        the same Idempotency-Key returns the appeal it filed."""
         if principal.role != CITIZEN:
             raise RoleNotAllowed("only citizens file appeals")
+        filed = self.cases.created_for_key("appeal", principal, idempotency_key)
+        if filed is not None:
+            return self._appeal(filed)
         deps = self.cases.deps
         level = subject_level(subject)
         agency = deps.directory.responsible_agency(HOKIMIYAT, level, territory)
@@ -160,8 +165,13 @@ class Appeals:
             today=today,
             meta=ctx.meta(),
         )
-        self.cases._save(appeal)
-        return appeal
+        saved = self.cases.save_once("appeal", principal, idempotency_key, appeal)
+        return appeal if saved == appeal.id else self._appeal(saved)
+
+    def _appeal(self, appeal_id: UUID) -> Appeal:
+        found = self.cases._get(Appeal, appeal_id)
+        assert isinstance(found, Appeal)
+        return found
 
     def dispute(
         self, principal: Principal, ctx: CommandContext, key: str, *, reason: str

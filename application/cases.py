@@ -55,7 +55,7 @@ from domain.fees import BhmRates, BhmSchedule, Money
 from domain.i18n import DEFAULT_LANGUAGE, LANGUAGES, pick
 from domain.identity import ADMIN, AUDITOR, CITIZEN, OFFICER
 from domain.ids import natural_id
-from domain.indexes import TrackingNumberIndex
+from domain.indexes import RequestKeyIndex, TrackingNumberIndex
 from domain.service import ServiceVersion
 from domain.service_application import (
     TRACKING_NUMBER,
@@ -511,6 +511,41 @@ class Cases(Application[UUID]):
         version = service.terms_version(application.service_version)
         assert version is not None, "a pinned version is never removed"
         return version
+
+    def created_for_key(
+        self, kind: str, principal: Principal, idempotency_key: str | None
+    ) -> UUID | None:
+        """What ``principal``'s earlier request with this Idempotency-Key created, if any."""
+        if not idempotency_key:
+            return None
+        scope = RequestKeyIndex.scope_of(principal.subject, idempotency_key)
+        index = self._get(RequestKeyIndex, RequestKeyIndex.create_id(kind, scope))
+        return index.target_id if isinstance(index, RequestKeyIndex) else None
+
+    def save_once(
+        self,
+        kind: str,
+        principal: Principal,
+        idempotency_key: str | None,
+        created: Aggregate,
+        *others: Aggregate,
+    ) -> UUID:
+        """Save ``created`` (with ``others``), and with an Idempotency-Key its key index in the
+        same transaction. Returns the id of what the key created: ``created``'s, or the one a
+        concurrent request with the same key saved first."""
+        if not idempotency_key:
+            self._save(created, *others)
+            return created.id
+        scope = RequestKeyIndex.scope_of(principal.subject, idempotency_key)
+        index = RequestKeyIndex(kind, scope, created.id)
+        try:
+            self._save(created, *others, index)
+        except ConcurrentModification:
+            winner = self.created_for_key(kind, principal, idempotency_key)
+            if winner is None:
+                raise
+            return winner
+        return created.id
 
     def _save(self, *aggregates: Aggregate) -> None:
         try:

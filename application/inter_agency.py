@@ -85,9 +85,14 @@ class InterAgency:
         purpose: str,
         legal_basis: str,
         term_working_days: int = DEFAULT_TERM_WORKING_DAYS,
+        idempotency_key: str | None = None,
     ) -> InterAgencyRequest:
-        """Ask ``to_agency`` (a code) for data inside a case the officer's agency handles."""
+        """Ask ``to_agency`` (a code) for data inside a case the officer's agency handles. A
+        retry with the same Idempotency-Key returns the request it made."""
         case = self.cases.handled(principal, application)
+        made = self.cases.created_for_key("inter_agency_request", principal, idempotency_key)
+        if made is not None:
+            return self._request(made)
         assert case.agency is not None
         deps = self.cases.deps
         receiver = deps.directory.agency_by_code(to_agency)
@@ -113,8 +118,13 @@ class InterAgency:
             calendar=self.cases.working_calendar(),
             meta=ctx.meta(),
         )
-        self.cases._save(request)
-        return request
+        saved = self.cases.save_once("inter_agency_request", principal, idempotency_key, request)
+        return request if saved == request.id else self._request(saved)
+
+    def _request(self, request_id: UUID) -> InterAgencyRequest:
+        found = self.cases._get(InterAgencyRequest, request_id)
+        assert isinstance(found, InterAgencyRequest)
+        return found
 
     def _answering(self, principal: Principal, key: str) -> InterAgencyRequest:
         if principal.role != OFFICER or principal.agency is None:

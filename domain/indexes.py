@@ -6,6 +6,7 @@ derived from the key, so a key can never point to two aggregates and is found at
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 from uuid import UUID
 
@@ -46,3 +47,30 @@ class ProviderPaymentIndex(Aggregate):
     def __init__(self, provider_payment_id: str, payment_id: UUID) -> None:
         self.provider_payment_id = provider_payment_id
         self.payment_id = payment_id
+
+
+class RequestKeyIndex(Aggregate):
+    """Maps a caller's Idempotency-Key for one kind of creation (an appeal filed, an
+    inter-agency request made) to what it created: saved with it, so a retry of a request
+    whose answer was lost (a crash, a dropped connection) finds it instead of creating a
+    second one, even when its number comes from a sequence."""
+
+    class Registered(Aggregate.Created):
+        kind: str
+        scope: str
+        target_id: UUID
+
+    @staticmethod
+    def scope_of(caller: str, key: str) -> str:
+        """The caller and their key, as a digest (no PINFL in the index)."""
+        return hashlib.sha256(f"{caller}\x00{key}".encode()).hexdigest()
+
+    @staticmethod
+    def create_id(kind: str, scope: str, **_: Any) -> UUID:
+        return natural_id("request-keys", f"{kind}:{scope}")
+
+    @event(Registered)
+    def __init__(self, kind: str, scope: str, target_id: UUID) -> None:
+        self.kind = kind
+        self.scope = scope
+        self.target_id = target_id

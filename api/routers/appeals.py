@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.auth import ContextDep, PrincipalDep
@@ -33,7 +33,11 @@ AppealKey = Annotated[
 
 @router.post("", status_code=201, response_model=AppealOut, responses=WRITE_ERRORS)
 def file_appeal(
-    body: AppealIn, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
+    body: AppealIn,
+    request: Request,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
 ) -> JSONResponse:
     """A citizen files an appeal with the hokimiyat that owns the territory (the region's
     for regional subjects); it must be answered within 15 days (extendable once to 30)."""
@@ -45,6 +49,7 @@ def file_appeal(
         text=body.text,
         application=body.application_id,
         language=body.language,
+        idempotency_key=request.headers.get("idempotency-key"),
     )
     return JSONResponse(
         AppealOut.of(appeal).model_dump(mode="json"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from api.auth import ContextDep, PrincipalDep
@@ -30,7 +30,12 @@ RequestKey = Annotated[
     summary="Ask another agency for data",
 )
 def make_request(
-    key: Key, body: RequestIn, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
+    key: Key,
+    body: RequestIn,
+    http: Request,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
 ) -> JSONResponse:
     """An officer of the agency handling the case asks another agency for specific data,
     with its purpose and legal basis; it is due in `term_working_days` working days."""
@@ -43,6 +48,7 @@ def make_request(
         purpose=body.purpose,
         legal_basis=body.legal_basis,
         term_working_days=body.term_working_days,
+        idempotency_key=http.headers.get("idempotency-key"),
     )
     return JSONResponse(
         RequestOut.of(request).model_dump(mode="json"),

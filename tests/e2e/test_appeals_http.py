@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from application.principal import Principal
+from domain.context import CommandContext
 from infrastructure.clock import FixedClock
 from infrastructure.container import Container
 from projections.notifications import NotificationsView
@@ -343,3 +344,38 @@ def test_an_inter_agency_request_inside_a_case(
     )
     assert refused.status_code == 200, refused.text
     assert refused.json()["status"] == "refused"
+
+
+def test_a_retry_after_a_lost_answer_files_nothing_twice(
+    client: TestClient, seeded: Container
+) -> None:
+    """The HTTP layer's idempotency record can be lost with a crashed process; the
+    use cases still find what an Idempotency-Key created (numbers come from a sequence)."""
+    who = citizen()
+    ctx = CommandContext(actor=who.subject, role="citizen", correlation_id="retry")
+    first, again, other = (
+        seeded.appeals.file(
+            who, ctx, territory=DISTRICT, subject="utilities", text="Leak.", idempotency_key=key
+        )
+        for key in ("k-1", "k-1", "k-2")
+    )
+    assert (again.id, again.number) == (first.id, first.number)
+    assert other.id != first.id
+    application = submit(client, seeded)
+    clerk = officer()
+    clerk_ctx = CommandContext(actor=clerk.subject, role="officer", correlation_id="retry")
+    seeded.cases.accept(clerk, clerk_ctx, application["id"])
+    made = [
+        seeded.inter_agency.request(
+            clerk,
+            clerk_ctx,
+            application["id"],
+            to_agency="cadastre-1703202",
+            requested_data="Address",
+            purpose="Residence",
+            legal_basis="Regulation",
+            idempotency_key="r-1",
+        )
+        for _ in range(2)
+    ]
+    assert (made[0].id, made[0].number) == (made[1].id, made[1].number)
