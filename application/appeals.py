@@ -135,7 +135,7 @@ class Appeals:
             raise RoleNotAllowed("only citizens file appeals")
         filed = self.cases.created_for_key("appeal", principal, idempotency_key)
         if filed is not None:
-            return self._appeal(filed)
+            return self.load(str(filed))
         deps = self.cases.deps
         level = subject_level(subject)
         agency = deps.directory.responsible_agency(HOKIMIYAT, level, territory)
@@ -166,12 +166,7 @@ class Appeals:
             meta=ctx.meta(),
         )
         saved = self.cases.save_once("appeal", principal, idempotency_key, appeal)
-        return appeal if saved == appeal.id else self._appeal(saved)
-
-    def _appeal(self, appeal_id: UUID) -> Appeal:
-        found = self.cases._get(Appeal, appeal_id)
-        assert isinstance(found, Appeal)
-        return found
+        return appeal if saved == appeal.id else self.load(str(saved))
 
     def dispute(
         self, principal: Principal, ctx: CommandContext, key: str, *, reason: str

@@ -92,7 +92,7 @@ class InterAgency:
         case = self.cases.handled(principal, application)
         made = self.cases.created_for_key("inter_agency_request", principal, idempotency_key)
         if made is not None:
-            return self._request(made)
+            return self.load(str(made))
         assert case.agency is not None
         deps = self.cases.deps
         receiver = deps.directory.agency_by_code(to_agency)
@@ -119,12 +119,7 @@ class InterAgency:
             meta=ctx.meta(),
         )
         saved = self.cases.save_once("inter_agency_request", principal, idempotency_key, request)
-        return request if saved == request.id else self._request(saved)
-
-    def _request(self, request_id: UUID) -> InterAgencyRequest:
-        found = self.cases._get(InterAgencyRequest, request_id)
-        assert isinstance(found, InterAgencyRequest)
-        return found
+        return request if saved == request.id else self.load(str(saved))
 
     def _answering(self, principal: Principal, key: str) -> InterAgencyRequest:
         if principal.role != OFFICER or principal.agency is None:
