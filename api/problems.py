@@ -21,6 +21,7 @@ from domain.errors import (
     Forbidden,
     InvalidForm,
     InvalidTransition,
+    MissingDocuments,
     NotFound,
 )
 from infrastructure.database import DatabaseUnavailable
@@ -173,6 +174,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         extra: dict[str, Any] = {}
         if isinstance(exc, InvalidTransition):
             extra["state"] = exc.state
+        if isinstance(exc, MissingDocuments):
+            extra["errors"] = [
+                {"name": "/attachments", "in": "body", "detail": f"missing document {code}"}
+                for code in exc.missing
+            ]
         if isinstance(exc, InvalidForm):
             extra["errors"] = [
                 {

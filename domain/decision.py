@@ -14,6 +14,7 @@ from domain.service_application import OUTCOMES
 
 VALID = "valid"
 REVOKED = "revoked"
+STATUSES = (VALID, REVOKED)
 
 
 class Decision(Aggregate):

@@ -40,7 +40,8 @@ RESULT_ISSUED = "result_issued"
 WITHDRAWN = "withdrawn"
 CANCELLED = "cancelled"
 CLOSED = "closed"
-SUBMITTED = "submitted"
+SUBMITTED = "submitted"  # only inside the submitting command: it is routed in the same save
+# Every status an application can be read in (the API's vocabulary is derived from this).
 STATUSES = (
     AWAITING_PAYMENT,
     QUEUED,
@@ -49,6 +50,7 @@ STATUSES = (
     DECIDED,
     RESULT_ISSUED,
     WITHDRAWN,
+    CANCELLED,
     CLOSED,
 )
 OPEN = (AWAITING_PAYMENT, QUEUED, IN_REVIEW, AWAITING_INFORMATION)

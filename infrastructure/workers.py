@@ -36,6 +36,7 @@ from projections.citizen_applications import (
     CitizenApplicationsProjection,
     CitizenApplicationsView,
 )
+from projections.citizen_payments import CitizenPaymentsProjection, CitizenPaymentsView
 from projections.decisions_register import DecisionsRegisterProjection, DecisionsRegisterView
 from projections.kpi import CasesKpi, CasesKpiView, PaymentsKpi, PaymentsKpiView
 from projections.notifications import NotificationsProjection, NotificationsView
@@ -59,6 +60,8 @@ PROJECTIONS: tuple[ProjectionSpec, ...] = (
     ProjectionSpec(
         "citizen_applications", Cases, CitizenApplicationsProjection, CitizenApplicationsView
     ),
+    # The fee's state in the citizen's list, from the payments' log (joined with the above).
+    ProjectionSpec("citizen_payments", Payments, CitizenPaymentsProjection, CitizenPaymentsView),
     ProjectionSpec("officer_queue", Cases, OfficerQueueProjection, OfficerQueueView),
     ProjectionSpec("decisions_register", Cases, DecisionsRegisterProjection, DecisionsRegisterView),
     ProjectionSpec("payments_ledger", Payments, PaymentsLedgerProjection, PaymentsLedgerView),

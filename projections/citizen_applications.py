@@ -2,7 +2,8 @@
 ``GET /v1/appeals`` list for the citizen.
 
 Citizens are keyed by a pseudonym (``applicant_ref``), never by PINFL. Rows hold no form
-contents: the detail view reads the case itself.
+contents: the detail view reads the case itself. The fee's state comes from the payments'
+own events, kept by the ``citizen_payments`` read model and joined here.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class CitizenApplicationRow:
     outcome: str | None
     submitted_at: datetime
     updated_at: datetime
+    payment_id: UUID | None = None  # the latest payment attempt, if one was made
+    payment_status: str | None = None  # its status (domain.payment.STATUSES)
 
 
 @dataclass(frozen=True)
@@ -103,9 +106,10 @@ class CitizenApplicationsView(TrackedView):
             ON {schema}.citizen_appeals (applicant_ref, filed_at DESC, id)""",
     )
     _columns = (
-        "id::text AS id, tracking_number, service_code, service_version, territory, "
-        "agency_code, status, fee_amount, fee_currency, due_date, registration_number, "
-        "outcome, submitted_at, updated_at"
+        "a.id::text AS id, a.tracking_number, a.service_code, a.service_version, a.territory, "
+        "a.agency_code, a.status, a.fee_amount, a.fee_currency, a.due_date, "
+        "a.registration_number, a.outcome, a.submitted_at, a.updated_at, "
+        "p.payment_id, p.status AS payment_status"
     )
 
     def insert(self, e: ServiceApplication.Submitted) -> Writer:
@@ -194,22 +198,23 @@ class CitizenApplicationsView(TrackedView):
         limit: int = 20,
     ) -> Page[CitizenApplicationRow]:
         key = decode_cursor(cursor, expect=("submitted_at", "id"))
-        conditions = [SQL("applicant_ref = %(ref)s")]
+        conditions = [SQL("a.applicant_ref = %(ref)s")]
         params: dict[str, Any] = {"ref": applicant_ref, "limit": limit + 1}
         if status is not None:
-            conditions.append(SQL("status = %(status)s"))
+            conditions.append(SQL("a.status = %(status)s"))
             params["status"] = status
         if key is not None:
             conditions.append(
-                SQL("(submitted_at, id) < (%(after_at)s::timestamptz, %(after_id)s::uuid)")
+                SQL("(a.submitted_at, a.id) < (%(after_at)s::timestamptz, %(after_id)s::uuid)")
             )
             params.update(after_at=key["submitted_at"], after_id=key["id"])
         query = SQL(
-            "SELECT {columns} FROM {table} WHERE {where} "
-            "ORDER BY submitted_at DESC, id DESC LIMIT %(limit)s"
+            "SELECT {columns} FROM {table} a LEFT JOIN {payments} p ON p.application_id = a.id "
+            "WHERE {where} ORDER BY a.submitted_at DESC, a.id DESC LIMIT %(limit)s"
         ).format(
             columns=SQL(self._columns),
             table=self.table("citizen_applications"),
+            payments=self.table("citizen_payments"),
             where=SQL(" AND ").join(conditions),
         )
         rows = self.fetch_all(query, params)

@@ -17,20 +17,21 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from psycopg.sql import SQL, Composable
 
+from domain import appeal as appeal_statuses
+from domain import inter_agency as request_statuses
+from domain import service_application as application_statuses
 from domain.appeal import Appeal
 from domain.inter_agency import InterAgencyRequest
 from domain.service_application import ServiceApplication
 from projections.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
 from projections.tracked_view import TrackedView, Writer
 
+# The open statuses of the work in a queue: applications once paid (an unpaid one is not
+# the agency's work yet), appeals and requests not yet answered.
 QUEUE_STATUSES = (
-    "queued",
-    "in_review",
-    "awaiting_information",
-    "under_review",  # appeals
-    "escalated",
-    "open",  # inter-agency requests
-    "overdue",
+    *(s for s in application_statuses.OPEN if s != application_statuses.AWAITING_PAYMENT),
+    *appeal_statuses.OPEN,
+    *request_statuses.AWAITING,
 )
 KINDS = ("application", "appeal", "inter_agency_request")
 FAR_FUTURE = date(9999, 12, 31)

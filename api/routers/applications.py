@@ -22,6 +22,7 @@ from api.schemas.applications import (
     ReasonIn,
     SubmissionIn,
 )
+from api.schemas.vocabularies import ApplicationStatus
 from application.principal import Principal
 from domain.errors import RoleNotAllowed
 from domain.identity import CITIZEN
@@ -112,21 +113,7 @@ def submit(
 def list_applications(
     container: ContainerDep,
     principal: PrincipalDep,
-    status: Annotated[
-        Literal[
-            "awaiting_payment",
-            "queued",
-            "in_review",
-            "awaiting_information",
-            "decided",
-            "result_issued",
-            "withdrawn",
-            "cancelled",
-            "closed",
-        ]
-        | None,
-        Query(),
-    ] = None,
+    status: Annotated[ApplicationStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> ApplicationPage:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -11,6 +11,7 @@ from api.dependencies import ContainerDep
 from api.routers.applications import WRITE_ERRORS
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.applications import QueueItemOut, QueuePage
+from api.schemas.vocabularies import QueueKind, QueueStatus
 from domain.errors import RoleNotAllowed
 from domain.identity import OFFICER
 from projections.officer_queue import QUEUE_STATUSES, QueueFilter
@@ -24,19 +25,9 @@ router = APIRouter(
 def queue(
     container: ContainerDep,
     principal: PrincipalDep,
-    kind: Literal["application", "appeal", "inter_agency_request"] | None = None,
+    kind: QueueKind | None = None,
     status: Annotated[
-        list[
-            Literal[
-                "queued",
-                "in_review",
-                "awaiting_information",
-                "under_review",
-                "escalated",
-                "open",
-                "overdue",
-            ]
-        ],
+        list[QueueStatus],
         Query(
             description="statuses to include (repeatable); default every open one: "
             "applications queued, in_review, awaiting_information; appeals under_review, "

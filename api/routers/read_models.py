@@ -13,8 +13,8 @@ from api.negotiation import cached_json
 from api.routers.applications import WRITE_ERRORS
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.dates import IsoDay
-from api.schemas.payments import PaymentStatus
 from api.schemas.read_models import LedgerPage, LedgerRow, SummaryPage, SummaryRow
+from api.schemas.vocabularies import PaymentStatus
 from application.principal import require_scope
 from domain.identity import ADMIN, AUDITOR, READ_MODELS_READ
 from projections.citizen_applications import SUMMARY_DIMENSIONS

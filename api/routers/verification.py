@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
@@ -14,6 +14,7 @@ from api.problems import Problem
 from api.routers.applications import WRITE_ERRORS
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.applications import DecisionEntryOut, DecisionPage, VerificationOut
+from api.schemas.vocabularies import Outcome
 from application.principal import require_scope
 from domain.context import CommandContext
 from domain.errors import RoleNotAllowed
@@ -78,7 +79,7 @@ def decisions(
     principal: PrincipalDep,
     agency: Annotated[str | None, Query(max_length=64)] = None,
     service: Annotated[str | None, Query(max_length=64)] = None,
-    outcome: Literal["approved", "rejected"] | None = None,
+    outcome: Outcome | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Response:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.appeal import SUBJECTS, Appeal
+from api.schemas.vocabularies import AppealStatus, AppealSubject, Language
+from domain.appeal import Appeal
 from projections.citizen_applications import CitizenAppealRow
-
-Subject = Literal[tuple(sorted(SUBJECTS))]  # type: ignore[valid-type]
 
 
 class AppealIn(BaseModel):
@@ -19,7 +18,7 @@ class AppealIn(BaseModel):
     territory: str = Field(
         pattern=r"^\d{4}(\d{3})?$", description="SOATO code of a district, city or region"
     )
-    subject: Subject = Field(  # type: ignore[valid-type]
+    subject: AppealSubject = Field(
         description="what it is about; regional-roads, public-transport, environment and "
         "investment go to the regional hokimiyat, the rest to the district or city's"
     )
@@ -27,7 +26,7 @@ class AppealIn(BaseModel):
     application_id: str | None = Field(
         None, max_length=64, description="one's own application it is about (id or tracking number)"
     )
-    language: Literal["uz-Latn", "uz-Cyrl", "ru", "en"] | None = None
+    language: Language | None = None
 
 
 class AnswerTextIn(BaseModel):
@@ -55,7 +54,7 @@ class AppealAnswerOut(BaseModel):
 class AppealOut(BaseModel):
     id: UUID
     number: str = Field(examples=["MJ-2026-0000001"])
-    status: Literal["under_review", "escalated", "answered"]
+    status: AppealStatus
     subject: str
     territory: str
     agency_code: str = Field(description="the hokimiyat it was filed with")

@@ -5,31 +5,30 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.schemas.vocabularies import (
+    ApplicationStatus,
+    AttachmentType,
+    DecisionStatus,
+    FeeStatus,
+    Language,
+    Outcome,
+    QueueItemStatus,
+    QueueKind,
+)
 from application.attachments import AttachmentUpload
 from application.principal import Principal
 from domain.decision import Decision
 from domain.identity import CITIZEN
-from domain.payment import Payment
-from domain.service_application import ServiceApplication
+from domain.payment import Payment, fee_status
+from domain.service_application import AWAITING_PAYMENT, ServiceApplication
 from projections.citizen_applications import CitizenApplicationRow
 from projections.decisions_register import DecisionEntry
 from projections.officer_queue import QueueItem
-
-STATUSES = Literal[
-    "awaiting_payment",
-    "queued",
-    "in_review",
-    "awaiting_information",
-    "decided",
-    "result_issued",
-    "withdrawn",
-    "closed",
-]
 
 
 class AttachmentIn(BaseModel):
@@ -41,7 +40,7 @@ class AttachmentIn(BaseModel):
         examples=["medical-birth-certificate"],
     )
     filename: str = Field(max_length=200, examples=["certificate.pdf"])
-    content_type: Literal["application/pdf", "image/jpeg", "image/png"]
+    content_type: AttachmentType
     content_base64: str = Field(description="the file, base64-encoded (at most 5 MiB decoded)")
 
     @field_validator("content_base64")
@@ -78,9 +77,7 @@ class SubmissionIn(BaseModel):
     territory: str = Field(pattern=r"^\d{2}(\d{2}(\d{3})?)?$", description="SOATO code")
     form: dict[str, Any] = Field(description="filled in per GET /v1/services/{code}/form")
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=10)
-    language: Literal["uz-Latn", "uz-Cyrl", "ru", "en"] = Field(
-        "uz-Latn", description="language of the result document and notices"
-    )
+    language: Language = Field("uz-Latn", description="language of the result document and notices")
     exemption: str | None = Field(
         None,
         max_length=64,
@@ -117,7 +114,7 @@ class DecisionIn(BaseModel):
             ]
         },
     )
-    outcome: Literal["approved", "rejected"]
+    outcome: Outcome
     reasons: str = Field(min_length=1, max_length=10000)
     legal_basis: str = Field(min_length=1, max_length=2000)
 
@@ -130,31 +127,12 @@ class AttachmentOut(BaseModel):
     sha256: str
 
 
-PAYMENT_STATUS = {
-    "requested": "pending",
-    "pending": "pending",
-    "succeeded": "paid",
-    "failed": "failed",
-    "expired": "expired",
-    "refund_requested": "refund_pending",
-    "refund_submitted": "refund_pending",
-    "refunded": "refunded",
-    "refund_failed": "refund_failed",
-}
-
-
 class PaymentOut(BaseModel):
-    status: Literal[
-        "not_required",
-        "exempt",
-        "pending",
-        "paid",
-        "failed",
-        "expired",
-        "refund_pending",
-        "refunded",
-        "refund_failed",
-    ]
+    status: FeeStatus = Field(
+        description="the fee's state: not_required (free), exempt, pending (owed), paid, "
+        "failed or expired (the latest attempt; pay again while the case waits), "
+        "refund_pending, refunded, refund_failed, unpaid (never paid, no longer owed)"
+    )
     amount: int = Field(description="minor units (tiyin)")
     currency: str
     payment_id: UUID | None = Field(None, description="the latest payment attempt")
@@ -165,27 +143,23 @@ class PaymentOut(BaseModel):
     @classmethod
     def of(cls, application: ServiceApplication, payment: Payment | None) -> PaymentOut:
         amount, currency = application.fee or (0, "UZS")
-        if amount == 0:
-            status = "exempt" if application.exemption else "not_required"
-            return cls(
-                status=status,
-                amount=0,
-                currency=currency,
-                exemption=application.exemption,
-            )
-        if payment is None:
-            return cls(status="pending", amount=amount, currency=currency)
         return cls(
-            status=PAYMENT_STATUS[payment.status],
+            status=fee_status(
+                amount=amount,
+                exempt=application.exemption is not None,
+                payment_status=payment.status if payment else None,
+                awaiting_payment=application.status == AWAITING_PAYMENT,
+            ),
             amount=amount,
             currency=currency,
-            payment_id=payment.id,
+            payment_id=payment.id if payment else None,
+            exemption=application.exemption if amount == 0 else None,
         )
 
 
 class DecisionOut(BaseModel):
     registration_number: str
-    outcome: Literal["approved", "rejected"]
+    outcome: Outcome
     verification_code: str | None = Field(
         description="to verify the result document (shown to the applicant and officers)"
     )
@@ -202,7 +176,7 @@ class InformationRequestOut(BaseModel):
 class ApplicationOut(BaseModel):
     id: UUID
     tracking_number: str = Field(examples=["AR-2026-0000123"])
-    status: STATUSES
+    status: ApplicationStatus
     service_code: str
     service_version: int = Field(description="the version of the service's terms it is pinned to")
     territory: str
@@ -271,22 +245,28 @@ class ApplicationSummary(BaseModel):
     service_version: int
     territory: str
     agency_code: str | None
-    status: str
-    payment: PaymentOut | None
+    status: ApplicationStatus
+    payment: PaymentOut | None = Field(description="null for a free service")
     due_date: date | None
     registration_number: str | None
-    outcome: str | None
+    outcome: Outcome | None
     submitted_at: datetime
     updated_at: datetime
 
     @classmethod
     def of(cls, row: CitizenApplicationRow) -> ApplicationSummary:
         payment = None
-        if row.fee_amount is not None:
+        if row.fee_amount is not None:  # a fee was assessed (zero when exempt)
             payment = PaymentOut(
-                status="pending" if row.status == "awaiting_payment" else "paid",
+                status=fee_status(
+                    amount=row.fee_amount,
+                    exempt=row.fee_amount == 0,
+                    payment_status=row.payment_status,
+                    awaiting_payment=row.status == AWAITING_PAYMENT,
+                ),
                 amount=row.fee_amount,
                 currency=row.fee_currency or "UZS",
+                payment_id=row.payment_id,
             )
         return cls(
             id=UUID(row.id),
@@ -311,14 +291,14 @@ class ApplicationPage(BaseModel):
 
 
 class QueueItemOut(BaseModel):
-    kind: Literal["application", "appeal", "inter_agency_request"]
+    kind: QueueKind
     id: UUID
     tracking_number: str
     service_code: str
     territory: str
     agency_code: str | None
     escalated_to: str | None
-    status: str
+    status: QueueItemStatus
     assignee: str | None
     due_date: date | None
     overdue: bool
@@ -352,7 +332,7 @@ class QueuePage(BaseModel):
 class DecisionCreated(BaseModel):
     decision_id: UUID
     registration_number: str
-    outcome: Literal["approved", "rejected"]
+    outcome: Outcome
     verification_code: str
     documents: dict[str, str] = Field(description="sha256 of each result document by format")
     application: ApplicationOut
@@ -363,8 +343,8 @@ class VerificationOut(BaseModel):
 
     registration_number: str
     valid: bool = Field(description="false once the decision has been revoked")
-    status: Literal["valid", "revoked"]
-    outcome: Literal["approved", "rejected"]
+    status: DecisionStatus
+    outcome: Outcome
     decided_on: date
     service_code: str
     service_name: str
@@ -380,8 +360,8 @@ class DecisionEntryOut(BaseModel):
     agency_code: str
     service_code: str
     service_version: int
-    outcome: str
-    status: str
+    outcome: Outcome
+    status: DecisionStatus
     decided_at: datetime
     documents: dict[str, str]
 

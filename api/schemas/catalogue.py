@@ -118,9 +118,12 @@ class Fee(BaseModel):
 
 
 class DocumentOut(BaseModel):
-    code: str
+    code: str = Field(description="what an attachment gives as its `document`")
     name: str
     names: dict[str, str] = Field(description=TRANSLATIONS)
+    optional: bool = Field(
+        False, description="attached only where it applies; every other document is required"
+    )
 
 
 class ExemptionOut(BaseModel):
@@ -229,7 +232,12 @@ class ServiceDetail(ServiceSummary):
         return cls(
             **cls.fields_of(row, terms, version, lang, today, rates),
             required_documents=[
-                DocumentOut(code=d["code"], name=pick(d["names"], lang), names=d["names"])
+                DocumentOut(
+                    code=d["code"],
+                    name=pick(d["names"], lang),
+                    names=d["names"],
+                    optional=bool(d.get("optional", False)),
+                )
                 for d in terms.get("required_documents", [])
             ],
             exemptions=[

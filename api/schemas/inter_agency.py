@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.applications import AttachmentIn
+from api.schemas.vocabularies import RequestStatus
 from domain.inter_agency import DEFAULT_TERM_WORKING_DAYS, MAX_TERM_WORKING_DAYS, InterAgencyRequest
 
 
@@ -32,7 +33,7 @@ class RequestAnswerIn(BaseModel):
 class RequestOut(BaseModel):
     id: UUID
     number: str = Field(examples=["IA-2026-0000001"])
-    status: Literal["open", "overdue", "answered", "refused"]
+    status: RequestStatus
     application_id: UUID
     tracking_number: str
     service_code: str

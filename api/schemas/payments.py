@@ -9,21 +9,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.vocabularies import PaymentStatus
 from application.ports import ProviderPayment
 from domain.payment import Payment
 from projections.payments_ledger import LedgerEntry, ReconciliationLine
-
-PaymentStatus = Literal[
-    "requested",
-    "pending",
-    "succeeded",
-    "failed",
-    "expired",
-    "refund_requested",
-    "refund_submitted",
-    "refunded",
-    "refund_failed",
-]
 
 
 class PaymentOut(BaseModel):
@@ -145,15 +134,5 @@ class SandboxOutcomeIn(BaseModel):
 
 class CorrectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    status: Literal[
-        "requested",
-        "pending",
-        "succeeded",
-        "failed",
-        "expired",
-        "refund_requested",
-        "refund_submitted",
-        "refunded",
-        "refund_failed",
-    ]
+    status: PaymentStatus
     reason: str = Field(min_length=1, max_length=1000)

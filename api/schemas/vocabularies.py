@@ -1,0 +1,57 @@
+"""The API's closed vocabularies, derived from the domain's tuples: one source.
+
+Each alias is a ``Literal`` of the domain's values at run time (so pydantic validates them
+and OpenAPI lists them as an ``enum``), and a plain ``str`` to the type checker (which only
+accepts literal values written out in ``Literal[...]``). A status added to the domain is
+served, documented and accepted as a filter without touching the API.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from application.attachments import MAGIC
+from domain import appeal, decision, inter_agency, payment, service_application
+from domain.agency import JURISDICTION_LEVELS
+from domain.i18n import LANGUAGES
+from domain.territory import TERRITORY_LEVELS
+from projections.officer_queue import KINDS as QUEUE_KINDS
+from projections.officer_queue import QUEUE_STATUSES
+
+# Every status a queue item can show: an application's, an appeal's or a request's.
+QUEUE_ITEM_STATUSES = tuple(
+    dict.fromkeys((*service_application.STATUSES, *appeal.STATUSES, *inter_agency.STATUSES))
+)
+
+if TYPE_CHECKING:
+    ApplicationStatus = str
+    Outcome = str
+    FeeStatus = str
+    PaymentStatus = str
+    AppealStatus = str
+    AppealSubject = str
+    RequestStatus = str
+    DecisionStatus = str
+    QueueKind = str
+    QueueItemStatus = str
+    QueueStatus = str
+    Language = str
+    TerritoryLevel = str
+    Jurisdiction = str
+    AttachmentType = str
+else:
+    ApplicationStatus = Literal[service_application.STATUSES]
+    Outcome = Literal[service_application.OUTCOMES]
+    FeeStatus = Literal[payment.FEE_STATUSES]
+    PaymentStatus = Literal[payment.STATUSES]
+    AppealStatus = Literal[appeal.STATUSES]
+    AppealSubject = Literal[tuple(sorted(appeal.SUBJECTS))]
+    RequestStatus = Literal[inter_agency.STATUSES]
+    DecisionStatus = Literal[decision.STATUSES]
+    QueueKind = Literal[QUEUE_KINDS]
+    QueueItemStatus = Literal[QUEUE_ITEM_STATUSES]
+    QueueStatus = Literal[QUEUE_STATUSES]
+    Language = Literal[LANGUAGES]
+    TerritoryLevel = Literal[TERRITORY_LEVELS]
+    Jurisdiction = Literal[JURISDICTION_LEVELS]
+    AttachmentType = Literal[tuple(MAGIC)]
