@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from domain.errors import InvalidAttachment
+from domain.errors import InvalidAttachment, MissingDocuments
+from domain.service import RequiredDocument
 
 MAX_FILES = 10
 MAX_BYTES = 5 * 1024 * 1024
@@ -26,8 +27,25 @@ class AttachmentUpload:
     content: bytes
 
 
-def check_uploads(uploads: list[AttachmentUpload], documents: set[str]) -> None:
-    """Raise ``InvalidAttachment`` naming the first bad file (``attachments[i]``)."""
+def check_uploads(uploads: list[AttachmentUpload], required: tuple[RequiredDocument, ...]) -> None:
+    """Raise ``InvalidAttachment`` naming the first bad file (``attachments[i]``), or
+    ``MissingDocuments`` naming every required (not optional) document left out."""
+    documents = {d.code for d in required}
+    check_files(uploads, documents)
+    attached = {u.document for u in uploads}
+    missing = [d for d in required if not d.optional and d.code not in attached]
+    if missing:
+        raise MissingDocuments(
+            f"attachments: {len(missing)} required document(s) missing: "
+            + "; ".join(f"{d.code} ({d.names.get('en', d.code)})" for d in missing)
+            + ". Attach each with its code as `document`",
+            [d.code for d in missing],
+        )
+
+
+def check_files(uploads: list[AttachmentUpload], documents: set[str]) -> None:
+    """Raise ``InvalidAttachment`` naming the first bad file: too many, an unknown document
+    code, a bad name, type or size, or content that is not what it claims."""
     if len(uploads) > MAX_FILES:
         raise InvalidAttachment(f"at most {MAX_FILES} attachments, got {len(uploads)}")
     for index, upload in enumerate(uploads):

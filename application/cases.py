@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
@@ -56,6 +57,7 @@ from domain.i18n import DEFAULT_LANGUAGE, LANGUAGES, pick
 from domain.identity import ADMIN, AUDITOR, CITIZEN, OFFICER
 from domain.ids import natural_id
 from domain.indexes import RequestKeyIndex, TrackingNumberIndex
+from domain.registration import RegistrationCounter
 from domain.service import ServiceVersion
 from domain.service_application import (
     TRACKING_NUMBER,
@@ -63,6 +65,9 @@ from domain.service_application import (
     ServiceApplication,
 )
 from domain.territory import CITY, DISTRICT, REGION
+
+# A decision retries this often when concurrent decisions of its agency take its number.
+DECISION_ATTEMPTS = 5
 
 # The applicant's territory must be at least as specific as the service's jurisdiction:
 # a district service needs a district or city; a regional one any place in a region.
@@ -104,7 +109,10 @@ class Cases(Application[UUID]):
 
     name = "Cases"
     # A snapshot every 50 events keeps long cases fast to load, at any version.
-    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {ServiceApplication: 50}
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
+        ServiceApplication: 50,
+        RegistrationCounter: 100,  # one event per decision of an agency's year
+    }
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -113,6 +121,8 @@ class Cases(Application[UUID]):
     def __init__(self, env: Any = None, *, deps: CaseDependencies | None = None) -> None:
         super().__init__(env)
         self._deps = deps
+        self._locks_guard = threading.Lock()
+        self._numbering_locks: dict[tuple[str, int], threading.Lock] = {}
 
     @property
     def deps(self) -> CaseDependencies:
@@ -258,7 +268,7 @@ class Cases(Application[UUID]):
                 [(f.pointer, f.message) for f in failures],
             )
         agency = self._responsible_agency(version, territory)
-        check_uploads(attachments, {d.code for d in terms.required_documents})
+        check_uploads(attachments, terms.required_documents)
         stored = [
             Attachment(
                 a.document, a.filename, a.content_type, len(a.content), deps.blobs.put(a.content)
@@ -440,15 +450,49 @@ class Cases(Application[UUID]):
         legal_basis: str,
     ) -> Decision:
         """Decide, render the result document in the applicant's language, record its hashes
-        and a verification code, and issue the result: one transaction."""
+        and a verification code, and issue the result: one transaction, with the next
+        registration number of the agency's year (retried when another decision of the
+        agency took that number meanwhile)."""
+        agency = self.handled(principal, key).agency
+        assert agency is not None
+        # Decisions of one agency's year take their numbers one at a time in this process
+        # (a conflict would cost a second rendering); another process's is retried.
+        with self._numbering_lock(agency.code, self.deps.clock.today().year):
+            for attempt in range(1, DECISION_ATTEMPTS + 1):
+                try:
+                    return self._decide(
+                        principal,
+                        ctx,
+                        key,
+                        outcome=outcome,
+                        reasons=reasons,
+                        legal_basis=legal_basis,
+                    )
+                except ConcurrentModification:
+                    if attempt == DECISION_ATTEMPTS:
+                        raise
+        raise AssertionError("unreachable")
+
+    def _numbering_lock(self, agency_code: str, year: int) -> threading.Lock:
+        with self._locks_guard:
+            return self._numbering_locks.setdefault((agency_code, year), threading.Lock())
+
+    def _decide(
+        self,
+        principal: Principal,
+        ctx: CommandContext,
+        key: str,
+        *,
+        outcome: str,
+        reasons: str,
+        legal_basis: str,
+    ) -> Decision:
         deps = self.deps
         application = self.handled(principal, key)
         assert application.agency is not None
         now = deps.clock.now()
-        registration_number = (
-            f"{application.agency.code.upper()}-{now.year}-"
-            f"{deps.sequences.next_value('decision'):06d}"
-        )
+        counter = self._registration_counter(application.agency.code, deps.clock.today().year)
+        registration_number = counter.issue(meta=ctx.meta())
         decision_id = Decision.create_id(registration_number)
         application.decide(
             officer=principal.subject,
@@ -503,8 +547,13 @@ class Cases(Application[UUID]):
             meta=ctx.meta(),
         )
         application.issue_result(documents=documents, meta=ctx.meta())
-        self._save(application, decision)
+        self._save(application, decision, counter)
         return decision
+
+    def _registration_counter(self, agency_code: str, year: int) -> RegistrationCounter:
+        counter_id = RegistrationCounter.create_id(agency_code, year)
+        counter: RegistrationCounter | None = self._get(RegistrationCounter, counter_id)
+        return counter or RegistrationCounter.start(agency_code, year)
 
     def _terms(self, application: ServiceApplication) -> ServiceVersion:
         service = self.deps.catalogue.get_service(application.service_code)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from application.attachments import AttachmentUpload, check_uploads
+from application.attachments import AttachmentUpload, check_files
 from application.cases import Cases
 from application.ports import AccessEntry
 from application.principal import Principal
@@ -143,7 +143,7 @@ class InterAgency:
         assert principal.agency is not None
         sha256 = None
         if document is not None:
-            check_uploads([document], {ANSWER_DOCUMENT})
+            check_files([document], {ANSWER_DOCUMENT})
             sha256 = self.cases.deps.blobs.put(document.content)
         request.answer_request(
             officer=principal.subject,

@@ -25,11 +25,11 @@ from typing import Any
 from psycopg import sql
 from support import add_database_argument, seeded_container  # also puts the repo on the path
 
-from application.attachments import AttachmentUpload
 from application.principal import Principal
 from domain.context import CommandContext
 from domain.indexes import TrackingNumberIndex
-from tests.e2e.cases import AGENCY, DISTRICT, PDF, service_example
+from tests.documents import uploads
+from tests.e2e.cases import AGENCY, DISTRICT, service_example
 
 CITIZEN = Principal("31503901234567", "citizen")
 OFFICER = Principal("officer-1", "officer", agency=AGENCY)
@@ -58,9 +58,7 @@ def long_case(container: Any, events: int) -> uuid.UUID:
         service_code=code,
         territory=DISTRICT,
         form=service_example(code),
-        attachments=[
-            AttachmentUpload("medical-birth-certificate", "c.pdf", "application/pdf", PDF)
-        ],
+        attachments=uploads(code),
     )
     key = str(application.id)
     while container.cases.load(key).version < events:

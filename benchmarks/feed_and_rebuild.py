@@ -23,12 +23,12 @@ from typing import Any
 
 from support import add_database_argument, seeded_container  # also puts the repo on the path
 
-from application.attachments import AttachmentUpload
 from application.principal import Principal
 from domain.context import CommandContext
 from infrastructure.container import Container
 from infrastructure.workers import PROJECTIONS
-from tests.e2e.cases import AGENCY, DISTRICT, PDF, service_example
+from tests.documents import uploads
+from tests.e2e.cases import AGENCY, DISTRICT, service_example
 
 OFFICER = Principal("officer-1", "officer", agency=AGENCY)
 CTX = CommandContext(actor="bench", role="system", correlation_id="bench")
@@ -49,7 +49,6 @@ def build_store(container: Container, events: int, applications: int) -> float:
     holds ``events`` events; returns the seconds it took."""
     started = time.perf_counter()
     code = "birth-registration"
-    upload = AttachmentUpload("medical-birth-certificate", "c.pdf", "application/pdf", PDF)
     submitted = [
         container.cases.submit(
             who,
@@ -57,7 +56,7 @@ def build_store(container: Container, events: int, applications: int) -> float:
             service_code=code,
             territory=DISTRICT,
             form=service_example(code),
-            attachments=[upload],
+            attachments=uploads(code),
         )
         for who in citizens(applications)
     ]

@@ -39,18 +39,18 @@ import psycopg
 from psycopg import sql
 from support import add_database_argument, machine, percentiles, seeded_container
 
-from application.attachments import AttachmentUpload
 from application.principal import Principal
 from domain.context import CommandContext
 from infrastructure.container import Container
 from tests.conftest import TEST_CIPHER_KEY
-from tests.e2e.cases import AGENCY, DISTRICT, PDF, service_example
+from tests.documents import uploads
+from tests.e2e.cases import AGENCY, DISTRICT, service_example
 
 OFFICER = Principal("officer-1", "officer", agency=AGENCY)
 OFFICER_CTX = CommandContext(actor=OFFICER.subject, role="officer", correlation_id="bench")
 CODE = "birth-registration"
 FORM = service_example(CODE)
-UPLOAD = AttachmentUpload("medical-birth-certificate", "c.pdf", "application/pdf", PDF)
+UPLOADS = uploads(CODE)
 CHANNEL = "bench_lag"
 
 
@@ -159,7 +159,7 @@ def write(container: Container, tracker: Tracker, rate: float, seconds: float) -
                 service_code=CODE,
                 territory=DISTRICT,
                 form=copy.deepcopy(FORM),
-                attachments=[UPLOAD],
+                attachments=UPLOADS,
             )
             at = time.perf_counter()
             tracker.committed("citizen_applications", application.id, at)

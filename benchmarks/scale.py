@@ -37,19 +37,19 @@ from typing import Any
 from psycopg import sql
 from support import add_database_argument, machine, percentiles, seeded_container
 
-from application.attachments import AttachmentUpload
 from application.principal import Principal
 from domain.audit_chain import GENESIS, event_hash_of_digest, link
 from domain.context import CommandContext
 from infrastructure.container import Container
 from infrastructure.event_store import LINKS_TABLE
-from tests.e2e.cases import AGENCY, DISTRICT, PDF, service_example
+from tests.documents import uploads
+from tests.e2e.cases import AGENCY, DISTRICT, service_example
 
 OFFICER = Principal("officer-1", "officer", agency=AGENCY)
 OFFICER_CTX = CommandContext(actor=OFFICER.subject, role="officer", correlation_id="bench")
 CODE = "birth-registration"
 FORM = service_example(CODE)
-UPLOAD = AttachmentUpload("medical-birth-certificate", "c.pdf", "application/pdf", PDF)
+UPLOADS = uploads(CODE)
 BATCH = 200_000
 
 
@@ -65,7 +65,7 @@ def run_cases(container: Container, cases: int, first: int) -> dict[str, list[fl
             service_code=CODE,
             territory=DISTRICT,
             form=copy.deepcopy(FORM),
-            attachments=[UPLOAD],
+            attachments=UPLOADS,
         )
         key = str(application.id)
         accepted = time.perf_counter()

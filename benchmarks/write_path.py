@@ -48,17 +48,17 @@ from support import (  # also puts the repo on the path
     seeded_container,
 )
 
-from application.attachments import AttachmentUpload
 from application.principal import Principal
 from domain.context import CommandContext
 from infrastructure.container import Container
 from infrastructure.database import DatabaseConfig
-from tests.e2e.cases import AGENCY, DISTRICT, PDF, service_example
+from tests.documents import uploads
+from tests.e2e.cases import AGENCY, DISTRICT, service_example
 
 OFFICER = Principal("officer-1", "officer", agency=AGENCY)
 CODE = "birth-registration"
 FORM = service_example(CODE)  # read once: reading the reference data is not the command's
-UPLOAD = AttachmentUpload("medical-birth-certificate", "c.pdf", "application/pdf", PDF)
+UPLOADS = uploads(CODE)
 
 
 class Counter(Aggregate):
@@ -171,7 +171,7 @@ def yagona_run(
                 service_code=CODE,
                 territory=DISTRICT,
                 form=copy.deepcopy(FORM),
-                attachments=[UPLOAD],
+                attachments=UPLOADS,
             )
             key = str(application.id)
             accepted = time.perf_counter()

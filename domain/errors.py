@@ -169,6 +169,14 @@ class InvalidAttachment(InvalidInput):
     pass
 
 
+class MissingDocuments(InvalidAttachment):
+    """Required documents of the service are not attached; ``missing`` lists their codes."""
+
+    def __init__(self, detail: str, missing: list[str]) -> None:
+        super().__init__(detail)
+        self.missing = missing
+
+
 class NoResponsibleAgency(InvalidInput):
     pass
 

@@ -61,11 +61,20 @@ RETIRED = "retired"
 
 @dataclass(frozen=True)
 class RequiredDocument:
+    """A document an application attaches; an optional one only where it applies (the
+    previous marriage's termination, a representative's power of attorney...)."""
+
     code: str
     names: Translations
+    optional: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "names": dict(self.names)}
+        # ``optional`` is written only when set, so terms recorded before it existed stay
+        # equal to their reference data (and seeding revises nothing that did not change).
+        data: dict[str, Any] = {"code": self.code, "names": dict(self.names)}
+        if self.optional:
+            data["optional"] = True
+        return data
 
 
 @dataclass(frozen=True)
@@ -155,10 +164,13 @@ class ServiceTerms:
             isinstance(d, dict) for d in documents_raw
         ):
             raise InvalidServiceTerms("required_documents must be a list of objects")
+        if any(not isinstance(d.get("optional", False), bool) for d in documents_raw):
+            raise InvalidServiceTerms("required_documents[].optional must be true or false")
         documents = tuple(
             RequiredDocument(
                 _slug("required_documents[].code", d.get("code")),
                 require_translations("required_documents[].names", d.get("names")),
+                bool(d.get("optional", False)),
             )
             for d in documents_raw
         )

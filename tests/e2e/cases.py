@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import copy
 import time
 from typing import Any
@@ -12,13 +11,15 @@ from fastapi.testclient import TestClient
 from application.principal import Principal
 from infrastructure.container import Container
 from infrastructure.reference_data import load_reference_data
+from tests.documents import PDF, attachments
+
+__all__ = ["PDF", "attachments"]  # tests import the PDF from here
 
 CITIZEN_A = "31503901234567"
 CITIZEN_B = "42207951234561"
 DISTRICT = "1703202"  # Oltinkoʻl tumani, Andijon viloyati
 AGENCY = f"justice-{DISTRICT}"
 OTHER_AGENCY = "justice-1706204"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def headers(container: Container, principal: Principal, **extra: str) -> dict[str, str]:
@@ -39,21 +40,18 @@ def service_example(code: str) -> dict[str, Any]:
 
 
 def submission(code: str = "birth-registration", **changes: Any) -> dict[str, Any]:
+    """A valid body for ``code``: its example form and every document it requires (for
+    birth registration, the medical certificate first)."""
     body = {
         "service_code": code,
         "territory": DISTRICT,
         "form": service_example(code),
         "language": "ru",
-        "attachments": [
-            {
-                "document": "medical-birth-certificate",
-                "filename": "certificate.pdf",
-                "content_type": "application/pdf",
-                "content_base64": base64.b64encode(PDF).decode(),
-            }
-        ],
+        "attachments": attachments(code),
     }
     body.update(changes)
+    if "service_code" in changes and "attachments" not in changes:
+        body["attachments"] = attachments(changes["service_code"])
     return body
 
 
@@ -91,7 +89,12 @@ def paid_and_decided(
     """A case through its whole life over HTTP: submitted, paid on the sandbox page, queued,
     accepted and approved. Returns the application as its citizen reads it."""
     who, clerk = who or citizen(), clerk or officer()
-    body = {"service_code": code, "territory": DISTRICT, "form": service_example(code)}
+    body = {
+        "service_code": code,
+        "territory": DISTRICT,
+        "form": service_example(code),
+        "attachments": attachments(code),
+    }
     created = client.post("/v1/applications", json=body, headers=headers(container, who))
     assert created.status_code == 201, created.text
     key = created.json()["id"]

@@ -22,6 +22,7 @@ from application.principal import Principal
 from domain.context import CommandContext
 from infrastructure.clock import FixedClock
 from infrastructure.container import Container
+from tests.documents import attachments
 from tests.e2e.cases import (
     accept_and_approve,
     citizen,
@@ -62,6 +63,7 @@ def april(client: TestClient, seeded: Container) -> Iterator[FixedClock]:
                 "service_code": "land-plot-allocation",
                 "territory": "1703202",
                 "form": service_example("land-plot-allocation"),
+                "attachments": attachments("land-plot-allocation"),
             },
             headers=headers(seeded, CITIZEN),
         )

@@ -25,6 +25,7 @@ from infrastructure.embedded_postgres import stop_embedded
 from infrastructure.reference_data import load_reference_data
 from infrastructure.settings import Settings
 from tests.conftest import TEST_CIPHER_KEY
+from tests.documents import attachments
 from tests.e2e.cases import headers, service_example
 from tests.integration.live import ADMIN, eventually
 
@@ -78,7 +79,12 @@ def test_pay_decide_and_reconcile(embedded: Container) -> None:
     client = TestClient(create_app(embedded))
     payments: list[dict[str, Any]] = []
     for citizen, code in zip(CITIZENS, SERVICES, strict=True):
-        body = {"service_code": code, "territory": "1703202", "form": service_example(code)}
+        body = {
+            "service_code": code,
+            "territory": "1703202",
+            "form": service_example(code),
+            "attachments": attachments(code),
+        }
         created = client.post("/v1/applications", json=body, headers=headers(embedded, citizen))
         assert created.status_code == 201, created.text
         application = created.json()
@@ -201,7 +207,12 @@ def test_pay_decide_and_reconcile(embedded: Container) -> None:
 def test_the_sandbox_refuses_a_second_outcome_and_bad_input(embedded: Container) -> None:
     client = TestClient(create_app(embedded))
     code = "marriage-registration"
-    body = {"service_code": code, "territory": "1703202", "form": service_example(code)}
+    body = {
+        "service_code": code,
+        "territory": "1703202",
+        "form": service_example(code),
+        "attachments": attachments(code),
+    }
     citizen = Principal("62902001234560", "citizen")
     application = client.post(
         "/v1/applications", json=body, headers=headers(embedded, citizen)

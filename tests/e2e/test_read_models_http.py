@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from application.principal import Principal
 from domain.context import CommandContext
 from infrastructure.container import Container
+from tests.documents import attachments
 from tests.e2e.cases import DISTRICT, citizen, headers, paid_and_decided, service_example
 
 ADMIN = Principal("admin-1", "admin")
@@ -44,7 +45,12 @@ def written(client: TestClient, seeded: Container, reader: dict[str, str]) -> di
     decided = [paid_and_decided(client, seeded, citizen(p, name=None)) for p in PINFLS[:2]]
     unpaid = client.post(
         "/v1/applications",
-        json={"service_code": SERVICE, "territory": DISTRICT, "form": service_example(SERVICE)},
+        json={
+            "service_code": SERVICE,
+            "territory": DISTRICT,
+            "form": service_example(SERVICE),
+            "attachments": attachments(SERVICE),
+        },
         headers=headers(seeded, citizen(PINFLS[2], name=None)),
     )
     assert unpaid.status_code == 201, unpaid.text

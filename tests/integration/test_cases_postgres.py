@@ -92,6 +92,56 @@ def test_twenty_concurrent_decisions_yield_one_decision_and_nineteen_conflicts(
     assert decision_numbers == {application.decision_id}
 
 
+def registered_numbers(live: Container, prefix: str) -> list[int]:
+    """The sequence numbers of the decisions registered under ``prefix``, in order."""
+    numbers = [
+        decision.registration_number
+        for n in live.cases.recorder.select_notifications(start=1, limit=100000)
+        if n.topic.endswith("Decision.Issued")
+        and (decision := live.cases.repository.get(n.originator_id)).registration_number.startswith(
+            prefix
+        )
+    ]
+    return sorted(int(number.rsplit("-", 1)[1]) for number in numbers)
+
+
+def test_concurrent_decisions_of_an_agency_take_consecutive_numbers_without_gaps(
+    server: str, live: Container
+) -> None:
+    prefix = "ADL-1703202-2026-"  # the district's justice division, in 2026
+    before = registered_numbers(live, prefix)
+    assert before == list(range(1, len(before) + 1))
+    keys = [submitted_and_accepted(server, live) for _ in range(8)]
+    token = headers(live, officer())
+    body = {"outcome": "approved", "reasons": "In order.", "legal_basis": "Civil code"}
+    start = threading.Barrier(len(keys))
+
+    def decide(key: str) -> httpx.Response:
+        start.wait()
+        return post(server, f"/v1/applications/{key}/decision", token, body)
+
+    with ThreadPoolExecutor(max_workers=len(keys)) as pool:
+        responses = list(pool.map(decide, keys))
+
+    assert [r.status_code for r in responses] == [201] * len(keys), [r.text for r in responses]
+    issued = sorted(r.json()["registration_number"] for r in responses)
+    expected = [f"{prefix}{n:06d}" for n in range(len(before) + 1, len(before) + len(keys) + 1)]
+    assert issued == expected  # gapless, in the agency's own series
+    assert registered_numbers(live, prefix) == list(range(1, len(before) + len(keys) + 1))
+
+    # Another agency's series starts at one.
+    elsewhere = post(
+        server, "/v1/applications", headers(live, citizen()), submission(territory="1706204")
+    )
+    assert elsewhere.status_code == 201, elsewhere.text
+    other = officer("officer-bu", "justice-1706204")
+    key = elsewhere.json()["id"]
+    assert post(server, f"/v1/applications/{key}/acceptance", headers(live, other)).is_success
+    decided = post(server, f"/v1/applications/{key}/decision", headers(live, other), body)
+    assert decided.status_code == 201, decided.text
+    assert decided.json()["registration_number"] == "ADL-1706204-2026-000001"
+
+
 def test_the_events_table_holds_no_personal_data_in_clear(server: str, live: Container) -> None:
     name = "Zilola Xolmatova"
     form = submission()["form"]

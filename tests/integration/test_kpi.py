@@ -47,6 +47,7 @@ from infrastructure.database import DatabaseConfig
 from infrastructure.payments.sandbox import SandboxProvider
 from infrastructure.payments.webhooks import to_provider_event, verify
 from projections.kpi import KpiRow
+from tests.documents import uploads
 from tests.e2e.cases import CITIZEN_A, CITIZEN_B, service_example
 from tests.integration.live import live_container
 
@@ -202,7 +203,7 @@ class Script:
             service_code=service,
             territory=territory,
             form=service_example(service),
-            attachments=[],
+            attachments=uploads(service),
             language="ru",
         )
         assert application.agency is not None

@@ -20,6 +20,7 @@ from infrastructure.payments.sandbox import SandboxProvider
 from infrastructure.payments.webhooks import to_provider_event, verify
 from infrastructure.reference_data import load_reference_data
 from tests.conftest import TEST_NOW
+from tests.documents import uploads
 from tests.e2e.cases import service_example
 from tests.integration.live import ADMIN, eventually, live_container
 
@@ -63,7 +64,7 @@ def submit(live: Container) -> Any:
         service_code="marriage-registration",
         territory="1703202",
         form=service_example("marriage-registration"),
-        attachments=[],
+        attachments=uploads("marriage-registration"),
     )
 
 
@@ -161,7 +162,7 @@ def test_an_exempt_applicant_owes_nothing_and_needs_no_payment(live: Container) 
         service_code=spec.code,
         territory=territory,
         form=form,
-        attachments=[],
+        attachments=uploads(spec.code),
         exemption=exemption["code"],
     )
     assert application.fee == (0, "UZS")

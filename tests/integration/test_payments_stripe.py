@@ -99,7 +99,7 @@ def call(base: str, method: str, path: str, token: dict[str, str], body: Any = N
 
 
 def paid_application(base: str, live: Container) -> dict[str, Any]:
-    body = submission(PAID_SERVICE, attachments=[])
+    body = submission(PAID_SERVICE)
     body["form"] = service_example(PAID_SERVICE)
     created = call(base, "POST", "/v1/applications", headers(live, citizen()), body)
     assert created.status_code == 201, created.text

@@ -29,7 +29,6 @@ from eventsourcing.utils import get_topic
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from application.attachments import AttachmentUpload
 from application.principal import Principal
 from application.seeding import seed
 from domain.context import CommandContext
@@ -46,7 +45,8 @@ from infrastructure.workers import AUDIT_PROJECTIONS, PROJECTIONS
 from projections.audit_actions import AuditActionsView
 from projections.rebuild import replay
 from tests.conftest import TEST_CIPHER_KEY, TEST_NOW, settings_for
-from tests.e2e.cases import CITIZEN_A, CITIZEN_B, DISTRICT, PDF, service_example
+from tests.documents import uploads
+from tests.e2e.cases import CITIZEN_A, CITIZEN_B, DISTRICT, service_example
 from tests.integration.helpers import dump_tables
 from tests.integration.live import ADMIN
 
@@ -175,18 +175,13 @@ class Stream:
             self.errors.append(error)
 
     def submit(self, who: Principal, code: str) -> UUID:
-        attachments = (
-            [AttachmentUpload("medical-birth-certificate", "c.pdf", "application/pdf", PDF)]
-            if code == FREE
-            else []
-        )
         application = self.container.cases.submit(
             who,
             citizen_ctx(who, self.container),
             service_code=code,
             territory=DISTRICT,
             form=service_example(code),
-            attachments=attachments,
+            attachments=uploads(code),
             language="ru",
         )
         return application.id

@@ -6,7 +6,6 @@ every acknowledged write is in the event store, and every read model equals a re
 
 from __future__ import annotations
 
-import base64
 import os
 import random
 import signal
@@ -39,7 +38,8 @@ from infrastructure.database import DatabaseConfig
 from infrastructure.reference_data import load_reference_data
 from infrastructure.workers import PROJECTIONS
 from tests.conftest import TEST_CIPHER_KEY, settings_for
-from tests.e2e.cases import CITIZEN_A, CITIZEN_B, DISTRICT, PDF, service_example
+from tests.documents import attachments
+from tests.e2e.cases import CITIZEN_A, CITIZEN_B, DISTRICT, service_example
 from tests.integration.live import ADMIN
 from tests.integration.test_worker_crash import decoded, quiescent, snapshot
 
@@ -369,16 +369,8 @@ class Client:
             "territory": DISTRICT,
             "form": service_example(code),
             "language": "ru",
+            "attachments": attachments(code),
         }
-        if code == FREE:
-            body["attachments"] = [
-                {
-                    "document": "medical-birth-certificate",
-                    "filename": "c.pdf",
-                    "content_type": "application/pdf",
-                    "content_base64": base64.b64encode(PDF).decode(),
-                }
-            ]
         response = self.write("/v1/applications", "submit", "citizen", body)
         if response is None or response.status_code != 201:
             self._unexpected("submit", response)

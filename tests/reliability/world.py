@@ -23,6 +23,7 @@ from infrastructure.clock import FixedClock
 from infrastructure.container import Container
 from infrastructure.database import DatabaseConfig
 from tests.conftest import TEST_NOW
+from tests.documents import attachments
 from tests.e2e.cases import (
     CITIZEN_A,
     CITIZEN_B,
@@ -147,6 +148,7 @@ class World:
             "service_code": "marriage-registration",
             "territory": DISTRICT,
             "form": service_example("marriage-registration"),
+            "attachments": attachments("marriage-registration"),
         }
         created = self.post("/v1/applications", citizen(), 201, json=body)
         assert created["status"] == "awaiting_payment", created

@@ -18,6 +18,8 @@ from domain.errors import (
     ApplicationNotFound,
     InvalidAttachment,
     InvalidForm,
+    InvalidInput,
+    MissingDocuments,
     NoResponsibleAgency,
     NotYourAgency,
     RoleNotAllowed,
@@ -29,7 +31,7 @@ from infrastructure.blobs import MemoryBlobStore
 from infrastructure.clock import FixedClock
 from infrastructure.result_renderer import DocumentRenderer
 from infrastructure.sequences import MemorySequences
-from tests.unit.builders import CTX, DAY, terms
+from tests.unit.builders import CTX, DAY, names, terms
 from tests.unit.test_catalogue_app import KINDS, TERRITORIES
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
@@ -83,6 +85,16 @@ def make_cases() -> Cases:
             "paid-licence",
             terms(form=4, jurisdiction="region", fee={"kind": "bhm_multiple", "multiple": "0.5"}),
         ),
+        ServiceSpec(
+            "repeat-certificate",
+            terms(
+                jurisdiction="region",
+                required_documents=[
+                    {"code": "medical-certificate", "names": names("Ma'lumotnoma")},
+                    {"code": "power-of-attorney", "names": names("Ishonchnoma"), "optional": True},
+                ],
+            ),
+        ),
     ]
     data = ReferenceData(TERRITORIES, KINDS, services, [(date(2025, 8, 1), 41_200_000)], DAY)
     seed(catalogue, data, CTX, today=NOW.date())
@@ -105,12 +117,16 @@ def cases() -> Cases:
     return make_cases()
 
 
+# The builders' services require one document, the medical certificate.
+MEDICAL = AttachmentUpload("medical-certificate", "m.pdf", "application/pdf", b"%PDF-1.7 m")
+
+
 def submit(cases: Cases, who: Principal = A, **changes: Any) -> Any:
     fields: dict[str, Any] = {
         "service_code": "birth-registration",
         "territory": "1703202",
         "form": dict(FORM),
-        "attachments": [],
+        "attachments": [MEDICAL],
     }
     fields.update(changes)
     return cases.submit(who, CTX, **fields)
@@ -181,7 +197,26 @@ def test_attachments_are_stored_by_hash(cases: Cases) -> None:
     stored = application.attachments[0]
     assert cases.deps.blobs.get(stored.sha256) == pdf
     with pytest.raises(InvalidAttachment, match="is not a image/png file"):
-        submit(cases, attachments=[AttachmentUpload("other", "x.png", "image/png", pdf)])
+        submit(cases, attachments=[MEDICAL, AttachmentUpload("other", "x.png", "image/png", pdf)])
+
+
+def test_every_required_document_must_be_attached(cases: Cases) -> None:
+    other = AttachmentUpload("other", "x.pdf", "application/pdf", b"%PDF-1.7 x")
+    for attachments in ([], [other]):  # nothing, or something that is not the document
+        with pytest.raises(MissingDocuments, match="medical-certificate") as raised:
+            submit(cases, attachments=attachments)
+        assert raised.value.missing == ["medical-certificate"]
+    assert cases.recorder.max_notification_id() is None  # nothing was recorded
+    assert submit(cases, attachments=[MEDICAL, other]).status == "queued"
+
+
+def test_an_optional_document_may_be_left_out(cases: Cases) -> None:
+    proxy = AttachmentUpload("power-of-attorney", "p.pdf", "application/pdf", b"%PDF-1.7 p")
+    assert submit(cases, service_code="repeat-certificate").status == "queued"
+    assert submit(cases, service_code="repeat-certificate", attachments=[MEDICAL, proxy])
+    with pytest.raises(MissingDocuments) as raised:
+        submit(cases, service_code="repeat-certificate", attachments=[proxy])
+    assert raised.value.missing == ["medical-certificate"]
 
 
 def test_a_fee_is_assessed_at_todays_bhm(cases: Cases) -> None:
@@ -220,7 +255,34 @@ def test_decide_issues_a_verifiable_result_in_one_save(cases: Cases) -> None:
         "Decided",
         "ResultIssued",
         "Issued",
+        "Started",  # the agency's registration counter for 2026
+        "NumberIssued",
     ]
+    assert decision.registration_number == "ADL-1703-2026-000001"
     assert cases.verify(CTX, decision.registration_number, decision.verification_code) == decision
     pdf = cases.result(A, CTX, str(application.id), file_format="pdf")
     assert pdf.content.startswith(b"%PDF-")
+
+
+def decide(cases: Cases, application: Any, officer: Principal = CLERK, **changes: str) -> Any:
+    fields = {"outcome": "approved", "reasons": "In order", "legal_basis": "Art. 5"} | changes
+    return cases.decide(officer, CTX, str(application.id), **fields)
+
+
+def test_each_agency_numbers_its_decisions_of_a_year_from_one_without_gaps(
+    cases: Cases,
+) -> None:
+    first, second, third = (submit(cases) for _ in range(3))
+    for application in (first, second, third):
+        cases.accept(CLERK, CTX, str(application.id))
+    assert decide(cases, first).registration_number == "ADL-1703-2026-000001"
+    with pytest.raises(InvalidInput):  # refused after the number was drawn: none is lost
+        decide(cases, second, reasons=" ")
+    assert decide(cases, second).registration_number == "ADL-1703-2026-000002"
+    # Tashkent city's office has its own series; so has every new year.
+    tashkent = Principal("officer-2", "officer", agency="justice-1726")
+    elsewhere = submit(cases, territory="1726262")
+    cases.accept(tashkent, CTX, str(elsewhere.id))
+    assert decide(cases, elsewhere, tashkent).registration_number == "ADL-1726-2026-000001"
+    cases.deps.clock.at = datetime(2027, 1, 4, 7, 0, tzinfo=UTC)  # type: ignore[attr-defined]
+    assert decide(cases, third).registration_number == "ADL-1703-2027-000001"

@@ -169,11 +169,30 @@ def test_service_codes_are_slugs() -> None:
             InvalidServiceTerms,
             "repeat codes: a1",
         ),
+        (
+            {"required_documents": [{"code": "a1", "names": names(), "optional": "yes"}]},
+            InvalidServiceTerms,
+            "optional must be true or false",
+        ),
     ],
 )
 def test_invalid_terms_are_named(changes: dict[str, Any], error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         parse_terms(terms(**changes))
+
+
+def test_a_document_is_required_unless_marked_optional() -> None:
+    documents = [
+        {"code": "a1", "names": names()},
+        {"code": "a2", "names": names(), "optional": True},
+    ]
+    parsed = parse_terms(terms(required_documents=documents))
+    assert [(d.code, d.optional) for d in parsed.required_documents] == [
+        ("a1", False),
+        ("a2", True),
+    ]
+    # Terms recorded before documents could be optional read back unchanged.
+    assert parsed.to_dict()["required_documents"] == documents
 
 
 def test_a_fee_rule_with_a_negative_amount_is_invalid_fee_rule() -> None:
