@@ -245,6 +245,37 @@ def test_attachments_are_checked_by_content_and_size(client: TestClient, seeded:
     )
 
 
+def test_each_missing_required_document_is_named_and_nothing_is_recorded(
+    client: TestClient, seeded: Container
+) -> None:
+    me = headers(seeded, citizen())
+    before = client.get("/v1/applications", headers=me, params={"limit": 100}).json()["items"]
+    bare = submission("criminal-record-certificate", attachments=[])
+    refused = problem(client.post("/v1/applications", json=bare, headers=me), 422)
+    assert refused["type"] == "urn:yagona:problem:missing-documents"
+    assert "identity-document" in refused["detail"]
+    assert refused["errors"] == [
+        {"name": "/attachments", "in": "body", "detail": "missing document identity-document"}
+    ]
+    # Birth registration needs two documents; the parents' marriage certificate is optional.
+    only_other = submission(attachments=[{**submission()["attachments"][0], "document": "other"}])
+    named = problem(client.post("/v1/applications", json=only_other, headers=me), 422)
+    assert [e["detail"] for e in named["errors"]] == [
+        "missing document medical-birth-certificate",
+        "missing document identity-document",
+    ]
+    seeded.wait_for_projections()
+    after = client.get("/v1/applications", headers=me, params={"limit": 100}).json()["items"]
+    assert len(after) == len(before)  # nothing half-written
+    detail = client.get("/v1/services/birth-registration").json()["required_documents"]
+    assert {d["code"]: d["optional"] for d in detail} == {
+        "medical-birth-certificate": False,
+        "identity-document": False,
+        "marriage-certificate": True,
+    }
+    assert submit(client, seeded)["status"] == "queued"  # both required ones attached
+
+
 def test_services_that_take_no_applications(client: TestClient, seeded: Container) -> None:
     info_service = next(
         code
