@@ -26,6 +26,7 @@ def test_readyz_checks_the_database_and_reports_projection_lag(client: TestClien
     assert set(names) == {
         "catalogue",
         "citizen_applications",
+        "citizen_payments",
         "officer_queue",
         "decisions_register",
         "payments_ledger",
