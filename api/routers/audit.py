@@ -56,9 +56,16 @@ def history(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Cursor = None,
 ) -> HistoryPage:
-    """Every event of the application, its decision and its payments, in the order they
-    happened: position, aggregate, version, type, time, actor, role, correlation id and the
-    decrypted payload. Auditors only; each read is recorded."""
+    """Every event of the application, its decision and its payments: position, aggregate,
+    version, type, time, actor, role, correlation id and the decrypted payload. Auditors
+    only; each read is recorded.
+
+    Order: a total order consistent with commit order within each stream. The events of one
+    stream (`Cases`, `Payments`) come in their position order, which is the order they were
+    committed; the streams are merged by event time while each keeps its position order, so
+    an event stamped earlier but committed later stays after the one it followed; equal
+    times go to the stream named first. Pages are stable: the cursor is an offset into that
+    order, which only grows at the end."""
     offset = _cursor_number(cursor, "offset")
     page = container.audit.history(principal, ctx, key, offset=offset, limit=limit)
     return HistoryPage(
