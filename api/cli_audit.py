@@ -10,11 +10,10 @@ from typing import Annotated
 from uuid import uuid4
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from api.cli_common import err, load_settings, open_container
+from api.cli_render import events_progress, print_whole
 from application.principal import Principal
 from domain.audit_chain import Finding
 from domain.context import CommandContext
@@ -36,11 +35,12 @@ def _auditor() -> tuple[Principal, CommandContext]:
 
 def _print_findings(findings: list[Finding]) -> None:
     table = Table(title="broken links (first per chain)")
-    for column in ("stream", "aggregate", "version", "problem", "detail"):
-        table.add_column(column)
+    for column in ("stream", "aggregate", "version", "problem"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("detail")
     for f in findings:
         table.add_row(f.stream, f.aggregate_id, str(f.version), f.problem, f.detail)
-    Console(stderr=True).print(table)
+    print_whole(table, stderr=True)
 
 
 def _report(report: VerificationReport, as_json: bool) -> None:
@@ -91,20 +91,11 @@ def verify(
                 err.print(f"[red]{error.detail}[/red]")
                 raise typer.Exit(2) from None
         else:
-            with Progress(
-                TextColumn("[bold]verifying"),
-                BarColumn(),
-                TextColumn("{task.completed:,}/{task.total:,} events"),
-                TextColumn("{task.fields[rate]}"),
-                TimeRemainingColumn(),
-                console=err,
-            ) as progress:
-                task = progress.add_task("verify", total=None, rate="")
+            with events_progress(err, rate=True) as progress:
+                task = progress.add_task("verifying", total=None)
 
                 def advance(done: int, total: int) -> None:
-                    elapsed = progress.tasks[0].elapsed or 0.0
-                    rate = f"{done / elapsed:,.0f} events/s" if elapsed else ""
-                    progress.update(task, completed=done, total=total, rate=rate)
+                    progress.update(task, completed=done, total=total)
 
                 report = container.verifier.verify_all(progress=advance)
     finally:

@@ -1,0 +1,59 @@
+"""Console output the ``yagona`` commands share: progress over events whose total may not
+be known yet, and tables whose identifier columns are printed whole at any width."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.measure import Measurement
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Column, Table
+from rich.text import Text
+
+
+class EventCount(ProgressColumn):
+    """``done/total events``, the total shown as ``?`` until it is known."""
+
+    def render(self, task: Task) -> Text:
+        total = "?" if task.total is None else f"{int(task.total):,}"
+        return Text(f"{int(task.completed):,}/{total} events")
+
+
+class EventRate(ProgressColumn):
+    """Events per second since the task started (blank before the first second counts)."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed or 0.0
+        return Text(f"{task.completed / elapsed:,.0f} events/s" if elapsed > 0 else "")
+
+
+def events_progress(console: Console, *, rate: bool = False) -> Progress:
+    """A progress display over events for ``console``: the task's description, a bar,
+    ``done/total events`` (optionally the rate) and the time remaining."""
+    columns: list[ProgressColumn] = [
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        EventCount(table_column=Column(no_wrap=True)),
+    ]
+    if rate:
+        columns.append(EventRate(table_column=Column(no_wrap=True)))
+    columns.append(TimeRemainingColumn())
+    return Progress(*columns, console=console)
+
+
+def print_whole(table: Table, *, stderr: bool = False) -> None:
+    """Print ``table`` so that no column marked ``no_wrap`` (ids) is cut or folded: on a
+    console narrower than the table's least width, the lines are printed wider (a terminal
+    then wraps them, but every id stays whole and copyable)."""
+    console = Console(stderr=stderr)
+    wide = console.options.update_width(1_000_000)
+    least = Measurement.get(console, wide, table).minimum
+    if least > console.width:
+        console = Console(stderr=stderr, width=least)
+    console.print(table)
