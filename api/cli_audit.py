@@ -10,6 +10,7 @@ from typing import Annotated
 from uuid import uuid4
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.cli_common import err, load_settings, open_container
@@ -19,7 +20,8 @@ from domain.audit_chain import Finding
 from domain.context import CommandContext
 from domain.errors import DomainError
 from domain.identity import AUDITOR
-from infrastructure.audit import VerificationReport, export_case, read_export, verify_export
+from infrastructure.audit import VerificationReport
+from infrastructure.audit_export import export_case, read_export, verify_export
 
 audit_app = typer.Typer(
     help="Tamper evidence: verify chains, seal heads, export cases.", no_args_is_help=True
@@ -71,7 +73,9 @@ def verify(
     ] = None,
     export: Annotated[
         Path | None,
-        typer.Option(help="verify an exported case offline (a directory), not the database"),
+        typer.Option(
+            help="verify an exported case offline (its directory or zip file), not the database"
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
@@ -103,21 +107,22 @@ def verify(
     _report(report, as_json)
 
 
-def _verify_export(directory: Path, as_json: bool) -> None:
+def _verify_export(path: Path, as_json: bool) -> None:
     try:
-        text, manifest = read_export(directory)
+        text, manifest = read_export(path)
     except ValueError as error:
-        err.print(f"[red]{error}[/red]")
+        err.print(f"[red]{escape(str(error))}[/red]")
         raise typer.Exit(2) from None
     problems = verify_export(text, manifest)
     if as_json:
         sys.stdout.write(json.dumps({"intact": not problems, "problems": problems}) + "\n")
     for problem in problems:
-        err.print(f"[red]{problem}[/red]")
+        err.print(f"[red]{escape(problem)}[/red]")
     chains = len(manifest.get("chains", {}))
     err.print(
         f"{'intact' if not problems else '[red]TAMPERED[/red]'}: export of case "
-        f"{manifest.get('case_id')}, {manifest.get('events')} events in {chains} chains"
+        f"{escape(str(manifest.get('case_id')))}, {escape(str(manifest.get('events')))} events "
+        f"in {chains} chains"
     )
     if problems:
         raise typer.Exit(1)
@@ -126,7 +131,13 @@ def _verify_export(directory: Path, as_json: bool) -> None:
 @audit_app.command("export")
 def export_command(
     application: Annotated[str, typer.Option(help="the case: its id or tracking number")],
-    out: Annotated[Path, typer.Option(help="directory for events.jsonl and manifest.json")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            help="directory for events.jsonl and manifest.json, or a zip file of both when "
+            "the path ends with .zip"
+        ),
+    ],
 ) -> None:
     """Export a case's full history as JSON Lines plus a manifest of its chain hashes."""
     settings = load_settings()

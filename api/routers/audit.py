@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from api.auth import ContextDep, PrincipalDep
 from api.dependencies import ContainerDep
@@ -22,7 +22,7 @@ from api.schemas.audit import (
     VerificationOut,
 )
 from api.schemas.dates import IsoInstant
-from infrastructure.audit import export_case
+from infrastructure.audit_export import export_case
 from projections.pagination import InvalidQuery, decode_cursor, encode_cursor
 
 router = APIRouter(
@@ -125,14 +125,27 @@ def verification(
 
 @router.get(
     "/audit/applications/{key}/export",
-    responses=WRITE_ERRORS,
-    summary="Export a case (JSON Lines and manifest)",
+    responses={
+        **WRITE_ERRORS,
+        200: {
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "A zip file holding `events.jsonl` and `manifest.json`",
+        },
+    },
+    response_class=Response,
+    summary="Export a case (a zip of JSON Lines and manifest)",
 )
-def export(key: Key, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep) -> Any:
-    """`{"manifest": …, "events": "<JSON Lines>"}`: the case's events as stored and decrypted,
-    with the chain hashes to verify them offline (`yagona audit verify --export DIR`)."""
+def export(key: Key, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep) -> Response:
+    """A download (`Content-Disposition: attachment`, `case-<id>.zip`) holding
+    `events.jsonl`, the case's events as stored and decrypted, and `manifest.json`, their
+    chain hashes, sealed heads and the latest seal. Verify it offline as it is:
+    `yagona audit verify --export case-<id>.zip`. Auditors only; the read is recorded."""
     case = export_case(container.audit, container.seals, principal, ctx, key)
-    return {"manifest": case.manifest, "events": case.events}
+    return Response(
+        case.zip_bytes(),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="case-{case.case_id}.zip"'},
+    )
 
 
 @router.get(

@@ -43,10 +43,10 @@ from domain.audit_chain import (
     link,
 )
 from domain.context import CommandContext
-from infrastructure.audit import (
+from infrastructure.audit import VerificationReport
+from infrastructure.audit_export import (
     EVENTS_FILE,
     MANIFEST_FILE,
-    VerificationReport,
     export_case,
     manifest_for,
     read_export,
@@ -334,6 +334,19 @@ def test_an_export_verifies_offline_and_an_altered_export_does_not(
     intact = CliRunner().invoke(cli, ["audit", "verify", "--export", str(directory), "--json"])
     assert intact.exit_code == 0, intact.output
     assert json.loads(intact.stdout) == {"intact": True, "problems": []}
+
+    # The command writes a zip when asked for one, and the verifier takes it as it is.
+    zipped = tmp_path / "case.zip"
+    written = CliRunner().invoke(
+        cli,
+        ["audit", "export", "--application", str(application_id), "--out", str(zipped)],
+        env=cli_env(container),
+    )
+    assert written.exit_code == 0, written.output
+    assert read_export(zipped) == read_export(directory)
+    from_zip = CliRunner().invoke(cli, ["audit", "verify", "--export", str(zipped), "--json"])
+    assert from_zip.exit_code == 0, from_zip.output
+    assert json.loads(from_zip.stdout) == {"intact": True, "problems": []}
 
     # Alter one stored event in the export and fix up the file digest, as a forger would:
     # the chain head still gives it away.
