@@ -48,12 +48,19 @@ def events_progress(console: Console, *, rate: bool = False) -> Progress:
 
 
 def print_whole(table: Table, *, stderr: bool = False) -> None:
-    """Print ``table`` so that no column marked ``no_wrap`` (ids) is cut or folded: on a
-    console narrower than the table's least width, the lines are printed wider (a terminal
-    then wraps them, but every id stays whole and copyable)."""
+    """Print ``table`` without cutting anything: a column marked ``no_wrap`` (ids, dates)
+    keeps its widest cell, any other column at least its longest word. On a console too
+    narrow for that, the table is laid out as wide as it needs and its lines are printed
+    longer than the console (a terminal then wraps them) rather than cropped, folded or
+    dropped: every id stays whole and copyable."""
     console = Console(stderr=stderr)
     wide = console.options.update_width(1_000_000)
-    least = Measurement.get(console, wide, table).minimum
-    if least > console.width:
-        console = Console(stderr=stderr, width=least)
-    console.print(table)
+    needed = 1  # the left edge; then each column's padding (2) and right border (1)
+    for column in table.columns:
+        measured = [Measurement.get(console, wide, cell) for cell in (column.header, *column.cells)]
+        least = max(m.maximum if column.no_wrap else m.minimum for m in measured)
+        column.min_width = max(column.min_width or 0, least)
+        needed += column.min_width + 3
+    if needed > console.width:
+        console = Console(stderr=stderr, width=needed)
+    console.print(table, crop=False)
