@@ -18,6 +18,7 @@ from api.app import create_app
 from api.cli_audit import audit_app
 from api.cli_common import err, load_settings, log, open_container
 from api.cli_integrators import integrators_app
+from api.cli_render import EventCount
 from application.principal import Principal
 from application.seeding import seed as seed_catalogue
 from domain.context import CommandContext
@@ -184,7 +185,7 @@ def projections_rebuild(
             with Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
-                TextColumn("{task.completed}/{task.total} events"),
+                EventCount(),
                 TimeRemainingColumn(),
                 console=err,
             ) as progress:

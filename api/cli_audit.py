@@ -10,17 +10,18 @@ from typing import Annotated
 from uuid import uuid4
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.markup import escape
 from rich.table import Table
 
 from api.cli_common import err, load_settings, open_container
+from api.cli_render import events_progress, print_whole
 from application.principal import Principal
 from domain.audit_chain import Finding
 from domain.context import CommandContext
 from domain.errors import DomainError
 from domain.identity import AUDITOR
-from infrastructure.audit import VerificationReport, export_case, read_export, verify_export
+from infrastructure.audit import VerificationReport
+from infrastructure.audit_export import export_case, read_export, verify_export
 
 audit_app = typer.Typer(
     help="Tamper evidence: verify chains, seal heads, export cases.", no_args_is_help=True
@@ -36,11 +37,12 @@ def _auditor() -> tuple[Principal, CommandContext]:
 
 def _print_findings(findings: list[Finding]) -> None:
     table = Table(title="broken links (first per chain)")
-    for column in ("stream", "aggregate", "version", "problem", "detail"):
-        table.add_column(column)
+    for column in ("stream", "aggregate", "version", "problem"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("detail")
     for f in findings:
         table.add_row(f.stream, f.aggregate_id, str(f.version), f.problem, f.detail)
-    Console(stderr=True).print(table)
+    print_whole(table, stderr=True)
 
 
 def _report(report: VerificationReport, as_json: bool) -> None:
@@ -71,7 +73,9 @@ def verify(
     ] = None,
     export: Annotated[
         Path | None,
-        typer.Option(help="verify an exported case offline (a directory), not the database"),
+        typer.Option(
+            help="verify an exported case offline (its directory or zip file), not the database"
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
@@ -91,20 +95,11 @@ def verify(
                 err.print(f"[red]{error.detail}[/red]")
                 raise typer.Exit(2) from None
         else:
-            with Progress(
-                TextColumn("[bold]verifying"),
-                BarColumn(),
-                TextColumn("{task.completed:,}/{task.total:,} events"),
-                TextColumn("{task.fields[rate]}"),
-                TimeRemainingColumn(),
-                console=err,
-            ) as progress:
-                task = progress.add_task("verify", total=None, rate="")
+            with events_progress(err, rate=True) as progress:
+                task = progress.add_task("verifying", total=None)
 
                 def advance(done: int, total: int) -> None:
-                    elapsed = progress.tasks[0].elapsed or 0.0
-                    rate = f"{done / elapsed:,.0f} events/s" if elapsed else ""
-                    progress.update(task, completed=done, total=total, rate=rate)
+                    progress.update(task, completed=done, total=total)
 
                 report = container.verifier.verify_all(progress=advance)
     finally:
@@ -112,21 +107,22 @@ def verify(
     _report(report, as_json)
 
 
-def _verify_export(directory: Path, as_json: bool) -> None:
+def _verify_export(path: Path, as_json: bool) -> None:
     try:
-        text, manifest = read_export(directory)
+        text, manifest = read_export(path)
     except ValueError as error:
-        err.print(f"[red]{error}[/red]")
+        err.print(f"[red]{escape(str(error))}[/red]")
         raise typer.Exit(2) from None
     problems = verify_export(text, manifest)
     if as_json:
         sys.stdout.write(json.dumps({"intact": not problems, "problems": problems}) + "\n")
     for problem in problems:
-        err.print(f"[red]{problem}[/red]")
+        err.print(f"[red]{escape(problem)}[/red]")
     chains = len(manifest.get("chains", {}))
     err.print(
         f"{'intact' if not problems else '[red]TAMPERED[/red]'}: export of case "
-        f"{manifest.get('case_id')}, {manifest.get('events')} events in {chains} chains"
+        f"{escape(str(manifest.get('case_id')))}, {escape(str(manifest.get('events')))} events "
+        f"in {chains} chains"
     )
     if problems:
         raise typer.Exit(1)
@@ -135,7 +131,13 @@ def _verify_export(directory: Path, as_json: bool) -> None:
 @audit_app.command("export")
 def export_command(
     application: Annotated[str, typer.Option(help="the case: its id or tracking number")],
-    out: Annotated[Path, typer.Option(help="directory for events.jsonl and manifest.json")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            help="directory for events.jsonl and manifest.json, or a zip file of both when "
+            "the path ends with .zip"
+        ),
+    ],
 ) -> None:
     """Export a case's full history as JSON Lines plus a manifest of its chain hashes."""
     settings = load_settings()

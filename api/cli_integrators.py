@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import getpass
+import json
 import sys
-from typing import Annotated
-from uuid import UUID, uuid4
+from typing import Annotated, Any
+from uuid import uuid4
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from api.cli_common import err, load_settings, open_container
+from api.cli_render import print_whole
+from application.integrators import IntegratorClient
 from application.principal import Principal
 from domain.context import CommandContext
 from domain.errors import DomainError
@@ -56,28 +59,59 @@ def create(
 
 
 @integrators_app.command("list")
-def list_clients() -> None:
-    """Every client, active or revoked."""
+def list_clients(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print the clients as a JSON array on stdout")
+    ] = False,
+) -> None:
+    """Every client, active or revoked, with its id whole (at any terminal width)."""
     settings = load_settings()
     container = open_container(settings)
     try:
         clients = container.integrators.clients(_operator()[0])
     finally:
         container.close()
+    if as_json:
+        sys.stdout.write(json.dumps([_as_json(c) for c in clients], indent=2) + "\n")
+        return
     table = Table(title="integrator clients")
-    for column in ("id", "name", "scopes", "created", "revoked"):
+    table.add_column("id", no_wrap=True)
+    for column in ("name", "scopes"):
         table.add_column(column)
+    table.add_column("created", no_wrap=True)
+    table.add_column("revoked")
     for c in clients:
         revoked = f"{c.revoked_at:%Y-%m-%d %H:%M} ({c.revoke_reason})" if c.revoked_at else ""
         table.add_row(
-            str(c.id), c.name, ", ".join(sorted(c.scopes)), f"{c.created_at:%Y-%m-%d}", revoked
+            str(c.id),
+            escape(c.name),
+            ", ".join(sorted(c.scopes)),
+            f"{c.created_at:%Y-%m-%d}",
+            escape(revoked),
         )
-    Console().print(table)
+    print_whole(table)
+
+
+def _as_json(client: IntegratorClient) -> dict[str, Any]:
+    """What an administrator may see of a client: never its key, nor the key's hash."""
+    return {
+        "id": str(client.id),
+        "name": client.name,
+        "scopes": sorted(client.scopes),
+        "active": client.active,
+        "created_at": client.created_at.isoformat(),
+        "created_by": client.created_by,
+        "revoked_at": client.revoked_at.isoformat() if client.revoked_at else None,
+        "revoked_by": client.revoked_by,
+        "revoke_reason": client.revoke_reason,
+    }
 
 
 @integrators_app.command("revoke")
 def revoke(
-    client_id: Annotated[UUID, typer.Argument(help="the client's id")],
+    client_id: Annotated[
+        str, typer.Argument(help="the client's id, or enough of its start to name only it")
+    ],
     reason: Annotated[str, typer.Option(help="why (recorded)")],
 ) -> None:
     """Revoke a client: its API key and its tokens stop working at once."""
@@ -85,9 +119,10 @@ def revoke(
     container = open_container(settings)
     principal, ctx = _operator()
     try:
-        client = container.integrators.revoke(principal, ctx, client_id, reason=reason)
+        client = container.integrators.client(principal, client_id)
+        client = container.integrators.revoke(principal, ctx, client.id, reason=reason)
     except DomainError as error:
-        err.print(f"[red]{error.detail}[/red]")
+        err.print(f"[red]{escape(error.detail)}[/red]")
         raise typer.Exit(2) from None
     finally:
         container.close()

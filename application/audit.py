@@ -4,6 +4,7 @@ evidence, exports; and who read or changed what."""
 from __future__ import annotations
 
 import dataclasses
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -71,6 +72,25 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)
     return value
+
+
+def commit_order(events: list[ArchivedEvent]) -> list[ArchivedEvent]:
+    """A total order of a case's events consistent with commit order in each stream.
+
+    Within a stream the position (notification id) is the commit order; an event's
+    timestamp is taken when it is created, so two transactions can commit in the other
+    order and timestamps alone can put a later position first. The streams' runs, each in
+    position order, are merged by timestamp (an event without one, which no longer
+    decodes, keeps its place in its stream's run); ties go to the stream named first."""
+    runs: dict[str, list[ArchivedEvent]] = {}
+    for event in events:
+        runs.setdefault(event.stream, []).append(event)
+    ordered = [sorted(run, key=lambda e: e.position) for _, run in sorted(runs.items())]
+    return list(heapq.merge(*ordered, key=_merge_key))
+
+
+def _merge_key(event: ArchivedEvent) -> datetime:
+    return event.timestamp or EARLIEST
 
 
 def aggregate_state(aggregate: Any) -> dict[str, Any]:
@@ -184,10 +204,9 @@ class Audit:
         offset: int = 0,
         limit: int = 100,
     ) -> HistoryPage:
-        """Every event of the case in the order it happened (time, then stream position),
+        """Every event of the case in the order it was committed (see ``commit_order``),
         decrypted; pages are stable because histories only grow at the end."""
-        events = self._events(*self._case(principal, ctx, key, "audit.history"))
-        events.sort(key=lambda e: (e.timestamp or EARLIEST, e.stream, e.position))
+        events = commit_order(self._events(*self._case(principal, ctx, key, "audit.history")))
         page = events[offset : offset + limit]
         return HistoryPage(page, offset + limit if offset + limit < len(events) else None)
 

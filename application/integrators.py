@@ -15,10 +15,18 @@ from uuid import UUID, uuid4
 from application.ports import Clock
 from application.principal import Principal
 from domain.context import CommandContext
-from domain.errors import IntegratorNotFound, InvalidInput, InvalidScope, RoleNotAllowed
+from domain.errors import (
+    AmbiguousIntegrator,
+    IntegratorNotFound,
+    InvalidInput,
+    InvalidScope,
+    RoleNotAllowed,
+)
 from domain.identity import ADMIN, INTEGRATOR, SCOPES
 
 KEY_PREFIX = "yk_"
+ID_PREFIX_MIN = 4  # the fewest hex digits of an id that name a client (as git's short ids)
+_HEX = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,10 @@ class IntegratorStore(Protocol):
     def get(self, client_id: UUID) -> IntegratorClient | None: ...
 
     def all(self) -> list[IntegratorClient]: ...
+
+    def with_id_prefix(self, hex_prefix: str, *, limit: int) -> list[IntegratorClient]:
+        """Up to ``limit`` clients whose id, as 32 hex digits, starts with ``hex_prefix``."""
+        ...
 
     def revoke(self, client_id: UUID, *, at: datetime, by: str, reason: str) -> bool:
         """False when it was already revoked (the first revocation stands)."""
@@ -113,6 +125,30 @@ class Integrators:
         client = self.store.get(client_id)
         assert client is not None
         return client
+
+    def client(self, principal: Principal, key: str) -> IntegratorClient:
+        """The client an administrator names by its id or by a unique prefix of it (at
+        least ``ID_PREFIX_MIN`` hex digits; dashes and case do not matter)."""
+        self._admin(principal)
+        digits = key.strip().lower().replace("-", "")
+        if not digits or not set(digits) <= _HEX or len(digits) > 32:
+            raise InvalidInput(
+                f"{key!r} is not an integrator client's id or the start of one (hex digits)"
+            )
+        if len(digits) < ID_PREFIX_MIN:
+            raise InvalidInput(
+                f"give at least {ID_PREFIX_MIN} characters of the client's id, not {key!r}"
+            )
+        found = self.store.with_id_prefix(digits, limit=6)
+        if not found:
+            what = key if len(digits) == 32 else f"whose id starts with {key}"
+            raise IntegratorNotFound(f"no integrator client {what}")
+        if len(found) > 1:
+            shown = ", ".join(str(c.id) for c in found[:5]) + (", …" if len(found) > 5 else "")
+            raise AmbiguousIntegrator(
+                f"{key} is the start of more than one client's id ({shown}); give more of it"
+            )
+        return found[0]
 
     def clients(self, principal: Principal) -> list[IntegratorClient]:
         self._admin(principal)

@@ -243,6 +243,10 @@ class IntegratorNotFound(NotFound):
     pass
 
 
+class AmbiguousIntegrator(InvalidInput):
+    """A prefix names more than one integrator client."""
+
+
 class ScopeMissing(Forbidden):
     """The integrator's client lacks the scope this needs."""
 

@@ -1,14 +1,12 @@
-"""Audit adapters: the raw event archive, chain verification, seals and exports."""
+"""Audit adapters: the raw event archive, chain verification and seals (exports are in
+``infrastructure.audit_export``)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from time import perf_counter
 from typing import Any
 from uuid import UUID
@@ -18,19 +16,14 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
 
-from application.audit import Audit
 from application.ports import ArchivedEvent
-from application.principal import Principal
 from domain.audit_chain import (
     SEALS_BROKEN,
     Finding,
     StoredLink,
-    chain,
-    event_hash,
     seal_hash,
     verify_chain,
 )
-from domain.context import CommandContext
 
 _BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic", "meta"}
 
@@ -365,137 +358,3 @@ def _hashes(rows: list[dict[str, Any]]) -> dict[int, tuple[str, str]]:
 
 def _links(rows: list[dict[str, Any]]) -> list[StoredLink]:
     return [StoredLink(int(r["version"]), r["event_hash"], r["link"]) for r in rows]
-
-
-# --- exports ----------------------------------------------------------------------------
-
-
-def export_lines(events: list[ArchivedEvent]) -> list[dict[str, Any]]:
-    """A case's events as JSON Lines records: the stored form (for the chain) and the
-    decrypted payload (for people)."""
-    return [
-        {
-            "stream": e.stream,
-            "position": e.position,
-            "aggregate_id": str(e.aggregate_id),
-            "version": e.version,
-            "topic": e.topic,
-            "type": e.type,
-            "timestamp": e.timestamp.isoformat() if e.timestamp else None,
-            "meta": e.meta,
-            "payload": e.payload,
-            "state_b64": base64.b64encode(e.stored_state).decode(),
-        }
-        for e in sorted(events, key=lambda e: (e.stream, str(e.aggregate_id), e.version))
-    ]
-
-
-@dataclass(frozen=True)
-class CaseExport:
-    manifest: dict[str, Any]
-    events: str  # JSON Lines
-
-    def write(self, directory: Path) -> list[Path]:
-        directory.mkdir(parents=True, exist_ok=True)
-        events, manifest = directory / EVENTS_FILE, directory / MANIFEST_FILE
-        events.write_text(self.events + "\n", encoding="utf-8")
-        manifest.write_text(json.dumps(self.manifest, indent=2) + "\n", encoding="utf-8")
-        return [events, manifest]
-
-
-EVENTS_FILE = "events.jsonl"
-MANIFEST_FILE = "manifest.json"
-
-
-def export_case(
-    audit: Audit, seals: Seals, principal: Principal, ctx: CommandContext, key: str
-) -> CaseExport:
-    """A case's events with a manifest of their chain hashes, the heads sealed for them and
-    the latest seal (to compare with the seal stream)."""
-    case_id, events = audit.export(principal, ctx, key)
-    _, sealed = seals.verify()
-    lines = export_lines(events)
-    manifest = manifest_for(case_id, lines, sealed)
-    latest = seals.latest()
-    manifest["latest_seal"] = {"seq": latest.seq, "hash": latest.hash} if latest else None
-    return CaseExport(manifest, jsonl(lines))
-
-
-def read_export(directory: Path) -> tuple[str, dict[str, Any]]:
-    """The events text and manifest of an export directory (``ValueError`` if unreadable)."""
-    try:
-        text = (directory / EVENTS_FILE).read_text(encoding="utf-8")
-        manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"not a case export: {error}") from None
-    if not isinstance(manifest, dict) or "chains" not in manifest:
-        raise ValueError("not a case export: the manifest has no chains")
-    return text.removesuffix("\n"), manifest
-
-
-def manifest_for(
-    case_id: UUID, lines: list[dict[str, Any]], sealed: dict[str, tuple[int, str]]
-) -> dict[str, Any]:
-    """The chain hashes of an export, so it can be verified offline."""
-    chains: dict[str, dict[str, Any]] = {}
-    for line in lines:
-        key = f"{line['stream']}:{line['aggregate_id']}"
-        digest = event_hash(
-            line["aggregate_id"],
-            line["version"],
-            line["topic"],
-            base64.b64decode(line["state_b64"]),
-        )
-        entry = chains.setdefault(key, {"versions": [], "event_hashes": []})
-        entry["versions"].append(line["version"])
-        entry["event_hashes"].append(digest)
-    for key, entry in chains.items():
-        entry["head"] = chain(entry.pop("event_hashes"))[-1]
-        if key in sealed:
-            entry["sealed_head"] = list(sealed[key])
-    body = "\n".join(json.dumps(line, sort_keys=True, default=str) for line in lines)
-    return {
-        "case_id": str(case_id),
-        "events": len(lines),
-        "chains": chains,
-        "events_sha256": hashlib.sha256(body.encode()).hexdigest(),
-    }
-
-
-def jsonl(lines: list[dict[str, Any]]) -> str:
-    return "\n".join(json.dumps(line, sort_keys=True, default=str) for line in lines)
-
-
-def verify_export(text: str, manifest: dict[str, Any]) -> list[str]:
-    """Problems found in an exported case (empty when it verifies)."""
-    problems = []
-    if hashlib.sha256(text.encode()).hexdigest() != manifest.get("events_sha256"):
-        problems.append("the events file is not the one the manifest describes")
-    lines = [json.loads(line) for line in text.splitlines() if line.strip()]
-    recomputed = manifest_for(UUID(manifest["case_id"]), lines, {})["chains"]
-    for key, expected in manifest.get("chains", {}).items():
-        found = recomputed.get(key)
-        sealed = expected.get("sealed_head")
-        if found is None:
-            problems.append(f"{key}: its events are missing from the export")
-        elif found["versions"] != expected["versions"]:
-            problems.append(f"{key}: versions {found['versions']} != {expected['versions']}")
-        elif found["head"] != expected["head"]:
-            problems.append(f"{key}: the chain's head differs (an event was altered)")
-        elif sealed and sealed[0] in found["versions"]:
-            prefix = found["versions"].index(sealed[0]) + 1
-            digests = [
-                event_hash(
-                    key.split(":", 1)[1],
-                    line["version"],
-                    line["topic"],
-                    base64.b64decode(line["state_b64"]),
-                )
-                for line in lines
-                if f"{line['stream']}:{line['aggregate_id']}" == key
-            ]
-            if chain(digests[:prefix])[-1] != sealed[1]:
-                problems.append(f"{key}: the chain differs from its sealed head")
-    for key in set(recomputed) - set(manifest.get("chains", {})):
-        problems.append(f"{key}: events that the manifest does not list")
-    return problems

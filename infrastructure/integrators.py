@@ -79,6 +79,19 @@ class PostgresIntegratorStore:
             ).fetchall()
         return [_client(r) for r in rows]
 
+    def with_id_prefix(self, hex_prefix: str, *, limit: int) -> list[IntegratorClient]:
+        if not hex_prefix.isalnum() or not hex_prefix.isascii():
+            return []  # hex digits only, so nothing in it is a LIKE wildcard
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT {} FROM {} WHERE replace(id::text, '-', '') LIKE %s "
+                    "ORDER BY id LIMIT %s"
+                ).format(_COLUMNS, self._table),
+                (f"{hex_prefix}%", limit),
+            ).fetchall()
+        return [_client(r) for r in rows]
+
     def revoke(self, client_id: UUID, *, at: datetime, by: str, reason: str) -> bool:
         with self.datastore.get_connection() as conn:
             cursor = conn.execute(
@@ -105,6 +118,13 @@ class MemoryIntegratorStore:
 
     def all(self) -> list[IntegratorClient]:
         return sorted(self.clients.values(), key=lambda c: (c.created_at, str(c.id)))
+
+    def with_id_prefix(self, hex_prefix: str, *, limit: int) -> list[IntegratorClient]:
+        found = sorted(
+            (c for c in self.clients.values() if c.id.hex.startswith(hex_prefix)),
+            key=lambda c: c.id,
+        )
+        return found[:limit]
 
     def revoke(self, client_id: UUID, *, at: datetime, by: str, reason: str) -> bool:
         with self._lock:

@@ -49,7 +49,9 @@ def replay(
     """Feed the projection every event of ``app`` with a position in (after, upto]."""
     done = 0
     start = after + 1
-    total = (upto if upto is not None else app.recorder.max_notification_id() or 0) - after
+    total = max((upto if upto is not None else app.recorder.max_notification_id() or 0) - after, 0)
+    if progress is not None:  # the total from the start, even when there is nothing to replay
+        progress(0, total)
     while True:
         notifications = app.recorder.select_notifications(start=start, limit=batch, stop=upto)
         if not notifications:

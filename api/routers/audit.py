@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from api.auth import ContextDep, PrincipalDep
 from api.dependencies import ContainerDep
@@ -22,7 +22,7 @@ from api.schemas.audit import (
     VerificationOut,
 )
 from api.schemas.dates import IsoInstant
-from infrastructure.audit import export_case
+from infrastructure.audit_export import export_case
 from projections.pagination import InvalidQuery, decode_cursor, encode_cursor
 
 router = APIRouter(
@@ -56,9 +56,16 @@ def history(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Cursor = None,
 ) -> HistoryPage:
-    """Every event of the application, its decision and its payments, in the order they
-    happened: position, aggregate, version, type, time, actor, role, correlation id and the
-    decrypted payload. Auditors only; each read is recorded."""
+    """Every event of the application, its decision and its payments: position, aggregate,
+    version, type, time, actor, role, correlation id and the decrypted payload. Auditors
+    only; each read is recorded.
+
+    Order: a total order consistent with commit order within each stream. The events of one
+    stream (`Cases`, `Payments`) come in their position order, which is the order they were
+    committed; the streams are merged by event time while each keeps its position order, so
+    an event stamped earlier but committed later stays after the one it followed; equal
+    times go to the stream named first. Pages are stable: the cursor is an offset into that
+    order, which only grows at the end."""
     offset = _cursor_number(cursor, "offset")
     page = container.audit.history(principal, ctx, key, offset=offset, limit=limit)
     return HistoryPage(
@@ -118,14 +125,27 @@ def verification(
 
 @router.get(
     "/audit/applications/{key}/export",
-    responses=WRITE_ERRORS,
-    summary="Export a case (JSON Lines and manifest)",
+    responses={
+        **WRITE_ERRORS,
+        200: {
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "A zip file holding `events.jsonl` and `manifest.json`",
+        },
+    },
+    response_class=Response,
+    summary="Export a case (a zip of JSON Lines and manifest)",
 )
-def export(key: Key, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep) -> Any:
-    """`{"manifest": …, "events": "<JSON Lines>"}`: the case's events as stored and decrypted,
-    with the chain hashes to verify them offline (`yagona audit verify --export DIR`)."""
+def export(key: Key, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep) -> Response:
+    """A download (`Content-Disposition: attachment`, `case-<id>.zip`) holding
+    `events.jsonl`, the case's events as stored and decrypted, and `manifest.json`, their
+    chain hashes, sealed heads and the latest seal. Verify it offline as it is:
+    `yagona audit verify --export case-<id>.zip`. Auditors only; the read is recorded."""
     case = export_case(container.audit, container.seals, principal, ctx, key)
-    return {"manifest": case.manifest, "events": case.events}
+    return Response(
+        case.zip_bytes(),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="case-{case.case_id}.zip"'},
+    )
 
 
 @router.get(

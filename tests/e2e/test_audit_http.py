@@ -3,18 +3,24 @@ export; who did what; and the citizen's view of who read their data."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from application.principal import Principal
-from infrastructure.audit import verify_export
 from infrastructure.container import Container
 from tests.e2e.cases import CITIZEN_B, citizen, headers, officer, paid_and_decided
 
 AUDITOR = Principal("auditor-3", "auditor")
+YAGONA = str(Path(sys.executable).parent / "yagona")
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +54,16 @@ def test_an_auditor_reads_the_whole_history_in_order_with_who_did_what(
     ):
         assert expected in types, types
     assert {item["stream"] for item in items} == {"Cases", "Payments"}
-    times = [datetime.fromisoformat(item["time"]) for item in items]
-    assert times == sorted(times)
+    # Commit order within each stream: an event stamped earlier but recorded later (the
+    # decision, stamped before the result is issued) still comes after.
+    for stream in ("Cases", "Payments"):
+        positions = [item["position"] for item in items if item["stream"] == stream]
+        assert positions == sorted(positions), (stream, positions)
+    # The streams are merged by time: the payment's events sit between the fee's
+    # assessment and the case's Paid.
+    payments = [n for n, item in enumerate(items) if item["stream"] == "Payments"]
+    assert types.index("ServiceApplication.FeeAssessed") < payments[0]
+    assert payments[-1] < types.index("ServiceApplication.Paid")
     submitted = items[0]
     assert (submitted["actor"], submitted["role"]) == (CITIZEN_B, "citizen")
     assert submitted["correlation_id"]
@@ -151,10 +165,76 @@ def test_verification_and_export_prove_the_case_untouched(
     assert body["aggregates"] == 5
     exported = get(client, seeded, f"/v1/audit/applications/{case['id']}/export", AUDITOR)
     assert exported.status_code == 200, exported.text
-    export = exported.json()
-    assert export["manifest"]["case_id"] == case["id"]
-    assert export["manifest"]["events"] == body["events"]
-    assert verify_export(export["events"], export["manifest"]) == []
+    with zipfile.ZipFile(io.BytesIO(exported.content)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["case_id"] == case["id"]
+    assert manifest["events"] == body["events"]
+
+
+def verify_offline(path: Path) -> subprocess.CompletedProcess[str]:
+    """``yagona audit verify --export PATH --json`` as a process with no database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YAGONA_")}
+    return subprocess.run(
+        [YAGONA, "audit", "verify", "--export", str(path), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_export_downloads_as_a_zip_the_offline_verifier_takes_as_it_is(
+    client: TestClient, seeded: Container, case: dict[str, Any], tmp_path: Path
+) -> None:
+    response = get(client, seeded, f"/v1/audit/applications/{case['id']}/export", AUDITOR)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    case_id = case["id"]
+    assert response.headers["content-disposition"] == f'attachment; filename="case-{case_id}.zip"'
+    downloaded = tmp_path / "case.zip"
+    downloaded.write_bytes(response.content)
+    with zipfile.ZipFile(downloaded) as archive:
+        assert sorted(archive.namelist()) == ["events.jsonl", "manifest.json"]
+        events = archive.read("events.jsonl")
+        manifest = archive.read("manifest.json")
+
+    intact = verify_offline(downloaded)
+    assert intact.returncode == 0, intact.stderr
+    assert json.loads(intact.stdout) == {"intact": True, "problems": []}
+    assert "intact: export of case " + case["id"] in intact.stderr
+
+    # One byte of the submission's decrypted payload (a letter of a string value in its
+    # form), changed inside the zip.
+    start = events.index(b'"type": "ServiceApplication.Submitted"')
+    start = events.rindex(b"\n", 0, start) + 1 if b"\n" in events[:start] else 0
+    at = events.index(b'"payload": {', start) + len(b'"payload": {')
+    at = events.index(b'": "', at) + len(b'": "')  # the first string value in the payload
+    while not chr(events[at]).isalpha():
+        at += 1
+    assert at < events.index(b'"position": ', start)  # still inside the payload
+    altered = bytearray(events)
+    altered[at] = ord("x") if altered[at] != ord("x") else ord("y")
+    line = bytes(altered)[start:].split(b"\n", 1)[0]
+    assert json.loads(line)["payload"] != json.loads(events[start:].split(b"\n", 1)[0])["payload"]
+    forged = tmp_path / "forged.zip"
+    with zipfile.ZipFile(forged, "w") as archive:
+        archive.writestr("events.jsonl", bytes(altered))
+        archive.writestr("manifest.json", manifest)
+
+    tampered = verify_offline(forged)
+    assert tampered.returncode == 1, tampered.stderr
+    assert json.loads(tampered.stdout) == {
+        "intact": False,
+        "problems": ["the events file is not the one the manifest describes"],
+    }
+    assert "TAMPERED: export of case " + case["id"] in tampered.stderr
+
+
+def test_the_openapi_document_describes_the_export_as_a_zip(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    ok = spec["paths"]["/v1/audit/applications/{key}/export"]["get"]["responses"]["200"]
+    assert ok["content"] == {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
 
 
 def test_an_actors_actions_and_reads(

@@ -11,6 +11,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,10 +43,10 @@ from domain.audit_chain import (
     link,
 )
 from domain.context import CommandContext
-from infrastructure.audit import (
+from infrastructure.audit import VerificationReport
+from infrastructure.audit_export import (
     EVENTS_FILE,
     MANIFEST_FILE,
-    VerificationReport,
     export_case,
     manifest_for,
     read_export,
@@ -55,6 +59,7 @@ from tests.conftest import TEST_NOW
 from tests.e2e.cases import citizen, paid_and_decided
 from tests.integration.live import live_container
 
+YAGONA = str(Path(sys.executable).parent / "yagona")
 AUDITOR = Principal("auditor-7", "auditor")
 CTX = CommandContext(actor="auditor-7", role="auditor", correlation_id="audit-test")
 PINFLS = [
@@ -330,6 +335,19 @@ def test_an_export_verifies_offline_and_an_altered_export_does_not(
     assert intact.exit_code == 0, intact.output
     assert json.loads(intact.stdout) == {"intact": True, "problems": []}
 
+    # The command writes a zip when asked for one, and the verifier takes it as it is.
+    zipped = tmp_path / "case.zip"
+    written = CliRunner().invoke(
+        cli,
+        ["audit", "export", "--application", str(application_id), "--out", str(zipped)],
+        env=cli_env(container),
+    )
+    assert written.exit_code == 0, written.output
+    assert read_export(zipped) == read_export(directory)
+    from_zip = CliRunner().invoke(cli, ["audit", "verify", "--export", str(zipped), "--json"])
+    assert from_zip.exit_code == 0, from_zip.output
+    assert json.loads(from_zip.stdout) == {"intact": True, "problems": []}
+
     # Alter one stored event in the export and fix up the file digest, as a forger would:
     # the chain head still gives it away.
     lines = [json.loads(line) for line in (directory / EVENTS_FILE).read_text().splitlines()]
@@ -438,3 +456,48 @@ def test_a_forged_seal_breaks_the_seal_stream(store: Store) -> None:
                 sql.SQL("UPDATE {} SET heads = %s WHERE seq = 1").format(seals),
                 (json.dumps(heads["heads"]),),
             )
+
+
+def test_the_cli_verifies_the_whole_store_and_names_each_broken_chain(store: Store) -> None:
+    """``yagona audit verify`` without a case, as a process: the report names every chain
+    the alterations above broke and one broken here, whole at a narrow width; exit 1."""
+    container = store.container
+    with connect(container) as conn:
+        row = conn.execute(
+            sql.SQL(
+                "UPDATE {} SET state = state || '\\x01'::bytea WHERE notification_id = "
+                "(SELECT min(notification_id) FROM {}) RETURNING originator_id, originator_version"
+            ).format(events_table(container, "catalogue"), events_table(container, "catalogue"))
+        ).fetchone()
+    aggregate, version = str(row["originator_id"]), int(row["originator_version"])
+    expected = container.verifier.verify_all()
+    env = {**os.environ, **cli_env(container), "COLUMNS": "60"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [YAGONA, "audit", "verify", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    as_json = run("--json")
+    assert as_json.returncode == 1, as_json.stderr
+    body = json.loads(as_json.stdout)
+    assert (body["intact"], body["events"]) == (False, expected.events)
+    found = {(f["stream"], f["aggregate_id"], f["version"], f["problem"]) for f in body["findings"]}
+    assert ("Catalogue", aggregate, version, MODIFIED) in found
+    assert found == {(f.stream, f.aggregate_id, f.version, f.problem) for f in expected.findings}
+
+    text = run()
+    assert text.returncode == 1, text.stderr
+    assert re.search(rf"Catalogue\W+{aggregate}\W+{version}\W+{MODIFIED}", text.stderr), text.stderr
+    for finding in expected.findings:
+        assert finding.aggregate_id in text.stderr  # whole, not cut at 60 columns
+    assert re.search(
+        rf"^TAMPERED: {expected.events:,} events in {expected.aggregates:,} chains",
+        text.stderr,
+        re.M,
+    ), text.stderr

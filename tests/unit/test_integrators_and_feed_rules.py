@@ -11,7 +11,13 @@ from application.feed import FeedEvent, redact
 from application.integrators import Integrators
 from application.principal import Principal, require_scope
 from domain.context import CommandContext
-from domain.errors import InvalidScope, RoleNotAllowed, ScopeMissing
+from domain.errors import (
+    IntegratorNotFound,
+    InvalidInput,
+    InvalidScope,
+    RoleNotAllowed,
+    ScopeMissing,
+)
 from infrastructure.clock import FixedClock
 from infrastructure.integrators import MemoryIntegratorStore
 
@@ -40,6 +46,19 @@ def test_a_key_authenticates_its_client_until_revoked(integrators: Integrators) 
     assert integrators.authenticate(issued.api_key) is None
     again = integrators.revoke(ADMIN, CTX, issued.client.id, reason="second time")
     assert again.revoke_reason == "contract ended"  # the first revocation stands
+
+
+def test_a_client_is_named_by_its_id_or_a_unique_prefix(integrators: Integrators) -> None:
+    issued = integrators.create(ADMIN, CTX, name="Bank", scopes=["feed:read"])
+    client_id = str(issued.client.id)
+    for key in (client_id, client_id.upper(), client_id[:6], issued.client.id.hex[:10]):
+        assert integrators.client(ADMIN, key) == issued.client
+    with pytest.raises(IntegratorNotFound):
+        integrators.client(ADMIN, "0" * 32 if not client_id.startswith("0") else "f" * 32)
+    with pytest.raises(InvalidInput, match="at least 4"):
+        integrators.client(ADMIN, client_id[:3])
+    with pytest.raises(RoleNotAllowed):
+        integrators.client(Principal("someone", "auditor"), client_id)
 
 
 def test_only_administrators_manage_clients_and_scopes_are_known(
