@@ -96,7 +96,7 @@ class ResultFile:
     filename: str
 
 
-def _in(translations: dict[str, str] | None, language: str) -> str | None:
+def _picked(translations: dict[str, str] | None, language: str) -> str | None:
     return pick(translations, language) if translations else None
 
 
@@ -493,8 +493,8 @@ class Cases(Application[UUID]):
                 validity=granted.validity,
                 officer_name=principal.name,
                 officer_position=principal.position,
-                agency_parent_name=_in(agency.parent_names, language) if agency else None,
-                agency_territory_name=_in(agency.territory_names, language) if agency else None,
+                agency_parent_name=_picked(agency.parent_names, language) if agency else None,
+                agency_territory_name=_picked(agency.territory_names, language) if agency else None,
             )
         )
         documents = {kind: deps.blobs.put(content) for kind, content in rendered.items()}

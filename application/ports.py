@@ -60,7 +60,7 @@ class AgencyDirectory(Protocol):
 @dataclass(frozen=True)
 class AgencyDetails:
     names: dict[str, str]
-    parent_names: dict[str, str] | None  # None: a head agency
+    parent_names: dict[str, str] | None  # None: it has no parent agency
     territory_code: str
     territory_names: dict[str, str] | None
 

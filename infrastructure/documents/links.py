@@ -12,7 +12,7 @@ from collections.abc import Callable
 import segno
 
 QUIET_ZONE = 4  # modules of light margin around the symbol, as the QR standard asks
-_BREAK_AFTER = re.compile(r"(?<=[/?&])")
+_BREAK_AFTER = re.compile(r"(?<=[/?&])(?!/)")  # not inside the "//" of "https://"
 
 
 def qr_code(url: str) -> segno.QRCode:

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from application.result_facts import GrantedFact, ValidityPeriod
 from infrastructure.documents import render_html, render_pdf
-from infrastructure.documents.links import url_lines
+from infrastructure.documents.links import url_lines, url_pieces
 from tests.unit.test_documents import FACTS, URL, make_document, pdf_text
 
 PERMIT_TERMS = (
@@ -219,6 +219,13 @@ def test_url_lines_never_cut_the_query() -> None:
     assert "code=ABCD-EF12-3456" in lines
     assert all(len(line) <= 20 for line in lines)
     assert url_lines(url, width, 200) == [url]
+    assert url_pieces("https://a.example/v?x=1&y=2") == [
+        "https://",
+        "a.example/",
+        "v?",
+        "x=1&",
+        "y=2",
+    ]
 
 
 def test_the_html_keeps_the_code_unbroken() -> None:
