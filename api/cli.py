@@ -126,7 +126,14 @@ def token(
     agency: Annotated[str | None, typer.Option(help="officers: the agency code")] = None,
     scopes: Annotated[str | None, typer.Option(help="integrators: comma-separated scopes")] = None,
     ttl: Annotated[int | None, typer.Option(min=60, help="lifetime in seconds")] = None,
-    name: Annotated[str | None, typer.Option(help="citizens: full name for documents")] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(help="full name for documents: a citizen's, or the signing officer's"),
+    ] = None,
+    position: Annotated[
+        str | None,
+        typer.Option(help="officers: their position, printed on the documents they sign"),
+    ] = None,
 ) -> None:
     """Print a development bearer token (alone on stdout), signed with the configured secret."""
     settings = load_settings()
@@ -137,6 +144,7 @@ def token(
             agency=agency,
             scopes=frozenset(s.strip() for s in (scopes or "").split(",") if s.strip()),
             name=name,
+            position=position,
         )
     except DomainError as error:
         err.print(f"[red]cannot mint this token:[/red] {error.detail}")

@@ -34,6 +34,7 @@ from application.ports import (
     ResultRenderer,
 )
 from application.principal import Principal
+from application.result_facts import mask_pinfl, what_is_granted
 from application.transcodings import register_case_transcodings
 from domain.calendar import HolidayCalendar, WorkingCalendar
 from domain.context import CommandContext
@@ -100,8 +101,8 @@ class ResultFile:
     filename: str
 
 
-def mask_pinfl(pinfl: str) -> str:
-    return pinfl[:4] + "*" * (len(pinfl) - 8) + pinfl[-4:] if len(pinfl) > 8 else "*" * len(pinfl)
+def _picked(translations: dict[str, str] | None, language: str) -> str | None:
+    return pick(translations, language) if translations else None
 
 
 class Cases(Application[UUID]):
@@ -508,7 +509,14 @@ class Cases(Application[UUID]):
         code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
         language = application.language if application.language in LANGUAGES else DEFAULT_LANGUAGE
         version = self._terms(application)
-        agency_names = deps.directory.agency_names(application.agency.id) or {}
+        agency = deps.directory.agency_details(application.agency.id)
+        granted = what_is_granted(
+            version.terms,
+            application.form,
+            language,
+            outcome=outcome,
+            decided_on=deps.clock.today(),
+        )
         rendered = deps.renderer.render(
             ResultData(
                 language=language,
@@ -518,14 +526,19 @@ class Cases(Application[UUID]):
                 decided_at=now,
                 tracking_number=application.tracking_number,
                 service_name=pick(version.terms.names, language),
-                agency_name=pick(agency_names, language)
-                if agency_names
-                else application.agency.code,
+                agency_name=pick(agency.names, language) if agency else application.agency.code,
                 officer=principal.subject,
                 applicant_name=application.applicant_name or "—",
                 applicant_pinfl_masked=mask_pinfl(application.applicant),
                 reasons=reasons.strip(),
                 legal_basis=legal_basis.strip(),
+                result_kind=version.terms.result_kind,
+                granted=granted.facts,
+                validity=granted.validity,
+                officer_name=principal.name,
+                officer_position=principal.position,
+                agency_parent_name=_picked(agency.parent_names, language) if agency else None,
+                agency_territory_name=_picked(agency.territory_names, language) if agency else None,
             )
         )
         documents = {kind: deps.blobs.put(content) for kind, content in rendered.items()}

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
+from application.result_facts import GrantedFact, ValidityPeriod
 from domain.service_application import AgencyRef
 
 
@@ -51,6 +52,18 @@ class AgencyDirectory(Protocol):
 
     def agency_names(self, agency_id: UUID) -> dict[str, str] | None: ...
 
+    def agency_details(self, agency_id: UUID) -> AgencyDetails | None:
+        """The agency's names with its parent agency's and its territory's, for documents."""
+        ...
+
+
+@dataclass(frozen=True)
+class AgencyDetails:
+    names: dict[str, str]
+    parent_names: dict[str, str] | None  # None: it has no parent agency
+    territory_code: str
+    territory_names: dict[str, str] | None
+
 
 @dataclass(frozen=True)
 class ResultData:
@@ -64,11 +77,18 @@ class ResultData:
     tracking_number: str
     service_name: str
     agency_name: str
-    officer: str
+    officer: str  # the deciding officer's account id
     applicant_name: str
     applicant_pinfl_masked: str
     reasons: str
     legal_basis: str
+    result_kind: str = "decision"  # the service's: certificate, permit, licence, ...
+    granted: tuple[GrantedFact, ...] = ()  # what an approval grants; none for a refusal
+    validity: ValidityPeriod | None = None  # an approved permit's or licence's
+    officer_name: str | None = None  # None: the officer's token carried no name
+    officer_position: str | None = None
+    agency_parent_name: str | None = None
+    agency_territory_name: str | None = None
 
 
 class ResultRenderer(Protocol):

@@ -18,7 +18,10 @@ class Principal:
     role: str
     agency: str | None = None  # officers: the code of the agency they act for
     scopes: frozenset[str] = field(default_factory=frozenset)  # integrators
-    name: str | None = None  # a citizen's full name, when the identity provider gives it
+    # A full name: a citizen's, when the identity provider gives it; an officer's, which the
+    # result documents they decide are signed with.
+    name: str | None = None
+    position: str | None = None  # officers: their position, printed under their name
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -33,6 +36,8 @@ class Principal:
             raise InvalidPrincipal("only officers are scoped to an agency")
         if self.role != INTEGRATOR and self.scopes:
             raise InvalidPrincipal("only integrators carry scopes")
+        if self.role != OFFICER and self.position:
+            raise InvalidPrincipal("only officers hold a position")
 
 
 def require_scope(principal: Principal, scope: str, *, also: tuple[str, ...] = ()) -> None:

@@ -17,6 +17,11 @@ REVOKED = "revoked"
 STATUSES = (VALID, REVOKED)
 
 
+def normalize_code(code: str) -> str:
+    """A verification code as compared: no dashes or whitespace, upper case."""
+    return "".join(ch for ch in code if ch != "-" and not ch.isspace()).upper()
+
+
 class Decision(Aggregate):
     """Approve or reject, with reasons and legal basis, a registration number, the hashes
     of the result documents and a verification code."""
@@ -95,8 +100,11 @@ class Decision(Aggregate):
         self.status = VALID
 
     def verifies(self, code: str) -> bool:
-        """Whether ``code`` is this decision's verification code (constant-time)."""
-        return hmac.compare_digest(self.verification_code.encode(), code.strip().upper().encode())
+        """Whether ``code`` is this decision's verification code, in any case and with or
+        without its dashes or spaces (compared in constant time)."""
+        return hmac.compare_digest(
+            normalize_code(self.verification_code).encode(), normalize_code(code).encode()
+        )
 
     def revoke(self, *, reason: str, meta: dict[str, str]) -> None:
         if self.status == REVOKED:

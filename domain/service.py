@@ -29,6 +29,7 @@ from domain.errors import (
 from domain.fees import FeeRule
 from domain.i18n import Translations, require_translations
 from domain.ids import natural_id
+from domain.validity import Validity
 
 SERVICE_CODE = re.compile(r"[a-z0-9][a-z0-9-]{2,63}")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,63}")
@@ -52,6 +53,7 @@ RESULT_KINDS = (
     "enrolment",
     "benefit",
 )
+VALIDITY_KINDS = ("permit", "licence")  # results valid for a time
 REFUND_OCCASIONS = ("rejection", "withdrawal_before_acceptance")
 
 ACTIVE = "active"
@@ -140,6 +142,7 @@ class ServiceTerms:
     result_kind: str
     legal_basis: Translations
     form_schema: dict[str, Any]
+    validity: Validity | None = None  # permits and licences; None: no time limit
 
     @classmethod
     def from_dict(cls, data: object) -> ServiceTerms:
@@ -213,6 +216,7 @@ class ServiceTerms:
             raise InvalidServiceTerms(
                 f"result_kind must be one of {', '.join(RESULT_KINDS)}, got {result_kind!r}"
             )
+        form_schema = check_form_schema_shape(data.get("form_schema"))
         return cls(
             names=require_translations("names", data.get("names")),
             descriptions=require_translations("descriptions", data.get("descriptions")),
@@ -227,7 +231,8 @@ class ServiceTerms:
             deadline_working_days=deadline,
             result_kind=str(result_kind),
             legal_basis=require_translations("legal_basis", data.get("legal_basis")),
-            form_schema=check_form_schema_shape(data.get("form_schema")),
+            form_schema=form_schema,
+            validity=_validity(str(result_kind), data.get("validity"), form_schema),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -246,7 +251,17 @@ class ServiceTerms:
             "result_kind": self.result_kind,
             "legal_basis": dict(self.legal_basis),
             "form_schema": self.form_schema,
-        }
+        } | ({"validity": self.validity.to_dict()} if self.validity else {})
+
+
+def _validity(result_kind: str, data: object, form_schema: dict[str, Any]) -> Validity | None:
+    if data is None:
+        return None
+    if result_kind not in VALIDITY_KINDS:
+        raise InvalidServiceTerms(
+            f"only a {' or '.join(VALIDITY_KINDS)} has a validity, not a {result_kind}"
+        )
+    return Validity.from_dict(data, form_schema)
 
 
 def _text(field: str, value: object) -> str:

@@ -39,5 +39,12 @@ class DocumentRenderer:
             applicant_pinfl_masked=data.applicant_pinfl_masked,
             reasons=data.reasons,
             legal_basis=data.legal_basis,
+            result_kind=data.result_kind,
+            granted=data.granted,
+            validity=data.validity,
+            officer_name=data.officer_name,
+            officer_position=data.officer_position,
+            agency_parent_name=data.agency_parent_name,
+            agency_territory_name=data.agency_territory_name,
         )
         return {"pdf": render_pdf(document), "html": render_html(document)}

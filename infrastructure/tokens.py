@@ -13,6 +13,7 @@ import jwt
 from application.ports import Clock
 from application.principal import Principal
 from domain.errors import DomainError
+from domain.identity import OFFICER
 
 LEEWAY_SECONDS = 30  # clock skew tolerated between the identity provider and us
 
@@ -59,6 +60,8 @@ class TokenService:
             claims["scopes"] = sorted(principal.scopes)
         if principal.name:
             claims["name"] = principal.name
+        if principal.position:
+            claims["position"] = principal.position
         return jwt.encode(claims, self._secret, algorithm=self.algorithm)
 
     def verify(self, token: str) -> Principal:
@@ -92,16 +95,25 @@ class TokenService:
             raise InvalidToken("Signature has expired")
         if isinstance(claims.get("nbf"), int | float) and claims["nbf"] > now + LEEWAY_SECONDS:
             raise InvalidToken("The token is not yet valid (nbf)")
+        role = str(claims.get("role", ""))
         try:
             return Principal(
                 subject=str(claims["sub"]),
-                role=str(claims.get("role", "")),
+                role=role,
                 agency=claims.get("agency"),
                 scopes=frozenset(claims.get("scopes") or ()),
-                name=claims.get("name"),
+                name=_text_claim(claims, "name"),
+                # a position is an officer's; another identity's is not ours to refuse
+                position=_text_claim(claims, "position") if role == OFFICER else None,
             )
         except DomainError as error:
             raise InvalidToken(error.detail) from None
+
+
+def _text_claim(claims: dict[str, Any], name: str) -> str | None:
+    """An optional text claim; one that is blank or not a text counts as absent."""
+    value = claims.get(name)
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _jwks_source(url: str) -> Any:

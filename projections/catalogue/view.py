@@ -11,6 +11,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable, Literal
 from psycopg.types.json import Jsonb
 
+from application.ports import AgencyDetails
 from domain.fees import BhmRates
 from domain.service_application import AgencyRef
 from domain.territory import ancestor_codes
@@ -444,6 +445,24 @@ class CatalogueView(TrackedView):
             "SELECT names FROM {schema}.catalogue_agencies WHERE id = %s", (agency_id,)
         )
         return dict(row["names"]) if row else None
+
+    def agency_details(self, agency_id: UUID) -> AgencyDetails | None:
+        row = self.fetch_one(
+            """SELECT a.names, a.territory, p.names AS parent_names, t.names AS territory_names
+               FROM {schema}.catalogue_agencies a
+               LEFT JOIN {schema}.catalogue_agencies p ON p.id = a.parent_id
+               LEFT JOIN {schema}.catalogue_territories t ON t.code = a.territory
+               WHERE a.id = %s""",
+            (agency_id,),
+        )
+        if row is None:
+            return None
+        return AgencyDetails(
+            names=dict(row["names"]),
+            parent_names=dict(row["parent_names"]) if row["parent_names"] else None,
+            territory_code=row["territory"],
+            territory_names=dict(row["territory_names"]) if row["territory_names"] else None,
+        )
 
     # --- queries: services ----------------------------------------------------------------
 

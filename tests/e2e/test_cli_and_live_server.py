@@ -118,9 +118,40 @@ def test_token_prints_a_verifiable_jwt_alone_on_stdout(env: dict[str, str]) -> N
     assert claims["exp"] > claims["iat"]
 
 
+def test_token_carries_an_officers_name_and_position(env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [
+            YAGONA,
+            "token",
+            "--role",
+            "officer",
+            "--sub",
+            "officer-ia-mu",
+            "--agency",
+            "justice-1703202",
+            "--name",
+            "Dilnoza Rahimova",
+            "--position",
+            "Bosh mutaxassis",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    claims = jwt.decode(
+        result.stdout.strip(), DEVELOPMENT_JWT_SECRET, algorithms=["HS256"], issuer="yagona"
+    )
+    assert claims["name"] == "Dilnoza Rahimova"
+    assert claims["position"] == "Bosh mutaxassis"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        (["--role", "citizen", "--sub", "31503901234567", "--position", "CEO"], "position"),
         (["--role", "citizen", "--sub", "12345"], "PINFL"),
         (["--role", "officer", "--sub", "off-1"], "agency"),
         (["--role", "emperor", "--sub", "x"], "role"),

@@ -121,3 +121,31 @@ def test_an_event_is_applied_at_most_once(container: Container) -> None:
     assert view.apply(Tracking(container.catalogue.name, 1), write) is False
     assert writes == [1]
     assert view.position(container.catalogue.name) == 1
+
+
+def test_an_agency_is_described_with_its_parent_and_territory_for_documents(
+    container: Container,
+) -> None:
+    data = load_reference_data()
+    seed(container.catalogue, data, CTX, today=TODAY)
+    container.rebuild_projection("catalogue")
+    view = container.catalogue_view
+    agency = view.get_agency("justice-1703202")
+    assert agency is not None
+    details = view.agency_details(agency.id)
+    assert details is not None
+    assert details.names == agency.names
+    parent = view.agencies_by_id([agency.parent_id])[agency.parent_id]  # type: ignore[list-item]
+    assert details.parent_names == parent.names
+    territory = view.get_territory("1703202")
+    assert territory is not None
+    assert (details.territory_code, details.territory_names) == ("1703202", territory.names)
+    head = view.get_agency("justice")
+    assert head is not None
+    head_details = view.agency_details(head.id)
+    assert head_details is not None
+    assert head_details.parent_names == view.get_agency("hokimiyat").names  # type: ignore[union-attr]
+    # a service's validity is seeded and projected with its terms
+    service = view.get_service("driving-licence-replacement")
+    assert service is not None
+    assert service.terms["validity"] == {"months": 120}

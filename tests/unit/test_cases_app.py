@@ -11,6 +11,7 @@ import pytest
 from application.attachments import AttachmentUpload
 from application.cases import CaseDependencies, Cases
 from application.catalogue import Catalogue
+from application.ports import AgencyDetails
 from application.principal import Principal
 from application.seeding import AgencySpec, ReferenceData, ServiceSpec, expand_agencies, seed
 from domain.agency import Agency
@@ -70,6 +71,16 @@ class Directory:
 
     def agency_names(self, agency_id: UUID) -> dict[str, str] | None:
         return next((a.names for c, a in self.by_code.items() if _id(c) == agency_id), None)
+
+    def agency_details(self, agency_id: UUID) -> AgencyDetails | None:
+        spec = next((a for c, a in self.by_code.items() if _id(c) == agency_id), None)
+        if spec is None:
+            return None
+        parent = self.by_code.get(spec.parent) if spec.parent else None
+        territory = next(t for t in TERRITORIES if t.code == spec.territory)
+        return AgencyDetails(
+            spec.names, parent.names if parent else None, territory.code, territory.names
+        )
 
 
 def _id(code: str) -> UUID:

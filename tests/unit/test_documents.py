@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from application.result_facts import GrantedFact
 from infrastructure.documents import ResultDocument, render_html, render_pdf
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -24,12 +25,23 @@ APPLICANTS = {
     "uz-Latn": "Oʻgʻiloy Gʻaniyeva",
     "uz-Cyrl": "Ўғилой Ғаниева",
 }
-TITLES = {
-    "en": "Decision on the application",
-    "ru": "Решение по заявлению",
-    "uz-Latn": "Ariza boʻyicha qaror",
-    "uz-Cyrl": "Ариза бўйича қарор",
+TITLES = {  # a certificate's, when approved; a refusal's
+    ("en", "approved"): "Certificate",
+    ("en", "rejected"): "Decision to refuse",
+    ("ru", "approved"): "Справка",
+    ("ru", "rejected"): "Решение об отказе",
+    ("uz-Latn", "approved"): "Maʼlumotnoma",
+    ("uz-Latn", "rejected"): "Rad etish toʻgʻrisidagi qaror",
+    ("uz-Cyrl", "approved"): "Маълумотнома",
+    ("uz-Cyrl", "rejected"): "Рад этиш тўғрисидаги қарор",
 }
+URL = "https://portal.example/v1/verify/JUSTICE-1703202-2026-000017?code=7KQ2-M9XD-PT4H"
+FACTS = (
+    GrantedFact("Child's surname", "Karimov"),
+    GrantedFact("Date of birth", "2026-11-10"),
+    GrantedFact("Mother's PINFL", "4220******4561"),
+    GrantedFact("Registered address", "District: 1718401\nStreet: Registon koʻchasi, 12-uy"),
+)
 OUTCOME_LABELS = {
     ("en", "approved"): "Approved",
     ("en", "rejected"): "Rejected",
@@ -50,19 +62,23 @@ def make_document(
         outcome=outcome,
         registration_number="JUSTICE-1703202-2026-000017",
         verification_code="7KQ2-M9XD-PT4H",
-        verification_url=(
-            "https://portal.example/v1/verify/JUSTICE-1703202-2026-000017?code=7KQ2-M9XD-PT4H"
-        ),
+        verification_url=URL,
         # 20:30 UTC is already the next day in Tashkent (UTC+5)
         decided_at=datetime(2026, 3, 1, 20, 30, tzinfo=UTC),
         tracking_number="AR-2026-0000123",
         service_name="Notarial certification of a power of attorney",
-        agency_name="Ministry of Justice of the Republic of Uzbekistan",
+        agency_name="Justice Department of Andijan Region",
         officer="officer-0042",
         applicant_name=APPLICANTS.get(language, "John Smith"),
         applicant_pinfl_masked="3150******4567",
         reasons="All required documents were submitted and the fee was paid.",
         legal_basis="Law of the Republic of Uzbekistan “On Notariat”, article 42",
+        result_kind="certificate",
+        granted=FACTS,
+        officer_name="Dilnoza Rahimova",
+        officer_position="Chief specialist of the civil registry office",
+        agency_parent_name="Ministry of Justice of the Republic of Uzbekistan",
+        agency_territory_name="Oltinkoʻl district",
     )
     return replace(document, **changes)  # type: ignore[arg-type]
 
@@ -80,14 +96,14 @@ def test_html_states_the_decision_in_its_language(language: str, outcome: str) -
     page = render_html(make_document(language, outcome)).decode("utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert f'<html lang="{language}">' in page
-    assert TITLES[language] in page
+    assert TITLES[language, outcome] in page
     assert OUTCOME_LABELS[language, outcome] in page
     assert "JUSTICE-1703202-2026-000017" in page
     assert "7KQ2-M9XD-PT4H" in page
     assert APPLICANTS[language] in page
     assert "3150******4567" in page
     assert "AR-2026-0000123" in page
-    assert "officer-0042" in page
+    assert "Dilnoza Rahimova" in page
     assert "2026-03-02" in page  # the date of decision in Tashkent time
     assert "<script" not in page
     assert "<link" not in page  # self-contained: inline CSS only
@@ -99,7 +115,7 @@ def test_pdf_states_the_decision_in_its_language(language: str, outcome: str) ->
     pdf = render_pdf(make_document(language, outcome))
     assert pdf.startswith(b"%PDF-")
     text = pdf_text(pdf)
-    assert TITLES[language] in text
+    assert TITLES[language, outcome] in text
     assert OUTCOME_LABELS[language, outcome] in text
     assert "JUSTICE-1703202-2026-000017" in text
     assert "7KQ2-M9XD-PT4H" in text
@@ -118,7 +134,7 @@ def test_english_labels_and_verification_sentence() -> None:
     assert "Reasons" in page
     assert "Legal basis" in page
     assert "Officer" in page
-    assert "Verify this document at" in page
+    assert "scan the QR code or open the address below" in page
     assert f'href="{document.verification_url}"' in page.replace("&amp;", "&")
 
 

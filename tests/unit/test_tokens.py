@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from application.principal import Principal
+from application.principal import InvalidPrincipal, Principal
 from infrastructure.clock import FixedClock
 from infrastructure.tokens import InvalidToken, TokenService
 
@@ -30,6 +30,40 @@ def test_minted_tokens_verify_into_the_principal() -> None:
     assert tokens.verify(tokens.mint(officer)) == officer
     citizen = Principal("31503901234567", "citizen", name="Aziza")
     assert tokens.verify(tokens.mint(citizen)) == citizen
+
+
+def test_an_officers_name_and_position_travel_in_the_token() -> None:
+    tokens = service(FixedClock(NOW))
+    officer = Principal(
+        "officer-ia-mu",
+        "officer",
+        agency="justice-1703202",
+        name="Dilnoza Rahimova",
+        position="Chief specialist",
+    )
+    token = tokens.mint(officer)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert (claims["name"], claims["position"]) == ("Dilnoza Rahimova", "Chief specialist")
+    assert tokens.verify(token) == officer
+
+
+def claims_token(**claims: object) -> str:
+    base = {"iss": "yagona", "iat": int(NOW.timestamp()), "exp": int(NOW.timestamp()) + 60}
+    return jwt.encode(base | claims, SECRET, algorithm="HS256")
+
+
+def test_blank_or_non_text_names_count_as_absent_and_only_officers_hold_a_position() -> None:
+    tokens = service(FixedClock(NOW))
+    officer = tokens.verify(
+        claims_token(sub="o-1", role="officer", agency="justice-1703", name="  ", position=7)
+    )
+    assert (officer.name, officer.position) == (None, None)
+    citizen = tokens.verify(
+        claims_token(sub="31503901234567", role="citizen", name=" Aziza ", position="CEO")
+    )
+    assert (citizen.name, citizen.position) == ("Aziza", None)  # an IdP's extra claim, ignored
+    with pytest.raises(InvalidPrincipal, match="only officers hold a position"):
+        Principal("31503901234567", "citizen", position="CEO")
 
 
 def test_expiry_follows_the_clock() -> None:
