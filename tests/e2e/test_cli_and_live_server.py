@@ -159,6 +159,7 @@ def test_production_refuses_the_default_secret(env: dict[str, str]) -> None:
             "YAGONA_PAYMENT_PROVIDER": "stripe",
             "YAGONA_STRIPE_API_KEY": "sk_test_x",
             "YAGONA_STRIPE_WEBHOOK_SECRET": "whsec_x",
+            "YAGONA_PUBLIC_BASE_URL": "https://yagona.example.uz",
         },
         capture_output=True,
         text=True,
@@ -188,6 +189,7 @@ def test_production_refuses_to_start_without_a_cipher_key(env: dict[str, str]) -
 def test_worker_projects_new_events_and_stops_on_sigterm(
     env: dict[str, str], test_database: DatabaseConfig
 ) -> None:
+    env = {**env, "YAGONA_CIPHER_KEY": TEST_CIPHER_KEY}  # a worker creates no installation
     worker = subprocess.Popen(
         [YAGONA, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
