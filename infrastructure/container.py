@@ -220,10 +220,6 @@ class Container:
             }
         )
 
-    def read_models_behind_start(self) -> list[dict[str, Any]]:
-        """The read models still short of what was recorded when this process started."""
-        return self.start_heads.behind(self.projection_status())
-
     def catalogue_caught_up(self, timeout: float) -> bool:
         """Whether the catalogue's read model holds what was seeded before this process
         started, waiting up to ``timeout`` seconds for it (at once once it has)."""
