@@ -85,7 +85,15 @@ def test_seed_then_serve_answers_the_catalogue_over_http(env: dict[str, str]) ->
         assert len(body["items"]) == 3
         assert headers["x-request-id"]
         assert headers["etag"]
-        status, _, ready = get_json(f"http://127.0.0.1:{port}/readyz")
+        ready_by = time.monotonic() + 120  # 503 while a read model still catches up
+        while True:
+            try:
+                status, _, ready = get_json(f"http://127.0.0.1:{port}/readyz")
+                break
+            except urllib.error.HTTPError as error:
+                if error.code != 503 or time.monotonic() > ready_by:
+                    raise
+                time.sleep(0.2)
         assert status == 200
         assert isinstance(ready, dict)
         assert ready["database"] == "ok"
