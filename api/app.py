@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from api.idempotency import IdempotencyMiddleware
 from api.observability import Metrics, RequestContextMiddleware
@@ -44,6 +45,9 @@ another body is a 409 problem.
 """
 
 
+DOCS_STATIC = "/docs/static"
+
+
 def create_app(container: Container, *, owns_container: bool = False) -> FastAPI:
     """The HTTP app over ``container``; with ``owns_container`` it closes it on shutdown."""
 
@@ -55,11 +59,14 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
             if owns_container:
                 container.close()
 
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from files shipped in a package (served
+    # under /docs/static), not from a CDN: the documentation works with no internet.
+    app = FastAPIOffline(
         title="Yagona",
         version="1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        static_url=DOCS_STATIC,
     )
     metrics = Metrics()
     metrics.watch_projections(container.projection_status)

@@ -50,21 +50,21 @@ def serve(
     ] = True,
 ) -> None:
     """Serve the HTTP API (and, unless --no-worker, the projections in-process)."""
-    settings = load_settings()
-    container = open_container(settings, start_workers=worker)
-    bind_host = host or settings.host
-    bind_port = port or settings.port
+    loaded = load_settings()
+    settings = loaded.bound_to(host or loaded.host, port or loaded.port)
+    container = open_container(settings, start_workers=worker, initialise=True)
     log.info(
         "serve.starting",
-        host=bind_host,
-        port=bind_port,
+        host=settings.host,
+        port=settings.port,
+        public_base_url=settings.public_base_url,
         worker=worker,
         database="external" if settings.database_url else "embedded",
     )
     uvicorn.run(
         create_app(container, owns_container=True),
-        host=bind_host,
-        port=bind_port,
+        host=settings.host,
+        port=settings.port,
         log_config=None,
         access_log=False,
         server_header=False,
@@ -93,7 +93,7 @@ def seed(
 ) -> None:
     """Seed reference data idempotently: territories, agencies, services, BHM rates."""
     settings = load_settings()
-    container = open_container(settings)
+    container = open_container(settings, initialise=True)
     try:
         ctx = CommandContext(actor="system:seed", role="system", correlation_id=uuid4().hex)
         report = seed_catalogue(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -38,7 +39,7 @@ from infrastructure.database import (
     ensure_schema,
     ping,
 )
-from infrastructure.embedded_postgres import start_embedded
+from infrastructure.embedded_postgres import release_embedded, start_embedded
 from infrastructure.event_store import recorder_env
 from infrastructure.feed import FeedLog
 from infrastructure.idempotency import IdempotencyStore, Presence
@@ -49,6 +50,7 @@ from infrastructure.notifier import LogNotifier
 from infrastructure.payments.sandbox import SandboxProvider
 from infrastructure.payments.stripe_provider import StripeProvider
 from infrastructure.pool_backoff import cap_reconnect_backoff
+from infrastructure.readiness import StartHeads
 from infrastructure.result_renderer import DocumentRenderer
 from infrastructure.sequences import PostgresSequences
 from infrastructure.settings import Settings, check_production_safety
@@ -136,6 +138,10 @@ class Container:
     kpi_targets: TargetTable
     workers: Workers | None = None
     _views: dict[str, TrackedView] = field(default_factory=dict)
+    # Each read model's application head when this process started (see readiness.py).
+    start_heads: StartHeads = field(default_factory=lambda: StartHeads({}))
+    # The data folder of the embedded server this container holds, if it uses one.
+    embedded_data_dir: Path | None = None
 
     # --- read models --------------------------------------------------------------------
 
@@ -204,6 +210,23 @@ class Container:
                 {"name": spec.name, "position": position, "head": head, "lag": head - position}
             )
         return status
+
+    def record_start_heads(self) -> None:
+        """Note every application's head now: read models are trusted once they reach it."""
+        self.start_heads = StartHeads(
+            {
+                spec.name: self.application(spec).recorder.max_notification_id() or 0
+                for spec in RUNNING_PROJECTIONS
+            }
+        )
+
+    def catalogue_caught_up(self, timeout: float) -> bool:
+        """Whether the catalogue's read model holds what was seeded before this process
+        started, waiting up to ``timeout`` seconds for it (at once once it has)."""
+        if self.start_heads.caught_up("catalogue"):
+            return True
+        view, name = self.view("catalogue"), self.catalogue.name
+        return self.start_heads.wait("catalogue", lambda: view.position(name), timeout=timeout)
 
     def wait_for_projections(self, timeout: float = 30.0) -> None:
         """Block until every read model has applied everything recorded so far."""
@@ -361,6 +384,9 @@ class Container:
         self.payments.close()
         for datastore in {id(v.datastore): v.datastore for v in self._views.values()}.values():
             datastore.close()
+        if self.embedded_data_dir is not None:
+            release_embedded(self.embedded_data_dir)  # the last holder stops the server
+            self.embedded_data_dir = None
 
 
 def calendar_policy(on_change: Any) -> type[Projection[TrackedView]]:
@@ -553,7 +579,9 @@ def build_container(
         ),
         kpi_targets=kpi_targets,
         _views=views,
+        embedded_data_dir=None if settings.database_url else settings.data_dir,
     )
+    container.record_start_heads()
     if start_workers:
         container.start_workers()
     return container

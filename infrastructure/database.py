@@ -96,8 +96,20 @@ class DatabaseConfig:
             raise DatabaseUnavailable(str(error).splitlines()[0]) from error
 
 
-def ensure_database(config: DatabaseConfig) -> None:
-    """Create the database if the server lacks it (needs a maintenance database)."""
+def ensure_database(config: DatabaseConfig, *, ask_first: bool = False) -> None:
+    """Create the database if the server lacks it (needs a maintenance database).
+
+    With ``ask_first`` (a server of our own, whose ``postgres`` database is there) the
+    maintenance database is asked whether it exists, instead of trying to connect, which
+    a missing database turns into a FATAL line in the server's log."""
+    if ask_first:
+        with config.with_dbname("postgres").connect() as conn:
+            found = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (config.dbname,)
+            ).fetchone()
+            if found is None:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config.dbname)))
+        return
     try:
         with config.connect():
             return

@@ -21,9 +21,12 @@ from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
     PostgresApplicationRecorder,
     PostgresDatastore,
+    PostgresFactory,
     PostgresProcessRecorder,
+    PostgresTrackingRecorder,
 )
 from eventsourcing.utils import get_topic, retry
 from psycopg import Cursor
@@ -31,6 +34,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
 from domain.audit_chain import GENESIS, event_hash, link
+from projections.tracked_view import create_tracking_tables
 
 LINKS_TABLE = "audit_links"
 
@@ -50,10 +54,42 @@ def links_table_statement(schema: str) -> Composed:
     ).format(schema=Identifier(schema), links=Identifier(LINKS_TABLE))
 
 
-class _ChainedInsertWithoutPipeline:
+class _QuietCreate:
+    """Creates a recorder's tables without leaving ERROR lines in PostgreSQL's log."""
+
     datastore: PostgresDatastore
-    events_table_name: str
     sql_create_statements: list[Any]
+
+    def create_table(self) -> None:
+        """eventsourcing runs ``CREATE TYPE`` at every start and ignores the "already
+        exists" error, which PostgreSQL still logs as an ERROR each time: leave the
+        statement out when the type is there (callers hold the DDL lock, so none races)."""
+        recorder: Any = self
+        statements = self.sql_create_statements
+        if self._type_exists(recorder.stored_event_type_name):
+            self.sql_create_statements = [
+                s for s in statements if "CREATE TYPE" not in s.as_string()
+            ]
+        try:
+            if isinstance(self, PostgresTrackingRecorder):
+                create_tracking_tables(self)
+            else:
+                super().create_table()  # type: ignore[misc]
+        finally:
+            self.sql_create_statements = statements
+
+    def _type_exists(self, name: str) -> bool:
+        with self.datastore.get_connection() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+                "WHERE n.nspname = %s AND t.typname = %s",
+                (self.datastore.schema or "public", name),
+            ).fetchone()
+        return row is not None
+
+
+class _ChainedInsertWithoutPipeline(_QuietCreate):
+    events_table_name: str
 
     def _add_links_table(self) -> None:
         self.sql_create_statements.append(links_table_statement(self.datastore.schema))
@@ -138,9 +174,23 @@ class ProcessRecorder(_ChainedInsertWithoutPipeline, PostgresProcessRecorder):
         self._add_links_table()
 
 
+class SnapshotRecorder(_QuietCreate, PostgresAggregateRecorder):
+    """A snapshots table (``<app>_snapshots``)."""
+
+
+class Factory(PostgresFactory):
+    """eventsourcing's PostgreSQL factory with these recorders (snapshots included, which
+    have no topic setting of their own)."""
+
+    aggregate_recorder_class = SnapshotRecorder
+    application_recorder_class = ApplicationRecorder
+    process_recorder_class = ProcessRecorder
+
+
 def recorder_env() -> dict[str, str]:
     """Environment entries that make eventsourcing use these recorders."""
     return {
+        "PERSISTENCE_MODULE": get_topic(Factory),
         "APPLICATION_RECORDER_TOPIC": get_topic(ApplicationRecorder),
         "PROCESS_RECORDER_TOPIC": get_topic(ProcessRecorder),
     }

@@ -30,6 +30,11 @@ def _checked(encoded: str, source: str) -> str:
     return encoded.strip()
 
 
+def key_file(settings: Settings) -> Path:
+    """Where development keeps its cipher key when ``YAGONA_CIPHER_KEY`` is unset."""
+    return settings.data_dir / "cipher.key"
+
+
 def cipher_key(settings: Settings) -> str:
     """The base64 AES key: the configured one; in development, one kept in
     ``DATA_DIR/cipher.key`` (created on first use, readable by its owner only)."""
@@ -37,7 +42,7 @@ def cipher_key(settings: Settings) -> str:
         return _checked(settings.cipher_key.get_secret_value(), "YAGONA_CIPHER_KEY")
     if settings.is_production:
         raise UnsafeConfiguration("YAGONA_CIPHER_KEY is not set")
-    path: Path = settings.data_dir / "cipher.key"
+    path = key_file(settings)
     if not path.exists():
         # Written whole to a private temporary file, then linked into place: of processes
         # starting together (a worker and a seed), one key wins and all read that one.

@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "yagona-development-secret-do-not-use-in-production"  # noqa: S105
@@ -16,7 +16,8 @@ DEVELOPMENT_JWT_SECRET = "yagona-development-secret-do-not-use-in-production"  #
 class Settings(BaseSettings):
     """Every setting is documented in README.md's configuration table."""
 
-    model_config = SettingsConfigDict(env_prefix="YAGONA_", extra="ignore")
+    # An empty ``YAGONA_X=`` (an env file's unfilled line) counts as unset.
+    model_config = SettingsConfigDict(env_prefix="YAGONA_", extra="ignore", env_ignore_empty=True)
 
     env: Literal["development", "production"] = Field(
         "development", description="development or production (production refuses unsafe defaults)"
@@ -51,7 +52,8 @@ class Settings(BaseSettings):
         "development creates DATA_DIR/cipher.key when unset, production refuses to start",
     )
     public_base_url: str = Field(
-        "http://127.0.0.1:8000", description="public address, used in verification links"
+        "http://127.0.0.1:8000",
+        description="public address, used in verification links; unset: follows host and port",
     )
     deadline_check_seconds: float = Field(
         300, gt=0, description="how often the worker checks legal terms"
@@ -91,6 +93,22 @@ class Settings(BaseSettings):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return level
 
+    @model_validator(mode="after")
+    def _public_address_follows_the_bound_one(self) -> Settings:
+        if "public_base_url" not in self.model_fields_set:  # derived, so still "not set"
+            self.__dict__["public_base_url"] = local_base_url(self.host, self.port)
+        return self
+
+    def bound_to(self, host: str, port: int) -> Settings:
+        """These settings for a server bound to ``host:port``: the public address follows
+        unless it was set."""
+        update: dict[str, object] = {"host": host, "port": port}
+        if "public_base_url" not in self.model_fields_set:
+            update["public_base_url"] = local_base_url(host, port)
+        bound = self.model_copy(update=update)
+        bound.__pydantic_fields_set__ = set(self.model_fields_set)  # still "not set"
+        return bound
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"
@@ -106,30 +124,65 @@ class Settings(BaseSettings):
         return "json" if self.is_production else "console"
 
 
+def local_base_url(host: str, port: int) -> str:
+    """``http://host:port`` for a bound address (a wildcard address is reached at loopback)."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - naming the wildcard, not binding it
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 class UnsafeConfiguration(RuntimeError):
     """The settings are not fit for production; the process refuses to start."""
 
 
+def production_problems(settings: Settings) -> list[str]:
+    """Every setting production lacks or has unsafe, each naming the variable to set."""
+    if not settings.is_production:
+        return []
+    problems = []
+    if settings.uses_default_jwt_secret:
+        problems.append("YAGONA_JWT_SECRET: set a random secret of at least 32 bytes")
+    elif len(settings.jwt_secret.get_secret_value().encode()) < 32:
+        problems.append("YAGONA_JWT_SECRET: must be at least 32 bytes in production")
+    if settings.cipher_key is None:
+        problems.append(
+            "YAGONA_CIPHER_KEY: production refuses to store personal data unencrypted "
+            "(generate one with: yagona keygen)"
+        )
+    if not settings.database_url:
+        problems.append(
+            "YAGONA_DATABASE_URL: production needs a PostgreSQL server "
+            "(the embedded one is for development)"
+        )
+    if "public_base_url" not in settings.model_fields_set:
+        problems.append(
+            "YAGONA_PUBLIC_BASE_URL: the public address printed in result documents' "
+            "verification links (e.g. https://yagona.example.uz)"
+        )
+    if settings.payment_provider == "sandbox":
+        problems.append(
+            "YAGONA_PAYMENT_PROVIDER: the sandbox payment provider is not selectable in "
+            "production; set stripe"
+        )
+    return problems
+
+
 def check_production_safety(settings: Settings) -> None:
-    if settings.is_production and settings.uses_default_jwt_secret:
+    """Refuse unsafe settings, naming every one of them at once."""
+    problems = production_problems(settings)
+    if settings.payment_provider == "stripe" or settings.is_production:
+        if settings.stripe_api_key is None:
+            problems.append("YAGONA_STRIPE_API_KEY: the stripe provider needs its secret key")
+        if settings.stripe_webhook_secret is None:
+            problems.append(
+                "YAGONA_STRIPE_WEBHOOK_SECRET: the stripe provider needs the webhook's "
+                "signing secret"
+            )
+    if len(problems) == 1:
+        raise UnsafeConfiguration(problems[0])
+    if problems:
         raise UnsafeConfiguration(
-            "YAGONA_JWT_SECRET is the development default; set a secret for production"
-        )
-    if settings.is_production and len(settings.jwt_secret.get_secret_value().encode()) < 32:
-        raise UnsafeConfiguration("YAGONA_JWT_SECRET must be at least 32 bytes in production")
-    if settings.is_production and settings.cipher_key is None:
-        raise UnsafeConfiguration(
-            "YAGONA_CIPHER_KEY is not set: production refuses to store personal data "
-            "unencrypted (generate one with: yagona keygen)"
-        )
-    if settings.is_production and settings.payment_provider == "sandbox":
-        raise UnsafeConfiguration(
-            "the sandbox payment provider is not selectable in production; "
-            "set YAGONA_PAYMENT_PROVIDER=stripe"
-        )
-    if settings.payment_provider == "stripe" and (
-        settings.stripe_api_key is None or settings.stripe_webhook_secret is None
-    ):
-        raise UnsafeConfiguration(
-            "the stripe provider needs YAGONA_STRIPE_API_KEY and YAGONA_STRIPE_WEBHOOK_SECRET"
+            "these settings are missing or unsafe:\n" + "\n".join(f"  - {p}" for p in problems)
         )

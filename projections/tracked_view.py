@@ -8,13 +8,37 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import InterfaceError, OperationalError, Tracking
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.postgres import PostgresDatastore, PostgresRecorder, PostgresTrackingRecorder
 from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier, Placeholder
 
 Writer = Callable[[Cursor[DictRow]], object]
+
+
+def table_exists(datastore: PostgresDatastore, name: str) -> bool:
+    with datastore.get_connection() as conn:
+        row = conn.execute(
+            "SELECT to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL AS found",
+            (datastore.schema or "public", name),
+        ).fetchone()
+    return bool(row and row["found"])
+
+
+def create_tracking_tables(recorder: PostgresTrackingRecorder) -> None:
+    """``recorder.create_table()`` without its probe of a tracking table that is not there.
+
+    eventsourcing (9.5) learns whether the tracking table exists by selecting from it and
+    catching the error, which PostgreSQL logs as an ERROR at every first start. Asked
+    first, a missing table is created with the state that probe would have found (none).
+    """
+    if table_exists(recorder.datastore, recorder.tracking_table_name):
+        PostgresTrackingRecorder.create_table(recorder)
+        return
+    recorder.tracking_migration_current = recorder.tracking_migration_previous = None
+    recorder.tracking_table_exists = False
+    PostgresRecorder.create_table(recorder)  # runs this recorder's _create_table
 
 
 class TrackedView(PostgresTrackingRecorder):
@@ -39,6 +63,9 @@ class TrackedView(PostgresTrackingRecorder):
         self._sql_cache: dict[str, Composed] = {}
         self._batch: Cursor[DictRow] | None = None
         self.sql_create_statements.extend(self.sql(s) for s in self.table_statements)
+
+    def create_table(self) -> None:
+        create_tracking_tables(self)
 
     @property
     def schema(self) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.dependencies import ContainerDep
+from api.dependencies import CATALOGUE_CAUGHT_UP, ContainerDep
 from api.negotiation import LangParam, cached_json, negotiate_language
 from api.problems import Problem, ProblemException
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
@@ -27,7 +27,10 @@ from projections.catalogue.view import ServiceFilter
 from projections.pagination import InvalidQuery
 
 router = APIRouter(
-    prefix="/v1", tags=["catalogue"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)
+    prefix="/v1",
+    tags=["catalogue"],
+    dependencies=[*GUARDS, CATALOGUE_CAUGHT_UP],
+    route_class=body_limit(SMALL_BODY),
 )
 
 ERRORS: dict[int | str, dict[str, Any]] = {

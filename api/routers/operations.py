@@ -12,6 +12,7 @@ from api.problems import Problem, ProblemException
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from infrastructure.database import DatabaseUnavailable, ping
 
+RETRY_AFTER_SECONDS = 2
 router = APIRouter(tags=["operations"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY))
 
 
@@ -27,7 +28,8 @@ def healthz() -> dict[str, str]:
     responses={503: {"model": Problem, "content": {"application/problem+json": {}}}},
 )
 def readyz(container: ContainerDep) -> dict[str, Any]:
-    """Ready when the database answers; also shows how far each read model lags."""
+    """Ready when the database answers and every read model has applied what was recorded
+    before this process started; also shows how far each read model lags."""
     try:
         ping(container.database)
         projections = container.projection_status()
@@ -35,6 +37,17 @@ def readyz(container: ContainerDep) -> dict[str, Any]:
         raise ProblemException(
             503, "the database is not reachable", code="not-ready", database="unreachable"
         ) from None
+    behind = container.start_heads.behind(projections)
+    if behind:
+        names = ", ".join(row["name"] for row in behind)
+        raise ProblemException(
+            503,
+            f"read models are still catching up with the events recorded before the start: {names}",
+            code="not-ready",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            database="ok",
+            catching_up=behind,
+        )
     return {"status": "ready", "database": "ok", "projections": projections}
 
 

@@ -85,7 +85,15 @@ def test_seed_then_serve_answers_the_catalogue_over_http(env: dict[str, str]) ->
         assert len(body["items"]) == 3
         assert headers["x-request-id"]
         assert headers["etag"]
-        status, _, ready = get_json(f"http://127.0.0.1:{port}/readyz")
+        ready_by = time.monotonic() + 120  # 503 while a read model still catches up
+        while True:
+            try:
+                status, _, ready = get_json(f"http://127.0.0.1:{port}/readyz")
+                break
+            except urllib.error.HTTPError as error:
+                if error.code != 503 or time.monotonic() > ready_by:
+                    raise
+                time.sleep(0.2)
         assert status == 200
         assert isinstance(ready, dict)
         assert ready["database"] == "ok"
@@ -190,6 +198,7 @@ def test_production_refuses_the_default_secret(env: dict[str, str]) -> None:
             "YAGONA_PAYMENT_PROVIDER": "stripe",
             "YAGONA_STRIPE_API_KEY": "sk_test_x",
             "YAGONA_STRIPE_WEBHOOK_SECRET": "whsec_x",
+            "YAGONA_PUBLIC_BASE_URL": "https://yagona.example.uz",
         },
         capture_output=True,
         text=True,
@@ -219,6 +228,7 @@ def test_production_refuses_to_start_without_a_cipher_key(env: dict[str, str]) -
 def test_worker_projects_new_events_and_stops_on_sigterm(
     env: dict[str, str], test_database: DatabaseConfig
 ) -> None:
+    env = {**env, "YAGONA_CIPHER_KEY": TEST_CIPHER_KEY}  # a worker creates no installation
     worker = subprocess.Popen(
         [YAGONA, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from eventsourcing.persistence import OperationalError
@@ -113,3 +114,23 @@ def test_a_database_outage_during_a_query_is_a_503_problem(
     assert response.status_code == 503
     assert response.headers["retry-after"] == "2"
     assert response.json()["type"] == "urn:yagona:problem:service-unavailable"
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_documentation_loads_nothing_from_another_origin(client: TestClient, page: str) -> None:
+    """Offline, a page whose scripts come from a CDN is blank."""
+    html = client.get(page)
+    assert html.status_code == 200
+    assets = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html.text)
+    assert any(a.endswith(".js") for a in assets), assets
+    for asset in assets:
+        assert asset.startswith("/"), f"{asset} is not ours"
+        assert not asset.startswith("//"), f"{asset} is not ours"
+        served = client.get(asset)
+        assert served.status_code == 200, asset
+        assert len(served.content) > 1000, asset
+        if asset.endswith(".js"):
+            assert "javascript" in served.headers["content-type"], asset
+        if asset.endswith(".css"):
+            assert served.headers["content-type"].startswith("text/css"), asset
+    assert "cdn" not in html.text.lower()

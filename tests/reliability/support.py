@@ -201,7 +201,11 @@ def seeded_system(database: DatabaseConfig, data_dir: Path, prefix: str) -> Iter
     system = System(container, data_dir)
     try:
         seed(container.catalogue, load_reference_data(), ADMIN, today=container.clock.today())
-        container.rebuild_projection("catalogue")  # routing reads it before any worker runs
+        # Every read model current before any process starts: routing reads the catalogue,
+        # and an API is not ready while a read model is short of what preceded its start.
+        container.start_workers()
+        container.wait_for_projections(timeout=120)
+        container.stop_workers()
         yield system
     finally:
         system.stop_all()

@@ -45,6 +45,8 @@ def test_production_refuses_to_start_without_a_key_or_with_a_weak_secret() -> No
     check_production_safety(
         Settings(  # type: ignore[call-arg]
             env="production",
+            database_url="postgresql://yagona@db.internal:5432/yagona",
+            public_base_url="https://yagona.example.uz",
             jwt_secret=secret,
             cipher_key=new_key(),  # type: ignore[arg-type]
             payment_provider="stripe",
@@ -58,3 +60,41 @@ def test_the_pseudonym_key_differs_from_the_cipher_key() -> None:
     key = new_key()
     assert pseudonym_key(key) != base64.b64decode(key)
     assert pseudonym_key(key) == pseudonym_key(key)
+
+
+def test_production_names_every_missing_setting_at_once() -> None:
+    with pytest.raises(UnsafeConfiguration) as refused:
+        check_production_safety(Settings(env="production"))
+    for name in (
+        "YAGONA_JWT_SECRET",
+        "YAGONA_CIPHER_KEY",
+        "YAGONA_DATABASE_URL",
+        "YAGONA_PUBLIC_BASE_URL",
+        "YAGONA_PAYMENT_PROVIDER",
+        "YAGONA_STRIPE_API_KEY",
+        "YAGONA_STRIPE_WEBHOOK_SECRET",
+    ):
+        assert name in str(refused.value)
+
+
+def test_an_empty_setting_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YAGONA_CIPHER_KEY", "")
+    monkeypatch.setenv("YAGONA_PORT", "")
+    settings = Settings()
+    assert settings.cipher_key is None
+    assert settings.port == 8000
+
+
+def test_the_public_address_follows_the_bound_one_unless_set() -> None:
+    assert Settings(port=9100).public_base_url == "http://127.0.0.1:9100"  # type: ignore[call-arg]
+    wildcard = "0.0.0.0"  # noqa: S104 - the address a container binds
+    assert Settings().bound_to(wildcard, 9200).public_base_url == "http://127.0.0.1:9200"
+    assert Settings().bound_to("::1", 9300).public_base_url == "http://[::1]:9300"
+    fixed = Settings(public_base_url="https://my.gov.uz")  # type: ignore[call-arg]
+    assert fixed.bound_to("127.0.0.1", 9400).public_base_url == "https://my.gov.uz"
+    assert fixed.bound_to("127.0.0.1", 9400).bound_to("::1", 1).public_base_url == (
+        "https://my.gov.uz"
+    )
+    assert Settings().bound_to("::1", 1).bound_to("127.0.0.1", 2).public_base_url == (
+        "http://127.0.0.1:2"
+    )
