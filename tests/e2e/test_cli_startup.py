@@ -14,7 +14,7 @@ from psycopg import sql
 
 from infrastructure.database import DatabaseConfig
 from tests.conftest import TEST_CIPHER_KEY
-from tests.e2e.cases import service_example
+from tests.e2e.cases import attachments, service_example
 from tests.e2e.processes import (
     YAGONA,
     answering,
@@ -161,7 +161,12 @@ def test_the_public_address_follows_the_port_unless_set(
         minted = yagona("token", "--role", "citizen", "--sub", "31503901234567", env=schema_env)
         token = minted.stdout.strip()
         code = "marriage-registration"  # a paid service: its payment links to the sandbox
-        body = {"service_code": code, "territory": "1703202", "form": service_example(code)}
+        body = {
+            "service_code": code,
+            "territory": "1703202",
+            "form": service_example(code),
+            "attachments": attachments(code),
+        }
         created = fetch(f"{base}/v1/applications", method="POST", data=body, token=token)
         assert created.status == 201, created.body
         payment = fetch(

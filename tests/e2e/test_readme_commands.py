@@ -35,7 +35,7 @@ import pytest
 from psycopg import sql
 
 from infrastructure.database import DatabaseConfig
-from tests.e2e.cases import service_example
+from tests.e2e.cases import attachments, service_example
 from tests.e2e.processes import YAGONA, clean_env, fetch, free_port, ready, running, until
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -52,10 +52,6 @@ EXCLUDED = {
     "yagona worker": "runs until stopped; tests/e2e/test_cli_and_live_server.py runs it",
     "yagona integrators revoke": "destroys a client's key; tests/integration/"
     "test_integrators_cli.py covers it",
-    # A known defect, left to the audit work package (api/cli_audit.py): the whole-store
-    # verification crashes rendering its progress bar before the total is known ("{total:,}"
-    # of None). Remove this line once it is fixed: the test then runs it.
-    "yagona audit verify [--application ID] [--json]": "crashes: TypeError in its progress bar",
 }
 PINFL = "31503901234567"
 pytestmark = pytest.mark.timeout(900)
@@ -193,7 +189,12 @@ def test_every_readme_command_works(fresh_database: DatabaseConfig, tmp_path: Pa
             )
         }
         code = "marriage-registration"
-        body = {"service_code": code, "territory": "1703202", "form": service_example(code)}
+        body = {
+            "service_code": code,
+            "territory": "1703202",
+            "form": service_example(code),
+            "attachments": attachments(code),
+        }
         filed = fetch(f"{base}/v1/applications", method="POST", data=body, token=tokens["citizen"])
         assert filed.status == 201, filed.body
         application = filed.body["id"]
