@@ -143,7 +143,7 @@ PAYMENT_STATUS = {
 }
 
 
-class PaymentOut(BaseModel):
+class ApplicationPaymentOut(BaseModel):
     status: Literal[
         "not_required",
         "exempt",
@@ -163,7 +163,7 @@ class PaymentOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, application: ServiceApplication, payment: Payment | None) -> PaymentOut:
+    def of(cls, application: ServiceApplication, payment: Payment | None) -> ApplicationPaymentOut:
         amount, currency = application.fee or (0, "UZS")
         if amount == 0:
             status = "exempt" if application.exemption else "not_required"
@@ -216,7 +216,7 @@ class ApplicationOut(BaseModel):
     form: dict[str, Any]
     attachments: list[AttachmentOut]
     information_requests: list[InformationRequestOut]
-    payment: PaymentOut
+    payment: ApplicationPaymentOut
     decision: DecisionOut | None
     submitted_at: datetime
     updated_at: datetime
@@ -257,7 +257,7 @@ class ApplicationOut(BaseModel):
             information_requests=[
                 InformationRequestOut(**r) for r in application.information_requests
             ],
-            payment=PaymentOut.of(application, payment),
+            payment=ApplicationPaymentOut.of(application, payment),
             decision=decision_out,
             submitted_at=application.created_on,
             updated_at=application.modified_on,
@@ -272,7 +272,7 @@ class ApplicationSummary(BaseModel):
     territory: str
     agency_code: str | None
     status: str
-    payment: PaymentOut | None
+    payment: ApplicationPaymentOut | None
     due_date: date | None
     registration_number: str | None
     outcome: str | None
@@ -283,7 +283,7 @@ class ApplicationSummary(BaseModel):
     def of(cls, row: CitizenApplicationRow) -> ApplicationSummary:
         payment = None
         if row.fee_amount is not None:
-            payment = PaymentOut(
+            payment = ApplicationPaymentOut(
                 status="pending" if row.status == "awaiting_payment" else "paid",
                 amount=row.fee_amount,
                 currency=row.fee_currency or "UZS",
@@ -358,7 +358,7 @@ class DecisionCreated(BaseModel):
     application: ApplicationOut
 
 
-class VerificationOut(BaseModel):
+class DecisionVerificationOut(BaseModel):
     """Minimal disclosure: enough to trust the document, nothing about the applicant."""
 
     registration_number: str
