@@ -439,6 +439,12 @@ class CatalogueView(TrackedView):
         )
         return _agency_ref(row) if row else None
 
+    def has_agency_code(self, code: str) -> bool:
+        row = self.fetch_one(
+            "SELECT 1 AS found FROM {schema}.catalogue_agencies WHERE code = %s", (code,)
+        )
+        return row is not None
+
     def agency_names(self, agency_id: UUID) -> dict[str, str] | None:
         row = self.fetch_one(
             "SELECT names FROM {schema}.catalogue_agencies WHERE id = %s", (agency_id,)
