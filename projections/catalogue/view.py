@@ -256,11 +256,14 @@ class CatalogueView(TrackedView):
     def _add_search_words(self, text: str) -> Writer:
         """Adds the words of ``text`` the catalogue did not hold, with their trigrams."""
         statement = self.sql(
-            """INSERT INTO {schema}.catalogue_search_words (word, trigrams) VALUES (%s, %s)
+            """INSERT INTO {schema}.catalogue_search_words (word, trigrams)
+               SELECT word, string_to_array(grams, '|')
+               FROM unnest(%s::text[], %s::text[]) AS added(word, grams)
                ON CONFLICT (word) DO NOTHING"""
         )
-        rows = [(word, trigrams(word)) for word in dict.fromkeys(text.split())]
-        return lambda c: c.executemany(statement, rows)
+        words = list(dict.fromkeys(text.split()))  # words hold no "|": it is not a letter
+        grams = ["|".join(trigrams(word)) for word in words]
+        return lambda c: c.execute(statement, (words, grams), prepare=True)
 
     def set_service_status(self, service_id: UUID, status: str, at: datetime) -> Writer:
         statement = self.sql(
