@@ -8,11 +8,12 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.dependencies import ContainerDep
+from api.known_agencies import known_agencies
 from api.problems import ProblemException
 from application.integrators import KEY_PREFIX
 from application.principal import Principal
 from domain.context import CommandContext
-from domain.identity import CITIZEN
+from domain.identity import CITIZEN, OFFICER
 from infrastructure.tokens import InvalidToken
 
 api_key_header = APIKeyHeader(
@@ -27,12 +28,14 @@ bearer = HTTPBearer(
 
 
 def current_principal(
+    request: Request,
     container: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     api_key: Annotated[str | None, Depends(api_key_header)],
 ) -> Principal:
     """A bearer JWT, or an integrator's API key (``X-API-Key``, or ``Authorization: Bearer``
-    with the key). Integrators' tokens count only for registered, active clients."""
+    with the key). Integrators' tokens count only for registered, active clients; officers'
+    only for an agency in the directory."""
     key = api_key or (
         credentials.credentials
         if credentials is not None and credentials.credentials.startswith(KEY_PREFIX)
@@ -54,6 +57,13 @@ def current_principal(
         principal = container.tokens.verify(credentials.credentials)
     except InvalidToken as error:
         raise _unauthenticated(f"the bearer token is not valid: {error}", "invalid-token") from None
+    if principal.role == OFFICER and principal.agency is not None:
+        agencies = known_agencies(request, container.catalogue_view.has_agency_code)
+        if principal.agency not in agencies:
+            raise _unauthenticated(
+                f"the token's agency {principal.agency[:100]!r} is not in the agency directory",
+                "unknown-agency",
+            )
     admitted = container.integrators.admit(principal)
     if admitted is None:
         raise _unauthenticated(

@@ -115,8 +115,10 @@ def _validation_problem(request: Request, error: RequestValidationError) -> JSON
     for item in error.errors():
         if item.get("type") == "json_invalid":  # loc is ("body", character offset)
             offset = item.get("loc", ("body", "?"))[-1]
-            reason = (item.get("ctx") or {}).get("error", "malformed")
-            detail = f"is not valid JSON: {reason} at character {offset}"
+            reason = str((item.get("ctx") or {}).get("error", "malformed"))
+            # Some of json's reasons end in "at" already ("Unterminated string starting at").
+            where = "character" if reason.endswith(" at") else "at character"
+            detail = f"is not valid JSON: {reason} {where} {offset}"
             errors.append({"name": "body", "in": "body", "detail": detail})
             continue
         loc = [str(part) for part in item.get("loc", ())]

@@ -31,7 +31,13 @@ AppealKey = Annotated[
 ]
 
 
-@router.post("", status_code=201, response_model=AppealOut, responses=WRITE_ERRORS)
+@router.post(
+    "",
+    status_code=201,
+    response_model=AppealOut,
+    responses=WRITE_ERRORS,
+    summary="File an appeal with a hokimiyat",
+)
 def file_appeal(
     body: AppealIn,
     request: Request,
@@ -83,7 +89,12 @@ def read_appeal(
     return AppealOut.of(container.appeals.view(principal, ctx, key))
 
 
-@router.post("/{key}/answer", response_model=AppealOut, responses=WRITE_ERRORS)
+@router.post(
+    "/{key}/answer",
+    response_model=AppealOut,
+    responses=WRITE_ERRORS,
+    summary="Answer an appeal",
+)
 def answer_appeal(
     key: AppealKey,
     body: AnswerTextIn,
@@ -95,7 +106,12 @@ def answer_appeal(
     return AppealOut.of(container.appeals.answer(principal, ctx, key, text=body.text))
 
 
-@router.post("/{key}/extension", response_model=AppealOut, responses=WRITE_ERRORS)
+@router.post(
+    "/{key}/extension",
+    response_model=AppealOut,
+    responses=WRITE_ERRORS,
+    summary="Extend an appeal's term to 30 days",
+)
 def extend_appeal(
     key: AppealKey,
     body: ReasonRequired,
@@ -107,7 +123,12 @@ def extend_appeal(
     return AppealOut.of(container.appeals.extend(principal, ctx, key, reason=body.reason))
 
 
-@router.post("/{key}/dispute", response_model=AppealOut, responses=WRITE_ERRORS)
+@router.post(
+    "/{key}/dispute",
+    response_model=AppealOut,
+    responses=WRITE_ERRORS,
+    summary="Dispute an appeal's answer",
+)
 def dispute_appeal(
     key: AppealKey,
     body: ReasonRequired,
@@ -119,7 +140,12 @@ def dispute_appeal(
     return AppealOut.of(container.appeals.dispute(principal, ctx, key, reason=body.reason))
 
 
-@router.post("/{key}/rating", response_model=AppealOut, responses=WRITE_ERRORS)
+@router.post(
+    "/{key}/rating",
+    response_model=AppealOut,
+    responses=WRITE_ERRORS,
+    summary="Rate an appeal's answer",
+)
 def rate_appeal(
     key: AppealKey,
     body: RatingIn,

@@ -239,7 +239,7 @@ def request_information(
     status_code=201,
     response_model=DecisionCreated,
     responses=WRITE_ERRORS,
-    summary="Decide",
+    summary="Decide an application",
 )
 def decide(
     key: Key,

@@ -15,11 +15,11 @@ from api.schemas.audit import (
     AccessPage,
     ActionOut,
     ActorActions,
+    ChainVerificationOut,
     FindingOut,
     HistoryItem,
     HistoryPage,
     StateOut,
-    VerificationOut,
 )
 from api.schemas.dates import IsoInstant
 from infrastructure.audit_export import export_case
@@ -103,18 +103,18 @@ def state(
 
 @router.get(
     "/audit/applications/{key}/verification",
-    response_model=VerificationOut,
+    response_model=ChainVerificationOut,
     responses=WRITE_ERRORS,
     summary="Prove a case untouched",
 )
 def verification(
     key: Key, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
-) -> VerificationOut:
+) -> ChainVerificationOut:
     """Recomputes the hash chains of the case's events from the store and compares them
     with the recorded links and the sealed heads: intact, or the first broken link."""
     report = container.audit.verify(principal, ctx, key)
     findings = [FindingOut(**f.to_dict()) for f in report.findings]
-    return VerificationOut(
+    return ChainVerificationOut(
         intact=report.intact,
         events=report.events,
         aggregates=report.aggregates,

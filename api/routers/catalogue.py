@@ -66,7 +66,12 @@ def list_services(
     container: ContainerDep,
     q: Annotated[
         str | None,
-        Query(max_length=200, description="words to find in names and descriptions, any language"),
+        Query(
+            max_length=200,
+            description="up to 10 words to find in names and descriptions, any language or "
+            "script, misspellings tolerated",
+            examples=["litsenziya"],
+        ),
     ] = None,
     agency: Annotated[str | None, Query(max_length=100, description="agency code or id")] = None,
     form: Annotated[
@@ -85,8 +90,10 @@ def list_services(
     lang: LangParam = None,
 ) -> Response:
     """Services in the catalogue, ordered by code. Search matches every word of `q` in any
-    of the four languages (case, Uzbek apostrophes and ё/е are ignored). `territory`
-    keeps the services a resident of that territory can apply for."""
+    of the four languages (case, Uzbek apostrophes and ё/е are ignored; Cyrillic and Latin
+    spellings meet); a word the catalogue does not hold matches its words spelled like it.
+    Search results come best match first, then by code. `territory` keeps the services a
+    resident of that territory can apply for."""
     language = negotiate_language(request, lang)
     view = container.catalogue_view
     page = view.list_services(

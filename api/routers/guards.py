@@ -1,14 +1,17 @@
 """What every router refuses before a route runs: NUL characters (U+0000), which PostgreSQL
 cannot store or compare in text, in the path, the query or a JSON body (422 naming the
-parameter, not a 500 from the database); and a JSON body sent as anything but JSON (415).
+parameter, not a 500 from the database); query parameters whose percent-encoded bytes are
+not UTF-8 (422 naming the parameter: decoded with replacement characters, a search would
+find everything); and a JSON body sent as anything but JSON (415).
 Routers also cap their request bodies (``route_class=body_limit(N)``): a body over the limit
 is a 413 problem, refused on its declared length or as soon as it streams past the limit."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.routing import APIRoute
@@ -86,6 +89,41 @@ def _nul_problem(location: str, name: str) -> ProblemException:
     )
 
 
+def _undecodable(name: str) -> ProblemException:
+    detail = "is not valid UTF-8 (its percent-encoded bytes must encode UTF-8 text)"
+    return ProblemException(
+        422,
+        f"query parameter '{name}' {detail}",
+        code="invalid-request",
+        errors=[{"name": name, "in": "query", "detail": detail}],
+    )
+
+
+def _raw_query(query_string: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """The query's names and values as the bytes they percent-decode to."""
+    for pair in query_string.split(b"&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition(b"=")
+        yield (
+            unquote_to_bytes(name.replace(b"+", b" ")),
+            unquote_to_bytes(value.replace(b"+", b" ")),
+        )
+
+
+def _refuse_undecodable_query(query_string: bytes) -> None:
+    """A 422 naming the first query parameter whose name or value is not UTF-8."""
+    for name, value in _raw_query(query_string):
+        try:
+            decoded = name.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _undecodable(name.decode("utf-8", "backslashreplace")[:100]) from None
+        try:
+            value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _undecodable(decoded[:100]) from None
+
+
 def _nul_pointer(value: Any, pointer: str = "") -> str | None:
     """The JSON pointer of the first string (or key) in ``value`` holding a NUL."""
     if isinstance(value, str):
@@ -119,6 +157,7 @@ async def refuse_unusable_input(request: Request) -> None:
             raise _nul_problem("path", name)
     if NUL in request.url.path:
         raise _nul_problem("path", "path")
+    _refuse_undecodable_query(request.scope.get("query_string", b""))
     for name, value in request.query_params.multi_items():
         if NUL in name or NUL in value:
             raise _nul_problem("query", name.replace(NUL, "\\u0000"))

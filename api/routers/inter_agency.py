@@ -72,7 +72,10 @@ def read_request(
 
 
 @router.post(
-    "/inter-agency-requests/{key}/answer", response_model=RequestOut, responses=WRITE_ERRORS
+    "/inter-agency-requests/{key}/answer",
+    response_model=RequestOut,
+    responses=WRITE_ERRORS,
+    summary="Answer an inter-agency request",
 )
 def answer_request(
     key: RequestKey,
@@ -93,7 +96,10 @@ def answer_request(
 
 
 @router.post(
-    "/inter-agency-requests/{key}/refusal", response_model=RequestOut, responses=WRITE_ERRORS
+    "/inter-agency-requests/{key}/refusal",
+    response_model=RequestOut,
+    responses=WRITE_ERRORS,
+    summary="Refuse an inter-agency request",
 )
 def refuse_request(
     key: RequestKey,

@@ -13,7 +13,7 @@ from api.negotiation import LangParam, cached_json, negotiate_language
 from api.problems import Problem
 from api.routers.applications import WRITE_ERRORS
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
-from api.schemas.applications import DecisionEntryOut, DecisionPage, VerificationOut
+from api.schemas.applications import DecisionEntryOut, DecisionPage, DecisionVerificationOut
 from api.schemas.vocabularies import Outcome
 from application.principal import require_scope
 from domain.context import CommandContext
@@ -29,7 +29,7 @@ router = APIRouter(
 
 @router.get(
     "/verify/{registration_number}",
-    response_model=VerificationOut,
+    response_model=DecisionVerificationOut,
     responses={404: {"model": Problem, "content": {"application/problem+json": {}}}},
     summary="Verify a result document",
 )
@@ -39,7 +39,7 @@ def verify(
     registration_number: Annotated[str, Path(max_length=100)],
     code: Annotated[str, Query(min_length=4, max_length=64, description="the document's code")],
     lang: LangParam = None,
-) -> VerificationOut:
+) -> DecisionVerificationOut:
     """Anyone holding the document confirms it: service, agency, date, outcome and the
     document hashes; nothing about the applicant. A wrong code answers like an unknown
     number. Every verification is recorded."""
@@ -53,7 +53,7 @@ def verify(
     service = container.catalogue.find_service(decision.service_code)
     version = service.terms_version(decision.service_version) if service else None
     agency_names = container.catalogue_view.agency_names(decision.agency_id) or {}
-    return VerificationOut(
+    return DecisionVerificationOut(
         registration_number=decision.registration_number,
         valid=decision.status == "valid",
         status=decision.status,

@@ -127,7 +127,7 @@ class AttachmentOut(BaseModel):
     sha256: str
 
 
-class PaymentOut(BaseModel):
+class ApplicationPaymentOut(BaseModel):
     status: FeeStatus = Field(
         description="the fee's state: not_required (free), exempt, pending (owed), paid, "
         "failed or expired (the latest attempt; pay again while the case waits), "
@@ -141,7 +141,7 @@ class PaymentOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, application: ServiceApplication, payment: Payment | None) -> PaymentOut:
+    def of(cls, application: ServiceApplication, payment: Payment | None) -> ApplicationPaymentOut:
         amount, currency = application.fee or (0, "UZS")
         return cls(
             status=fee_status(
@@ -190,7 +190,7 @@ class ApplicationOut(BaseModel):
     form: dict[str, Any]
     attachments: list[AttachmentOut]
     information_requests: list[InformationRequestOut]
-    payment: PaymentOut
+    payment: ApplicationPaymentOut
     decision: DecisionOut | None
     submitted_at: datetime
     updated_at: datetime
@@ -231,7 +231,7 @@ class ApplicationOut(BaseModel):
             information_requests=[
                 InformationRequestOut(**r) for r in application.information_requests
             ],
-            payment=PaymentOut.of(application, payment),
+            payment=ApplicationPaymentOut.of(application, payment),
             decision=decision_out,
             submitted_at=application.created_on,
             updated_at=application.modified_on,
@@ -246,7 +246,7 @@ class ApplicationSummary(BaseModel):
     territory: str
     agency_code: str | None
     status: ApplicationStatus
-    payment: PaymentOut | None = Field(description="null for a free service")
+    payment: ApplicationPaymentOut | None = Field(description="null for a free service")
     due_date: date | None
     registration_number: str | None
     outcome: Outcome | None
@@ -257,7 +257,7 @@ class ApplicationSummary(BaseModel):
     def of(cls, row: CitizenApplicationRow) -> ApplicationSummary:
         payment = None
         if row.fee_amount is not None:  # a fee was assessed (zero when exempt)
-            payment = PaymentOut(
+            payment = ApplicationPaymentOut(
                 status=fee_status(
                     amount=row.fee_amount,
                     exempt=row.fee_amount == 0,
@@ -338,7 +338,7 @@ class DecisionCreated(BaseModel):
     application: ApplicationOut
 
 
-class VerificationOut(BaseModel):
+class DecisionVerificationOut(BaseModel):
     """Minimal disclosure: enough to trust the document, nothing about the applicant."""
 
     registration_number: str

@@ -71,7 +71,7 @@ class FindingOut(BaseModel):
     detail: str
 
 
-class VerificationOut(BaseModel):
+class ChainVerificationOut(BaseModel):
     intact: bool
     events: int
     aggregates: int

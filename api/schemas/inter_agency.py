@@ -6,7 +6,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from api.schemas.applications import AttachmentIn
 from api.schemas.vocabularies import RequestStatus
@@ -22,12 +23,34 @@ class RequestIn(BaseModel):
     term_working_days: int = Field(DEFAULT_TERM_WORKING_DAYS, ge=1, le=MAX_TERM_WORKING_DAYS)
 
 
+_JSON_TYPES = {str: "a string", int: "a number", float: "a number", bool: "true or false"}
+
+
 class RequestAnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    data: dict[str, Any] = Field(default_factory=dict, description="the data asked for")
+    data: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the data asked for: a JSON object of the requested fields, e.g. "
+        '`{"address": "Mustaqillik 12"}`; words go in a field: `{"note": "No records"}`',
+        examples=[{"address": "Oltinkoʻl, Mustaqillik 12"}],
+    )
     document: AttachmentIn | None = Field(
         None, description="a document (its `document` is `answer`); its sha256 is recorded"
     )
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return value
+        given = "null" if value is None else _JSON_TYPES.get(type(value), "an array")
+        raise PydanticCustomError(
+            "object_expected",
+            "must be a JSON object of the requested fields, such as "
+            '{"address": "Mustaqillik 12"}, not {given}; to answer in words, put them in '
+            'a field: {"note": "No records"}',
+            {"given": given},
+        )
 
 
 class RequestOut(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +16,8 @@ from application.ports import AgencyDetails
 from domain.fees import BhmRates
 from domain.service_application import AgencyRef
 from domain.territory import ancestor_codes
-from projections.catalogue.search import like_pattern, normalise, search_tokens
+from projections.catalogue.search import index_text, normalise, trigrams
+from projections.catalogue.text_match import WORDS_STATEMENTS, WORDS_TABLE, text_score
 from projections.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
 from projections.tracked_view import TrackedView, Writer
 
@@ -78,6 +80,7 @@ class CatalogueView(TrackedView):
         "catalogue_services",
         "catalogue_service_history",
         "catalogue_bhm_rates",
+        WORDS_TABLE,
     )
     table_statements = (
         """CREATE TABLE IF NOT EXISTS {schema}.catalogue_territories (
@@ -133,6 +136,7 @@ class CatalogueView(TrackedView):
             amount bigint NOT NULL,
             currency text NOT NULL,
             recorded_at timestamptz NOT NULL)""",
+        *WORDS_STATEMENTS,
     )
 
     # --- writes (each returns a writer for TrackedView.apply) ----------------------------
@@ -209,6 +213,7 @@ class CatalogueView(TrackedView):
                VALUES (%s, %s, 'active', 1, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                ON CONFLICT (id) DO NOTHING"""
         )
+        search_text = service_search_text(terms)
         params = (
             service_id,
             code,
@@ -218,11 +223,12 @@ class CatalogueView(TrackedView):
             terms["jurisdiction"],
             terms["agency_kind"],
             Jsonb(terms),
-            service_search_text(terms),
+            search_text,
             at,
             at,
         )
-        return lambda c: c.execute(statement, params, prepare=True)
+        words = self._add_search_words(f"{search_text} {normalise(code)}")
+        return lambda c: (c.execute(statement, params, prepare=True), words(c))
 
     def revise_service(
         self, service_id: UUID, terms: dict[str, Any], since: date, at: datetime
@@ -233,6 +239,7 @@ class CatalogueView(TrackedView):
                agency_kind = %s, terms = %s, search_text = %s, updated_at = %s
                WHERE id = %s"""
         )
+        search_text = service_search_text(terms)
         params = (
             since,
             terms["category"],
@@ -240,11 +247,24 @@ class CatalogueView(TrackedView):
             terms["jurisdiction"],
             terms["agency_kind"],
             Jsonb(terms),
-            service_search_text(terms),
+            search_text,
             at,
             service_id,
         )
-        return lambda c: c.execute(statement, params, prepare=True)
+        words = self._add_search_words(search_text)
+        return lambda c: (c.execute(statement, params, prepare=True), words(c))
+
+    def _add_search_words(self, text: str) -> Writer:
+        """Adds the words of ``text`` the catalogue did not hold, with their trigrams."""
+        statement = self.sql(
+            """INSERT INTO {schema}.catalogue_search_words (word, trigrams)
+               SELECT word, string_to_array(grams, '|')
+               FROM unnest(%s::text[], %s::text[]) AS added(word, grams)
+               ON CONFLICT (word) DO NOTHING"""
+        )
+        words = list(dict.fromkeys(text.split()))  # words hold no "|": it is not a letter
+        grams = ["|".join(trigrams(word)) for word in words]
+        return lambda c: c.execute(statement, (words, grams), prepare=True)
 
     def set_service_status(self, service_id: UUID, status: str, at: datetime) -> Writer:
         statement = self.sql(
@@ -440,6 +460,12 @@ class CatalogueView(TrackedView):
         )
         return _agency_ref(row) if row else None
 
+    def has_agency_code(self, code: str) -> bool:
+        row = self.fetch_one(
+            "SELECT 1 AS found FROM {schema}.catalogue_agencies WHERE code = %s", (code,)
+        )
+        return row is not None
+
     def agency_names(self, agency_id: UUID) -> dict[str, str] | None:
         row = self.fetch_one(
             "SELECT names FROM {schema}.catalogue_agencies WHERE id = %s", (agency_id,)
@@ -497,16 +523,16 @@ class CatalogueView(TrackedView):
     def list_services(
         self, filters: ServiceFilter, *, cursor: str | None = None, limit: int = 20
     ) -> Page[ServiceRow]:
-        key = decode_cursor(cursor, expect=("after",))
         conditions: list[Composable] = [SQL("s.status = ANY(%(statuses)s)")]
         params: dict[str, Any] = {"statuses": list(filters.statuses), "limit": limit + 1}
-        if filters.text:
-            for index, token in enumerate(search_tokens(filters.text)):
-                name = f"token{index}"
-                conditions.append(
-                    SQL("(s.search_text LIKE {p} OR s.code LIKE {p})").format(p=SQL(f"%({name})s"))
-                )
-                params[name] = like_pattern(token)
+        score: Composable | None = None
+        searching = bool(filters.text and filters.text.strip())
+        key = decode_cursor(cursor, expect=("after", "score") if searching else ("after",))
+        if searching:
+            assert filters.text is not None
+            score = text_score(self, self.table(WORDS_TABLE), filters.text, params)
+            if score is None:  # a word like nothing in the catalogue
+                return Page([], None)
         if filters.forms:
             conditions.append(SQL("s.form = ANY(%(forms)s)"))
             params["forms"] = list(filters.forms)
@@ -539,6 +565,8 @@ class CatalogueView(TrackedView):
             params.update(
                 ancestors=ancestor_codes(filters.territory), subtree=filters.territory + "%"
             )
+        if score is not None:
+            return self._ranked_services(score, conditions, params, key, limit)
         if key is not None:
             conditions.append(SQL("s.code > %(after)s"))
             params["after"] = str(key["after"])
@@ -548,11 +576,43 @@ class CatalogueView(TrackedView):
         rows = [_service(r) for r in self.fetch_all(query, params)]
         return _page(rows, limit, lambda r: {"after": r.code})
 
+    def _ranked_services(
+        self,
+        score: Composable,
+        conditions: list[Composable],
+        params: dict[str, Any],
+        key: dict[str, Any] | None,
+        limit: int,
+    ) -> Page[ServiceRow]:
+        """The services matching every word, best score first, then by code."""
+        after: Composable = SQL("")
+        if key is not None:
+            try:
+                params.update(after_score=Decimal(str(key["score"])), after=str(key["after"]))
+            except ArithmeticError:
+                raise InvalidQuery("cursor", "is not a cursor this endpoint returned") from None
+            after = SQL(
+                " AND (m.score < %(after_score)s"
+                " OR (m.score = %(after_score)s AND m.code > %(after)s))"
+            )
+        query = SQL(
+            "SELECT * FROM ({select}, {score} AS score FROM {table} s WHERE {where}) m"
+            " WHERE m.score IS NOT NULL{after} ORDER BY m.score DESC, m.code LIMIT %(limit)s"
+        ).format(
+            select=_SERVICE_COLUMNS,
+            score=score,
+            table=self.table("catalogue_services"),
+            where=SQL(" AND ").join(conditions),
+            after=after,
+        )
+        rows = self.fetch_all(query, params)
+        page = _page(rows, limit, lambda r: {"after": r["code"], "score": str(r["score"])})
+        return Page([_service(r) for r in page.items], page.next)
+
     def _service_select(self) -> Composable:
-        return SQL(
-            "SELECT s.id, s.code, s.status, s.version, s.effective_from, s.terms, "
-            "s.published_at, s.updated_at FROM {table} s"
-        ).format(table=self.table("catalogue_services"))
+        return SQL("{columns} FROM {table} s").format(
+            columns=_SERVICE_COLUMNS, table=self.table("catalogue_services")
+        )
 
     # --- queries: fees --------------------------------------------------------------------
 
@@ -565,12 +625,19 @@ class CatalogueView(TrackedView):
         return BhmRates(tuple((r["effective_from"], int(r["amount"])) for r in rows), currency)
 
 
+_SERVICE_COLUMNS = SQL(
+    "SELECT s.id, s.code, s.status, s.version, s.effective_from, s.terms, "
+    "s.published_at, s.updated_at"
+)
+
+
 def service_search_text(terms: dict[str, Any]) -> str:
-    """The searchable text of a service's terms, in all four languages, normalised."""
+    """The searchable text of a service's terms, in all four languages, normalised (in
+    Latin: Cyrillic is transliterated)."""
     parts = [terms.get("category", "")]
     for field in ("names", "descriptions"):
         parts.extend(terms.get(field, {}).values())
-    return normalise(" ".join(parts))
+    return index_text(" ".join(parts))
 
 
 def _page(rows: list[Any], limit: int, key: Any) -> Page[Any]:

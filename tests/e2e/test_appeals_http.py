@@ -293,6 +293,20 @@ def test_an_inter_agency_request_inside_a_case(
         ).status_code
         == 403
     )  # the requesting agency cannot answer its own request
+    in_words = call(
+        client,
+        seeded,
+        CADASTRE,
+        "POST",
+        f"/v1/inter-agency-requests/{number}/answer",
+        json={"data": "No records"},
+    )
+    assert in_words.status_code == 422
+    problem = in_words.json()
+    assert [(e["name"], e["in"]) for e in problem["errors"]] == [("data", "body")]
+    assert "must be a JSON object of the requested fields" in problem["detail"]
+    assert "not a string" in problem["errors"][0]["detail"]
+    assert '{"note": "No records"}' in problem["errors"][0]["detail"]
 
     answered = call(
         client,

@@ -172,7 +172,7 @@ def test_the_response_models_accept_every_status_and_fee_status() -> None:
     """Transient statuses included: the vocabularies are the domain's tuples."""
     schema = ApplicationOut.model_json_schema()
     assert schema["properties"]["status"]["enum"] == list(STATUSES)
-    payment = schema["$defs"]["PaymentOut"]["properties"]["status"]
+    payment = schema["$defs"]["ApplicationPaymentOut"]["properties"]["status"]
     assert payment["enum"] == list(FEE_STATUSES)
 
 

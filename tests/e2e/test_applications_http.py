@@ -314,6 +314,19 @@ def test_authentication_and_roles(client: TestClient, seeded: Container) -> None
     problem(client.get("/v1/decisions", headers=headers(seeded, citizen())), 403)
 
 
+def test_an_officer_token_for_an_agency_not_in_the_directory_is_refused(
+    client: TestClient, seeded: Container
+) -> None:
+    nowhere = officer("officer-17", "justice-9999999")
+    for _ in range(2):  # the known agencies are remembered; unknown ones are asked again
+        refused = problem(client.get("/v1/queue", headers=headers(seeded, nowhere)), 401)
+        assert refused["type"] == "urn:yagona:problem:unknown-agency"
+        assert "'justice-9999999'" in refused["detail"]
+        assert refused["detail"].endswith("is not in the agency directory")
+        known = client.get("/v1/queue", headers=headers(seeded, officer()))
+        assert known.status_code == 200, known.text
+
+
 def test_a_paid_service_waits_for_payment(client: TestClient, seeded: Container) -> None:
     created = submit(
         client,

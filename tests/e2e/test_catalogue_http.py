@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
@@ -12,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from application.seeding import ReferenceData, expand_agencies
+from domain.transliteration import to_latin
 from projections.catalogue.search import normalise
 from tests.conftest import TEST_NOW
 
@@ -84,6 +86,93 @@ def test_search_ignores_case_and_uzbek_apostrophes(
 def test_a_search_for_nonsense_finds_nothing(client: TestClient) -> None:
     body = client.get("/v1/services", params={"q": "qwxzv"}).json()
     assert body == {"items": [], "next": None}
+
+
+def licences(reference: ReferenceData) -> list[str]:
+    """The services that are licences: "litsenziya" in their Uzbek names."""
+    return sorted(s.code for s in reference.services if "litsenziya" in s.terms["names"]["uz-Latn"])
+
+
+@pytest.mark.parametrize("typed", ["license", "lisenziya", "litsenziya", "лицензия", "licence"])
+def test_search_tolerates_spelling_and_script(
+    client: TestClient, reference: ReferenceData, typed: str
+) -> None:
+    """Misspelt (license, lisenziya) or in another script (лицензия): the licences are found,
+    best matches first."""
+    wanted = licences(reference)
+    assert len(wanted) >= 3
+    response = client.get("/v1/services", params={"q": typed, "limit": 100})
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    found = [item["code"] for item in items]
+    assert set(wanted) <= set(found), (typed, found)
+    # Services only mentioning licences in their descriptions come after the licences.
+    mention = [
+        position
+        for position, item in enumerate(items)
+        if not re.search(r"licen|litsenz", normalise(" ".join(item["names"].values())))
+    ]
+    assert all(found.index(code) < min(mention, default=len(found)) for code in wanted), found
+
+
+def test_a_russian_name_typed_in_latin_letters_finds_the_service(
+    client: TestClient, reference: ReferenceData
+) -> None:
+    for spec in reference.services[:12]:
+        russian = max(re.findall(r"\w+", spec.terms["names"]["ru"].lower()), key=len)
+        word = to_latin(russian.replace("ё", "е"))  # e.g. registratsiya
+        response = client.get("/v1/services", params={"q": word, "limit": 100})
+        assert spec.code in [item["code"] for item in response.json()["items"]], word
+
+
+def test_nonsense_finds_nothing_however_it_is_spelt(client: TestClient) -> None:
+    for typed in ("xqzvw", "Жщъыь", "zzqq lisenziya", "qwxzv pensiya"):
+        body = client.get("/v1/services", params={"q": typed}).json()
+        assert body == {"items": [], "next": None}, typed
+
+
+def test_misspelt_and_exact_words_combine(client: TestClient, reference: ReferenceData) -> None:
+    response = client.get("/v1/services", params={"q": "lisenziya tibbiyot", "limit": 100})
+    codes = [item["code"] for item in response.json()["items"]]
+    medical = [
+        c for c in licences(reference) if "tibbiyot" in normalise(c + " " + _names(reference, c))
+    ]
+    assert codes == medical
+
+
+def _names(reference: ReferenceData, code: str) -> str:
+    spec = next(s for s in reference.services if s.code == code)
+    return " ".join(spec.terms["names"].values())
+
+
+def test_ranked_results_page_without_gaps_or_repeats(client: TestClient) -> None:
+    everything = client.get("/v1/services", params={"q": "license", "limit": 100}).json()
+    assert everything["next"] is None
+    paged = all_pages(client, "/v1/services", q="license", limit=2)
+    assert [i["code"] for i in paged] == [i["code"] for i in everything["items"]]
+    assert len(paged) > 4
+
+
+@pytest.mark.parametrize(
+    ("typed", "detail"),
+    [
+        ("!!! ???", "has no letters or digits to search for"),
+        (" ".join(f"w{i}" for i in range(11)), "has more than 10 words"),
+    ],
+)
+def test_a_query_with_no_words_or_too_many_is_a_422_naming_q(
+    client: TestClient, typed: str, detail: str
+) -> None:
+    response = client.get("/v1/services", params={"q": typed})
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["errors"] == [{"name": "q", "in": "query", "detail": detail}]
+
+
+def test_a_blank_query_lists_everything(client: TestClient, reference: ReferenceData) -> None:
+    assert all_pages(client, "/v1/services", q="  ", limit=100) == all_pages(
+        client, "/v1/services", limit=100
+    )
 
 
 @pytest.mark.parametrize(

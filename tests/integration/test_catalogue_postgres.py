@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date
 
+import pytest
 from eventsourcing.persistence import Tracking
 
 from application.seeding import seed
 from domain.context import CommandContext
 from infrastructure.container import Container
 from infrastructure.reference_data import load_reference_data
+from projections.catalogue.search import similarity, trigrams
 from tests.integration.helpers import count_events, dump_tables
 
 CTX = CommandContext(actor="system:seed", role="system", correlation_id="test-seed")
@@ -149,3 +152,42 @@ def test_an_agency_is_described_with_its_parent_and_territory_for_documents(
     service = view.get_service("driving-licence-replacement")
     assert service is not None
     assert service.terms["validity"] == {"months": 120}
+
+
+def test_the_search_words_are_the_projections_and_score_as_pg_trgm_does(
+    container: Container,
+) -> None:
+    """The table of the catalogue's words (what a misspelt word is matched through) is
+    filled by the projection, so a rebuild fills it too; its trigrams and similarities are
+    pg_trgm's, checked against the extension where the server has it (PostgreSQL 15 here;
+    the embedded server's wheel ships without it)."""
+    seed(container.catalogue, load_reference_data(), CTX, today=TODAY)
+    _run_projection_to_head(container)
+    view = container.catalogue_view
+    words = {
+        row["word"]: row["trigrams"]
+        for row in view.fetch_all("SELECT word, trigrams FROM {schema}.catalogue_search_words")
+    }
+    assert {"litsenziya", "licence", "pharmaceutical", "tugilish"} <= set(words)
+    assert not any(re.search(r"[а-яёўқғҳ]", word) for word in words)  # all in Latin
+    assert words["licence"] == trigrams("licence")
+
+    with container.database.connect() as conn:
+        available = conn.execute(
+            "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'"
+        ).fetchone()
+        if available is None:
+            pytest.skip("this server has no pg_trgm to compare with")
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        pairs = [
+            ("license", "licence"),
+            ("lisenziya", "litsenziya"),
+            ("xaydovchilik", "haydovchilik"),
+        ]
+        pairs += [("pasport", word) for word in sorted(words)[:200]]
+        for a, b in pairs:
+            expected, grams = conn.execute(
+                "SELECT similarity(%s, %s), show_trgm(%s)", (a, b, b)
+            ).fetchone()  # type: ignore[misc]
+            assert similarity(a, b) == pytest.approx(expected, abs=1e-6), (a, b)
+            assert trigrams(b) == sorted(grams), b

@@ -125,6 +125,30 @@ def test_malformed_json_on_every_post_is_a_422_naming_the_body(world_client: Tes
             assert_problem(response, 401)
 
 
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (b'{"text": "abc', "Unterminated string starting at character 9"),
+        (b'{"text": "a\x01"}', "Invalid control character at character 11"),
+        (b'{"text" 1}', "Expecting ':' delimiter at character 8"),
+    ],
+)
+def test_a_malformed_json_body_says_why_and_where_once(
+    world_client: TestClient, world_container: Container, body: bytes, detail: str
+) -> None:
+    """json's own reason may end in "at" already: the position is not given "at at"."""
+    response = world_client.post(
+        "/v1/appeals",
+        content=body,
+        headers={"Content-Type": "application/json", **bearer(world_container, citizen())},
+    )
+    problem = assert_problem(response, 422)
+    assert problem["detail"] == f"the body is not valid JSON: {detail}"
+    assert problem["errors"] == [
+        {"name": "body", "in": "body", "detail": f"is not valid JSON: {detail}"}
+    ]
+
+
 def test_a_body_not_labelled_json_is_a_415_on_every_post(world_client: TestClient) -> None:
     for route in routes(world_client, "POST"):
         if route.body_field is None:
@@ -321,6 +345,29 @@ def test_nul_in_any_query_parameter_is_a_422_naming_it(
             assert named(assert_problem(response, 422), "query", name), (route.path, name)
 
 
+def test_undecodable_bytes_in_any_query_parameter_are_a_422_naming_it(
+    world_client: TestClient, credentials: dict[str, dict[str, str]]
+) -> None:
+    """Percent-encoded bytes that are not UTF-8 would reach the route as U+FFFD: a search
+    for them found the whole catalogue."""
+    for route in routes(world_client, "GET"):
+        path = fill(route)
+        headers = caller_for(path, credentials)
+        required = "&".join(f"{k}={v}" for k, v in required_query(route).items())
+        for name in query_names(route):
+            for raw in ("%ff%fe", "abc%c3", "%e2%82"):  # not UTF-8; a truncated sequence
+                query = "&".join(filter(None, (required, f"{name}={raw}")))
+                response = world_client.get(f"{path}?{query}", headers=headers)
+                problem = assert_problem(response, 422)
+                assert named(problem, "query", name), (route.path, name, problem)
+        # An undecodable name is refused too (it cannot be named: shown escaped).
+        response = world_client.get(f"{path}?%ff=1", headers=headers)
+        assert "UTF-8" in assert_problem(response, 422)["detail"], route.path
+    # Valid UTF-8 is not refused: лицензия, percent-encoded.
+    found = world_client.get("/v1/services?q=%D0%BB%D0%B8%D1%86%D0%B5%D0%BD%D0%B7%D0%B8%D1%8F")
+    assert found.status_code == 200, found.text
+
+
 NUL_BODIES: list[tuple[str, dict[str, Any], str]] = [
     ("/v1/appeals", {"territory": "1703202", "subject": "utilities", "text": "a\x00b"}, "/text"),
     ("/v1/applications", {**submission(), "service_code": "birth\x00"}, "/service_code"),
@@ -359,7 +406,9 @@ def test_text_in_any_script_round_trips_and_broken_unicode_is_refused(
     assert named(assert_problem(response, 422), "body", "text")
     # Percent-encoded bytes that are not UTF-8, in a path and in a query.
     assert world_client.get("/v1/services/%ff%fe").status_code == 404
-    assert world_client.get("/v1/services?q=%ff%fe").status_code == 200
+    problem = assert_problem(world_client.get("/v1/services?q=%ff%fe"), 422)
+    assert named(problem, "query", "q"), problem
+    assert problem["detail"].startswith("query parameter 'q' is not valid UTF-8"), problem
 
 
 def test_a_malformed_idempotency_key_is_a_422_naming_the_header(

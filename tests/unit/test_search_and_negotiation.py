@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from api.negotiation import language_from_header
-from projections.catalogue.search import like_pattern, normalise, search_tokens
+from projections.catalogue.search import (
+    index_text,
+    like_pattern,
+    normalise,
+    search_tokens,
+    similarity,
+    trigrams,
+)
 
 
 @pytest.mark.parametrize(
@@ -47,3 +54,29 @@ def test_like_wildcards_are_escaped() -> None:
 )
 def test_accept_language(header: str | None, language: str) -> None:
     assert language_from_header(header) == language
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("лицензия", "Farmatsevtika faoliyati uchun litsenziya"),
+        ("litsenziya", "Лицензия на медицинскую деятельность"),
+        ("Qashqadaryo", "Қашқадарё вилояти"),  # ё is yo in Uzbek
+        ("Қашқадарё", "Қашқадарё вилояти"),
+        ("oʻzbekiston", "Ўзбекистон"),
+    ],
+)
+def test_cyrillic_and_latin_spellings_meet(typed: str, stored: str) -> None:
+    indexed = index_text(stored).split()
+    assert all(token in indexed for token in search_tokens(typed)), (typed, indexed)
+
+
+def test_trigrams_and_similarity_are_pg_trgms() -> None:
+    assert trigrams("cat") == ["  c", " ca", "at ", "cat"]
+    assert similarity("license", "licence") == pytest.approx(5 / 11)
+    assert similarity("lisenziya", "litsenziya") == pytest.approx(8 / 13)
+    assert similarity("word", "word") == 1.0
+
+
+def test_a_query_is_its_distinct_words_in_order() -> None:
+    assert search_tokens("Licence, LICENCE and licence!") == ["licence", "and"]
