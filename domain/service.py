@@ -59,6 +59,9 @@ REFUND_OCCASIONS = ("rejection", "withdrawal_before_acceptance")
 ACTIVE = "active"
 SUSPENDED = "suspended"
 RETIRED = "retired"
+STATUSES = (ACTIVE, SUSPENDED, RETIRED)
+# The changes a service's history records (its events, as the catalogue lists them).
+CHANGES = ("published", "revised", "suspended", "resumed", "retired")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -23,6 +23,7 @@ from api.schemas.catalogue import (
     localise_schema,
     territory_tree,
 )
+from api.schemas.vocabularies import AgencyLevel, Jurisdiction, ServiceStatus, TerritoryLevel
 from projections.catalogue.view import ServiceFilter
 from projections.pagination import InvalidQuery
 
@@ -78,11 +79,11 @@ def list_services(
         list[Annotated[int, Field(ge=1, le=4)]],
         Query(description="form(s) of interactive service, 1-4 (repeatable)"),
     ] = [],  # noqa: B006 - FastAPI copies query defaults
-    jurisdiction: Literal["republic", "region", "district"] | None = None,
+    jurisdiction: Jurisdiction | None = None,
     territory: Soato = None,
     category: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[
-        list[Literal["active", "suspended", "retired"]],
+        list[ServiceStatus],
         Query(description="statuses to include (repeatable); default active and suspended"),
     ] = [],  # noqa: B006
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -196,7 +197,7 @@ def list_territories(
     container: ContainerDep,
     flat: Annotated[bool, Query(description="a flat list instead of a tree")] = False,
     level: Annotated[
-        Literal["republic", "region", "district", "city"] | None,
+        TerritoryLevel | None,
         Query(description="flat lists only"),
     ] = None,
     parent: Annotated[
@@ -259,7 +260,7 @@ def list_agencies(
     container: ContainerDep,
     flat: Annotated[bool, Query(description="a flat list instead of a tree")] = False,
     kind: Annotated[str | None, Query(max_length=48, examples=["justice"])] = None,
-    level: Literal["republic", "region", "district"] | None = None,
+    level: AgencyLevel | None = None,
     territory: Annotated[
         str | None,
         Query(pattern=SOATO, description="agencies serving this territory (it or an ancestor)"),

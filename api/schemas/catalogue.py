@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from api.schemas.vocabularies import (
+    AgencyLevel,
+    FeeKind,
+    Jurisdiction,
+    ServiceChangeKind,
+    ServiceStatus,
+    TerritoryLevel,
+)
 from domain.errors import NoBhmRateInForce
 from domain.fees import BhmRates, FeeRule
 from domain.i18n import pick
@@ -30,7 +38,7 @@ NAMES_EXAMPLE = {
 
 class TerritoryOut(BaseModel):
     code: str = Field(description="SOATO code", examples=["1703"])
-    level: Literal["republic", "region", "district", "city"]
+    level: TerritoryLevel
     parent: str | None = Field(description="the parent's SOATO code", examples=["17"])
     name: str = Field(description="the name in the response language")
     names: dict[str, str] = Field(description=TRANSLATIONS, examples=[NAMES_EXAMPLE])
@@ -60,7 +68,7 @@ class AgencyOut(BaseModel):
     kind: str = Field(
         description="what the body does, e.g. justice, hokimiyat", examples=["justice"]
     )
-    level: Literal["republic", "region", "district"]
+    level: AgencyLevel
     territory: str = Field(description="SOATO code of the territory it serves")
     parent_id: UUID | None
     parent: str | None = Field(description="code of the parent agency")
@@ -89,7 +97,7 @@ class AgencyPage(BaseModel):
 
 
 class Fee(BaseModel):
-    kind: Literal["free", "fixed", "bhm_multiple"]
+    kind: FeeKind
     amount: int | None = Field(
         description="fee owed for an application on as_of, in minor units (tiyin); null when "
         "no base calculation amount is in force",
@@ -135,7 +143,7 @@ class ExemptionOut(BaseModel):
 
 class ServiceChangeOut(BaseModel):
     version: int = Field(description="the service version after this change")
-    change: Literal["published", "revised", "suspended", "resumed", "retired"]
+    change: ServiceChangeKind
     effective_from: date | None
     reason: str | None
     recorded_at: datetime
@@ -154,14 +162,14 @@ class ServiceChangeOut(BaseModel):
 class ServiceSummary(BaseModel):
     code: str = Field(examples=["birth-registration"])
     version: int = Field(description="version of the terms shown")
-    status: Literal["active", "suspended", "retired"]
+    status: ServiceStatus
     name: str
     description: str
     names: dict[str, str] = Field(description=TRANSLATIONS)
     descriptions: dict[str, str] = Field(description=TRANSLATIONS)
     category: str
     form: int = Field(ge=1, le=4, description="form of interactive service, 1-4")
-    jurisdiction: Literal["republic", "region", "district"]
+    jurisdiction: Jurisdiction
     agency_kind: str
     fee: Fee
     deadline_working_days: int

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
+from api.schemas.vocabularies import KpiComparison, KpiStatus
 from domain.kpi import INDICATORS, Assessment, Ranked, Target, assess
 from projections.kpi import KpiRow
 
-Comparison = Literal[">=", "<="]
-Status = Literal["met", "missed", "no_data"]
+Comparison = KpiComparison
+Status = KpiStatus
 
 
 class IndicatorOut(BaseModel):

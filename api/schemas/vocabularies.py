@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from application.attachments import MAGIC
-from domain import appeal, decision, inter_agency, payment, service_application
+from domain import appeal, decision, inter_agency, kpi, payment, service, service_application
 from domain.agency import JURISDICTION_LEVELS
+from domain.fees import FEE_KINDS
 from domain.i18n import LANGUAGES
 from domain.territory import TERRITORY_LEVELS
 from projections.officer_queue import KINDS as QUEUE_KINDS
@@ -39,6 +40,12 @@ if TYPE_CHECKING:
     TerritoryLevel = str
     Jurisdiction = str
     AttachmentType = str
+    AgencyLevel = str
+    FeeKind = str
+    ServiceStatus = str
+    ServiceChangeKind = str
+    KpiComparison = str
+    KpiStatus = str
 else:
     ApplicationStatus = Literal[service_application.STATUSES]
     Outcome = Literal[service_application.OUTCOMES]
@@ -55,3 +62,9 @@ else:
     TerritoryLevel = Literal[TERRITORY_LEVELS]
     Jurisdiction = Literal[JURISDICTION_LEVELS]
     AttachmentType = Literal[tuple(MAGIC)]
+    AgencyLevel = Literal[JURISDICTION_LEVELS]  # an agency works at a jurisdiction's level
+    FeeKind = Literal[FEE_KINDS]
+    ServiceStatus = Literal[service.STATUSES]
+    ServiceChangeKind = Literal[service.CHANGES]
+    KpiComparison = Literal[kpi.COMPARISONS]
+    KpiStatus = Literal[kpi.STATUSES]
