@@ -26,6 +26,7 @@ from api.routers import (
     verification,
     webhooks,
 )
+from api.routers.guards import APP_GUARDS
 from infrastructure.container import Container
 
 DESCRIPTION = """
@@ -67,6 +68,7 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
         description=DESCRIPTION,
         lifespan=lifespan,
         static_url=DOCS_STATIC,
+        dependencies=APP_GUARDS,
     )
     metrics = Metrics()
     metrics.watch_projections(container.projection_status)

@@ -187,6 +187,15 @@ async def refuse_unusable_input(request: Request) -> None:
 GUARDS = [Depends(refuse_unusable_input)]
 
 
+async def refuse_undecodable_query(request: Request) -> None:
+    """The query-string check alone, for every route of the app (the documentation's
+    pages included, which no router of ours serves)."""
+    _refuse_undecodable_query(request.scope.get("query_string", b""))
+
+
+APP_GUARDS = [Depends(refuse_undecodable_query)]
+
+
 _PROBLEM: dict[str, Any] = {
     "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
 }
