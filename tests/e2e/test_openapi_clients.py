@@ -101,7 +101,7 @@ def test_a_generated_python_client_covers_every_operation_without_a_warning(
     # The case export is a zip: the generator knows binary bodies as
     # application/octet-stream only, and its documented setting maps a type to one it knows.
     config = tmp_path / "generator.yaml"
-    config.write_text('content_type_overrides:\n  application/zip: application/octet-stream\n')
+    config.write_text("content_type_overrides:\n  application/zip: application/octet-stream\n")
     command = [str(generator), "generate", "--path", str(document), "--meta", "none"]
     command += ["--config", str(config)]
     result = subprocess.run(
