@@ -29,8 +29,9 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
+# The whole suite, the long reliability tests included (CI runs this).
 test: lint typecheck contracts
-	$(BIN)/pytest
+	$(BIN)/pytest --long
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
@@ -41,7 +42,7 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e
 
-# The whole reliability suite, the long tests included (crashes and restarts under load).
+# The reliability suite alone, the long tests included (crashes and restarts under load).
 reliability: $(STAMP)
 	$(BIN)/pytest tests/reliability --long
 

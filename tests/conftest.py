@@ -20,10 +20,17 @@ from infrastructure.clock import FixedClock
 from infrastructure.container import Container, build_container
 from infrastructure.database import DatabaseConfig
 from infrastructure.embedded_postgres import start_embedded, stop_embedded
+from infrastructure.logging import configure_logging
 from infrastructure.settings import Settings
 
 # The date the suite lives on: after the 2025-08-01 BHM change, a Friday in Tashkent.
 TEST_NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Log as the CLI does: structlog left unconfigured renders tracebacks with their local
+    variables (slow on large objects, and locals hold personal data)."""
+    configure_logging(Settings())
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import pytest
 import requests
 from psycopg import sql
 
@@ -556,8 +555,3 @@ def assert_read_models_equal_a_rebuild(container: Container) -> None:
         for table, rows in tables.items():
             assert rows == rebuilt[name][table], f"{name}: {table} differs from its rebuild"
     assert live["citizen_applications"]["citizen_applications"], "no application was projected"
-
-
-def skip_unless(condition: bool, reason: str) -> None:
-    if not condition:
-        pytest.skip(reason)

@@ -3,7 +3,8 @@ generates (valid, invalid, boundary values, unsupported methods), no response is
 error, and every status, content type, header and body is the one the document promises.
 
 Runs the ``st`` command line (schemathesis's pytest plugin does not work with pytest 9)
-against a live server on a loopback port; skipped when schemathesis is not installed."""
+against a live server on a loopback port (schemathesis is in the dev extra: a missing
+``st`` fails the test rather than skipping it)."""
 
 from __future__ import annotations
 
@@ -57,10 +58,6 @@ ROLES = [
     ),
 ]
 
-pytestmark = pytest.mark.skipif(
-    ST is None, reason="schemathesis is not installed (pip install schemathesis)"
-)
-
 
 @pytest.fixture(scope="module")
 def server(world_container: Container, world_client: object) -> Iterator[str]:
@@ -91,7 +88,7 @@ def credential(container: Container, role: str) -> list[str]:
 def test_the_api_keeps_its_openapi_promises(
     server: str, world_container: Container, role: str, tmp_path: Path
 ) -> None:
-    assert ST is not None
+    assert ST is not None, "schemathesis's `st` is in the dev extra: pip install -e '.[dev]'"
     command = [
         ST,
         "run",
@@ -112,6 +109,10 @@ def test_the_api_keeps_its_openapi_promises(
         # The feed holds an empty page up to `wait` seconds: long polling, not an error.
         "--exclude-path",
         "/v1/feed",
+        # Readiness answers its documented 503 whenever the database is slow to answer
+        # (a loaded machine): not a server error; tests/e2e/test_operations_http.py has it.
+        "--exclude-path",
+        "/readyz",
         "--report",
         "junit",
         "--report-dir",
