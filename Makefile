@@ -29,9 +29,10 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-# The whole suite, the long reliability tests included (CI runs this).
+# The whole suite, the long reliability tests included (CI runs this), on two workers: each
+# test module stays on one worker (tests/conftest.py groups them), the load tests together.
 test: lint typecheck contracts
-	$(BIN)/pytest --long
+	$(BIN)/pytest --long -n 2 --dist loadgroup
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

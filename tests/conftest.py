@@ -33,6 +33,25 @@ def pytest_configure(config: pytest.Config) -> None:
     configure_logging(Settings())
 
 
+# Modules whose tests put the machine under load (processes killed, a database restarted,
+# each with clients hammering it): under pytest-xdist they share one worker, one at a time.
+UNDER_LOAD = (
+    "tests/reliability/test_crash_under_load.py",
+    "tests/reliability/test_database_restart.py",
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``make test`` runs the suite on two xdist workers with ``--dist loadgroup``: each
+    module is one group, so its module-scoped fixtures (a seeded schema, a live server)
+    are built once, on one worker; the load tests form a single group."""
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        group = "under-load" if path in UNDER_LOAD else path
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--long", action="store_true", help="also run the long reliability tests (marked long)"
