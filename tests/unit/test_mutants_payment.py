@@ -51,7 +51,9 @@ def test_the_smallest_positive_amount_is_a_payment() -> None:
 
 def test_payment_ids_keep_their_derivation() -> None:
     """Payment ids are natural keys: a changed derivation would lose every stored payment."""
-    assert Payment.create_id(APPLICATION, 1) == uuid5(YAGONA_NAMESPACE, f"/payments/{APPLICATION}:1")
+    assert Payment.create_id(APPLICATION, 1) == uuid5(
+        YAGONA_NAMESPACE, f"/payments/{APPLICATION}:1"
+    )
 
 
 def test_each_refund_request_gets_its_own_documented_id() -> None:
