@@ -61,4 +61,4 @@ mutants-results: $(STAMP)
 	@$(BIN)/mutmut results | grep -v ': killed$$' || true
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache mutants mutants.log
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache mutants mutants*.log

@@ -228,3 +228,11 @@ def test_refusals_for_want_of_an_assignee_say_what_was_refused() -> None:
     given(*case("route", "accept", "request", "release")).when(STEPS["release"]).then_error(
         NotAssigned, "before releasing it"
     )
+
+
+def test_accepting_a_released_case_that_awaits_information_keeps_it_waiting() -> None:
+    outcome = given(*case("route", "accept", "request", "release")).when(
+        lambda a: a.accept(officer="officer-2", meta=META)
+    )
+    outcome.then(ServiceApplication.Accepted, officer="officer-2", status="awaiting_information")
+    assert outcome.aggregate.status == "awaiting_information"
