@@ -25,6 +25,14 @@ MAX_BODY = 100 * 1024 * 1024
 WAIT_FOR_FIRST = 10.0  # seconds a retry waits for the first request to finish
 
 
+def request_fingerprint(method: str, path: str, query_string: bytes, body: bytes) -> str:
+    """What a key is bound to: the method, the path (path parameters included), the query
+    string and the body. The same key with any of them different is another request."""
+    return hashlib.sha256(
+        b"\n".join([method.encode(), path.encode(), query_string, body])
+    ).hexdigest()
+
+
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp, store: IdempotencyStore, tokens: TokenService) -> None:
         self.app = app
@@ -59,16 +67,9 @@ class IdempotencyMiddleware:
             )
             return
         caller = self._caller(headers.get(b"authorization"), headers.get(b"x-api-key"))
-        fingerprint = hashlib.sha256(
-            b"\n".join(
-                [
-                    scope["method"].encode(),
-                    scope["path"].encode(),
-                    scope.get("query_string", b""),
-                    body,
-                ]
-            )
-        ).hexdigest()
+        fingerprint = request_fingerprint(
+            scope["method"], scope["path"], scope.get("query_string", b""), body
+        )
         claim = await to_thread.run_sync(self.store.claim, caller, key, fingerprint)
         waited = 0.0
         while not claim.won and claim.response is None and claim.fingerprint == fingerprint:

@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 GENESIS = "0" * 64
 
@@ -171,3 +172,39 @@ def seal_hash(previous_hash: str, heads: dict[str, list[object]]) -> str:
     """The hash of a seal: the previous seal's hash and the heads, canonically serialised."""
     canonical = json.dumps(heads, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{previous_hash}|{canonical}".encode()).hexdigest()
+
+
+class SealRecord(Protocol):
+    """What a stored seal holds (the infrastructure's seal rows have these fields)."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def heads(self) -> dict[str, list[Any]]: ...
+    @property
+    def previous_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+
+
+def verify_seals(
+    seals: Iterable[SealRecord],
+) -> tuple[Finding | None, dict[str, tuple[int, str]]]:
+    """Check that each seal (in ``seq`` order) follows from the one before: it names the
+    previous seal's hash and its own hash is that of the previous hash and its heads. The
+    first seal that does not is the finding; the heads are the latest sealed head of every
+    chain up to it ("stream:aggregate_id" -> (version, link))."""
+    previous = GENESIS
+    heads: dict[str, tuple[int, str]] = {}
+    for seal in seals:
+        if seal.previous_hash != previous or seal_hash(previous, seal.heads) != seal.hash:
+            return Finding(
+                "audit_seals",
+                str(seal.seq),
+                seal.seq,
+                SEALS_BROKEN,
+                "a seal does not follow from the one before",
+            ), heads
+        previous = seal.hash
+        heads.update({k: (int(v[0]), str(v[1])) for k, v in seal.heads.items()})
+    return None, heads

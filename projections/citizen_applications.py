@@ -20,7 +20,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable
 
 from domain.appeal import Appeal
-from domain.service_application import ServiceApplication
+from domain.service_application import SUBMITTED, ServiceApplication
 from projections.pagination import (
     GroupedKeyset,
     InvalidQuery,
@@ -198,8 +198,10 @@ class CitizenApplicationsView(TrackedView):
         limit: int = 20,
     ) -> Page[CitizenApplicationRow]:
         key = decode_cursor(cursor, expect=("submitted_at", "id"))
-        conditions = [SQL("a.applicant_ref = %(ref)s")]
-        params: dict[str, Any] = {"ref": applicant_ref, "limit": limit + 1}
+        # A case shows once routed: the projection commits its submission and its routing
+        # (one save) one event at a time, and ``submitted`` is no status a citizen sees.
+        conditions = [SQL("a.applicant_ref = %(ref)s"), SQL("a.status <> %(unrouted)s")]
+        params: dict[str, Any] = {"ref": applicant_ref, "limit": limit + 1, "unrouted": SUBMITTED}
         if status is not None:
             conditions.append(SQL("a.status = %(status)s"))
             params["status"] = status
@@ -246,8 +248,8 @@ class CitizenApplicationsView(TrackedView):
             )
         dims = [g for g in SUMMARY_DIMENSIONS if g in group_by]  # one canonical order
         key = decode_cursor(cursor, expect=("after",))
-        conditions: list[Composable] = [SQL("TRUE")]
-        params: dict[str, Any] = {"limit": limit + 1}
+        conditions: list[Composable] = [SQL("status <> %(unrouted)s")]  # as for_applicant
+        params: dict[str, Any] = {"limit": limit + 1, "unrouted": SUBMITTED}
         for name in ("agency", "service", "status"):
             if filters.get(name) is not None:
                 conditions.append(SQL(f"{SUMMARY_DIMENSIONS[name]} = %({name})s"))

@@ -18,6 +18,7 @@ import stripe
 from psycopg import sql
 
 from domain.payment import Payment
+from domain.service_application import ServiceApplication
 from infrastructure.clock import FixedClock
 from infrastructure.container import Container
 from infrastructure.database import DatabaseConfig
@@ -347,3 +348,37 @@ def test_refunds_made_at_the_provider_are_recorded_from_its_notifications(
     entry = live.payments_ledger.entry(uuid.UUID(by_refund["id"]))
     assert entry is not None
     assert entry.refunded_amount == by_refund["amount"]
+
+
+def test_a_declined_card_leaves_the_payment_failed_and_the_case_awaiting_payment(
+    server: str, live: Container, stripe_client: stripe.StripeClient
+) -> None:
+    """localstripe declines 4000000000000341 when charging: the confirmation is refused and
+    its signed payment_intent.payment_failed webhook reaches us. Then a good card pays."""
+    application = paid_application(server, live)
+    key = application["id"]
+    started = call(server, "POST", f"/v1/applications/{key}/payments", headers(live, citizen()))
+    assert started.status_code == 200, started.text
+    payment = started.json()
+    with pytest.raises(stripe.CardError):
+        pay_at_stripe(stripe_client, payment["provider_payment_id"], card="4000000000000341")
+    failed = eventually(
+        lambda: (p := live.payments.payment(uuid.UUID(payment["id"]))).status == "failed" and p
+    )
+    assert failed.paid_amount == 0
+    events = [type(e) for e in live.payments.repository.event_store.get(failed.id)]
+    assert events[-1] is Payment.Failed
+    assert Payment.Succeeded not in events
+    # Another application paid with a good card after the failure is queued, so the cases'
+    # policy has looked past the failure's events.
+    other = paid_application(server, live)
+    other_payment = call(
+        server, "POST", f"/v1/applications/{other['id']}/payments", headers(live, citizen())
+    ).json()
+    pay_at_stripe(stripe_client, other_payment["provider_payment_id"])
+    eventually(lambda: _view(server, live, other["id"])["status"] == "queued")
+    seen = _view(server, live, key)
+    assert seen["status"] == "awaiting_payment"
+    assert seen["payment"]["status"] == "failed"
+    case_events = live.cases.repository.event_store.get(uuid.UUID(key))
+    assert not any(isinstance(e, ServiceApplication.Paid) for e in case_events)
