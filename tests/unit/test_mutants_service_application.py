@@ -126,6 +126,26 @@ def test_an_unexpected_payment_says_which_payment_and_why() -> None:
             ServiceApplication.Closed,
             {"reason": "delivered", "meta": META},
         ),
+        (
+            ("route", "accept"),
+            lambda a: a.decide(
+                officer="officer-1",
+                outcome="rejected",
+                decision_id=UUID(int=9),
+                registration_number="JUSTICE-1703202-2026-000001",
+                today=MONDAY,
+                calendar=CALENDAR,
+                meta=META,
+            ),
+            ServiceApplication.Decided,
+            {
+                "officer": "officer-1",
+                "outcome": "rejected",
+                "decision_id": UUID(int=9),
+                "registration_number": "JUSTICE-1703202-2026-000001",
+                "meta": META,
+            },
+        ),
     ],
 )
 def test_each_event_records_the_commands_fields(
