@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint typecheck contracts unit integration e2e reliability clean
+.PHONY: run test install lint typecheck contracts unit integration e2e reliability mutants mutants-results clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=...)")'
@@ -47,5 +47,19 @@ e2e: $(STAMP)
 reliability: $(STAMP)
 	$(BIN)/pytest tests/reliability --long
 
+# Mutation testing of domain/ and application's policies against the unit tests (no PostgreSQL;
+# docs/testing.md). One child, lowest priority: it is long and the machine is shared. Results
+# are kept in mutants/ and reused: a second run tests only mutants of changed code.
+MUTMUT_CHILDREN ?= 1
+mutants: $(STAMP)
+	nice -n 19 $(BIN)/mutmut run --max-children $(MUTMUT_CHILDREN) > mutants.log 2>&1 || \
+		{ echo "mutmut failed: see mutants.log"; exit 1; }
+	@$(MAKE) --no-print-directory mutants-results
+
+# Counts by status, then the survivors' names (`.venv/bin/mutmut show NAME` shows a diff).
+mutants-results: $(STAMP)
+	@$(BIN)/mutmut export-cicd-stats > /dev/null && cat mutants/mutmut-cicd-stats.json && echo
+	@$(BIN)/mutmut results | grep -v ': killed$$' || true
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache mutants mutants*.log
