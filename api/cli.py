@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import sys
-import threading
 from typing import Annotated
 from uuid import uuid4
 
@@ -19,6 +18,7 @@ from api.cli_audit import audit_app
 from api.cli_common import err, load_settings, log, open_container
 from api.cli_integrators import integrators_app
 from api.cli_render import EventCount
+from api.stop_signals import StopSignals
 from application.principal import Principal
 from application.seeding import seed as seed_catalogue
 from domain.context import CommandContext
@@ -74,14 +74,12 @@ def serve(
 @app.command()
 def worker() -> None:
     """Run every projection (and policy) until SIGINT or SIGTERM."""
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):  # before anything starts, so none is lost
-        signal.signal(sig, lambda *_: stop.set())
+    stop = StopSignals()  # before anything starts, so none is lost
     settings = load_settings()
     container = open_container(settings, start_workers=True)
     log.info("worker.started", projections=[spec.name for spec in PROJECTIONS])
-    stop.wait()
-    log.info("worker.stopping")
+    received = stop.wait()
+    log.info("worker.stopping", signal=signal.Signals(received).name)
     container.close()
 
 
