@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 from datetime import date
 from typing import Any
+from uuid import uuid4
 
 from domain.context import CommandContext
+from domain.service_application import ServiceApplication
 
 CTX = CommandContext(actor="officer-7", role="admin", correlation_id="corr-1")
 META = CTX.meta()
@@ -54,3 +56,23 @@ def terms(**changes: Any) -> dict[str, Any]:
 
 def paid_terms(**changes: Any) -> dict[str, Any]:
     return terms(**{"form": 4, "fee": {"kind": "bhm_multiple", "multiple": "0.5"}, **changes})
+
+
+def empty_case(**changes: Any) -> ServiceApplication:
+    """A submitted case with an empty form and no attachments (policies' tests route it)."""
+    fields: dict[str, Any] = {
+        "application_id": uuid4(),
+        "tracking_number": "AR-2026-0000042",
+        "service_code": "x",
+        "service_version": 1,
+        "applicant": "31503901234567",
+        "applicant_ref": "r",
+        "applicant_name": None,
+        "language": "ru",
+        "territory": "1703202",
+        "form": {},
+        "attachments": [],
+        "meta": META,
+    }
+    fields.update(changes)
+    return ServiceApplication.submit(**fields)

@@ -14,9 +14,9 @@ from eventsourcing.persistence import Tracking
 from application.payment_policies import CasesFollowPayments, PaymentsFollowCases
 from domain.calendar import HolidayCalendar, WorkingCalendar
 from domain.payment import Payment
-from domain.service_application import AgencyRef, ServiceApplication
+from domain.service_application import AgencyRef
 from infrastructure.clock import FixedClock
-from tests.unit.builders import META, names
+from tests.unit.builders import META, empty_case, names
 from tests.unit.test_payment_policies import NOW, NoCalendar, awaiting, run
 
 AGENCY = AgencyRef(UUID(int=1), "justice-1703202")
@@ -101,18 +101,10 @@ class CaseWithAttempts:
             clock=FixedClock(NOW), calendar_source=NoCalendar()
         )()
         self.position = 0
-        self.case = ServiceApplication.submit(
+        self.case = empty_case(
             application_id=uuid4(),
             tracking_number="AR-2026-0000043",
             service_code="x",
-            service_version=1,
-            applicant="31503901234567",
-            applicant_ref="r",
-            applicant_name=None,
-            language="ru",
-            territory="1703202",
-            form={},
-            attachments=[],
             meta=CASE_META,
         )
         self.case.route(

@@ -21,7 +21,7 @@ from domain.payment import Payment, fee_status
 from domain.service_application import AgencyRef, ServiceApplication
 from infrastructure.clock import FixedClock
 from infrastructure.payments.webhooks import to_provider_event
-from tests.unit.builders import META
+from tests.unit.builders import META, empty_case
 from tests.unit.gwt import given
 from tests.unit.test_payment import STEPS, case
 
@@ -77,18 +77,10 @@ class Books:
         self.cases = CasesFollowPayments.bind(
             clock=FixedClock(NOW), calendar_source=_NoCalendar()
         )()
-        self.case = ServiceApplication.submit(
+        self.case = empty_case(
             application_id=UUID(int=11),
             tracking_number="AR-2026-0000011",
             service_code="marriage-registration",
-            service_version=1,
-            applicant="31503901234567",
-            applicant_ref="r",
-            applicant_name=None,
-            language="ru",
-            territory="1703202",
-            form={},
-            attachments=[],
             meta=META,
         )
         self.case.route(

@@ -21,10 +21,10 @@ from application.payment_policies import PaymentsFollowCases
 from domain.calendar import WorkingCalendar
 from domain.payment import Payment
 from domain.service import ServiceTerms
-from domain.service_application import AgencyRef, ServiceApplication
+from domain.service_application import AgencyRef
 from infrastructure.clock import FixedClock
 from infrastructure.reference_data import load_reference_data
-from tests.unit.builders import META
+from tests.unit.builders import META, empty_case
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -73,18 +73,10 @@ class Scenario:
             clock=FixedClock(NOW), calendar_source=NoCalendar()
         )()
         self.position = 0
-        self.case = ServiceApplication.submit(
+        self.case = empty_case(
             application_id=uuid4(),
             tracking_number="AR-2026-0000042",
             service_code=service_code,
-            service_version=1,
-            applicant="31503901234567",
-            applicant_ref="r",
-            applicant_name=None,
-            language="ru",
-            territory="1703202",
-            form={},
-            attachments=[],
             meta=META,
         )
         self.case.route(
