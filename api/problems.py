@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from application.pagination import InvalidQuery
 from domain.errors import (
     Conflict,
     DomainError,
@@ -25,7 +26,6 @@ from domain.errors import (
     NotFound,
 )
 from infrastructure.database import DatabaseUnavailable
-from projections.pagination import InvalidQuery
 
 PROBLEM_JSON = "application/problem+json"
 # What a lost or refused database connection raises: ours, eventsourcing's wrappers, and

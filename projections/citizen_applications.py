@@ -8,10 +8,8 @@ own events, kept by the ``citizen_payments`` read model and joined here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
@@ -19,6 +17,7 @@ from eventsourcing.projection import Projection
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable
 
+from application.read_models.cases import CitizenAppealRow, CitizenApplicationRow
 from domain.appeal import Appeal
 from domain.service_application import SUBMITTED, ServiceApplication
 from projections.pagination import (
@@ -29,42 +28,6 @@ from projections.pagination import (
     encode_cursor,
 )
 from projections.tracked_view import TrackedView, Writer
-
-
-@dataclass(frozen=True)
-class CitizenApplicationRow:
-    id: str
-    tracking_number: str
-    service_code: str
-    service_version: int
-    territory: str
-    agency_code: str | None
-    status: str
-    fee_amount: int | None
-    fee_currency: str | None
-    due_date: date | None
-    registration_number: str | None
-    outcome: str | None
-    submitted_at: datetime
-    updated_at: datetime
-    payment_id: UUID | None = None  # the latest payment attempt, if one was made
-    payment_status: str | None = None  # its status (domain.payment.STATUSES)
-
-
-@dataclass(frozen=True)
-class CitizenAppealRow:
-    id: UUID
-    number: str
-    subject: str
-    territory: str
-    agency_code: str
-    escalated_to: str | None
-    status: str
-    due_date: date
-    application_id: UUID | None
-    rating: int | None
-    filed_at: datetime
-    updated_at: datetime
 
 
 class CitizenApplicationsView(TrackedView):

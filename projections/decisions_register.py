@@ -5,34 +5,18 @@ No personal data: integrators and auditors page through it, the public verifies 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from psycopg.sql import SQL, Composable
 
+from application.read_models.cases import DecisionEntry
 from domain.decision import Decision
 from projections.pagination import Page, decode_cursor, encode_cursor
 from projections.tracked_view import TrackedView
-
-
-@dataclass(frozen=True)
-class DecisionEntry:
-    registration_number: str
-    decision_id: UUID
-    application_id: UUID
-    agency_code: str
-    service_code: str
-    service_version: int
-    outcome: str
-    status: str
-    decided_at: datetime
-    pdf_sha256: str | None
-    html_sha256: str | None
 
 
 class DecisionsRegisterView(TrackedView):

@@ -27,7 +27,6 @@ Months are Uzbekistan's (UTC+5), ``YYYY-MM``. Where each fact counts, and to who
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar
 from uuid import UUID
@@ -37,6 +36,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from psycopg.sql import SQL, Composable, Composed
 
+from application.read_models.kpi import DIMENSIONS, KpiRow
 from domain.appeal import Appeal
 from domain.inter_agency import InterAgencyRequest
 from domain.kpi import INDICATORS
@@ -47,7 +47,6 @@ from projections.tracked_view import TrackedView, Writer
 
 UZBEKISTAN = timezone(timedelta(hours=5), "UZT")
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-DIMENSIONS = ("agency", "service", "territory")
 
 
 def month_of(day: date | datetime) -> str:
@@ -55,27 +54,6 @@ def month_of(day: date | datetime) -> str:
     if isinstance(day, datetime):
         day = day.astimezone(UZBEKISTAN).date()
     return f"{day.year:04d}-{day.month:02d}"
-
-
-@dataclass(frozen=True)
-class KpiRow:
-    """One group's counts and its indicators' actual values (None: nothing to measure)."""
-
-    group: dict[str, str | None]  # the group_by dimensions only
-    submitted: int
-    decided: int
-    decided_within_term: int
-    rejected: int
-    appeals: int
-    appeals_concluded: int  # answered, or overdue unanswered
-    appeals_answered_on_time: int
-    ratings: int
-    inter_agency_requests: int
-    requests_concluded: int  # answered, refused, or overdue unanswered
-    requests_answered_on_time: int
-    fees_collected: int
-    fees_refunded: int
-    actuals: dict[str, float | None]
 
 
 def _pct(part: int, whole: int) -> float | None:

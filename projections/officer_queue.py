@@ -7,7 +7,6 @@ a request is queued for the receiving agency (and, once escalated, its parent).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -17,52 +16,14 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from psycopg.sql import SQL, Composable
 
-from domain import appeal as appeal_statuses
-from domain import inter_agency as request_statuses
-from domain import service_application as application_statuses
+from application.read_models.cases import QUEUE_STATUSES, QueueFilter, QueueItem
 from domain.appeal import Appeal
 from domain.inter_agency import InterAgencyRequest
 from domain.service_application import ServiceApplication
 from projections.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
 from projections.tracked_view import TrackedView, Writer
 
-# The open statuses of the work in a queue: applications once paid (an unpaid one is not
-# the agency's work yet), appeals and requests not yet answered.
-QUEUE_STATUSES = (
-    *(s for s in application_statuses.OPEN if s != application_statuses.AWAITING_PAYMENT),
-    *appeal_statuses.OPEN,
-    *request_statuses.AWAITING,
-)
-KINDS = ("application", "appeal", "inter_agency_request")
 FAR_FUTURE = date(9999, 12, 31)
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    id: UUID
-    kind: str
-    tracking_number: str
-    service_code: str
-    territory: str
-    agency_code: str | None
-    escalated_to: str | None
-    status: str
-    assignee: str | None
-    due_date: date | None
-    deadline_breached: bool
-    submitted_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    agency: str
-    statuses: tuple[str, ...] = QUEUE_STATUSES
-    service: str | None = None
-    kind: str | None = None
-    assignee: str | None = None
-    due_within_days: int | None = None  # due on or before today + N days
-    overdue: bool | None = None
 
 
 class OfficerQueueView(TrackedView):

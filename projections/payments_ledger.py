@@ -5,7 +5,6 @@ Days are Uzbekistan's (UTC+5): a payment belongs to the day on which it was take
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -15,48 +14,12 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from psycopg.sql import SQL, Composable
 
+from application.read_models.payments import LedgerEntry, ReconciliationLine
 from domain.payment import Payment
 from projections.pagination import Page, decode_cursor, encode_cursor
 from projections.tracked_view import TrackedView, Writer
 
 LOCAL_DAY = "(({column} AT TIME ZONE 'UTC') + interval '5 hours')::date"
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    payment_id: UUID
-    application_id: UUID
-    tracking_number: str
-    agency_code: str
-    service_code: str
-    attempt: int
-    provider: str
-    provider_payment_id: str | None
-    amount: int
-    currency: str
-    status: str
-    paid_amount: int
-    refunded_amount: int
-    provider_refund_id: str | None
-    requested_at: datetime
-    paid_at: datetime | None
-    refunded_at: datetime | None
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class ReconciliationLine:
-    agency_code: str
-    service_code: str
-    currency: str
-    payments: int
-    collected: int
-    refunds: int
-    refunded: int
-
-    @property
-    def net(self) -> int:
-        return self.collected - self.refunded
 
 
 class PaymentsLedgerView(TrackedView):

@@ -22,8 +22,8 @@ from api.schemas.audit import (
     StateOut,
 )
 from api.schemas.dates import IsoInstant
+from application.pagination import InvalidQuery, decode_cursor, encode_cursor
 from infrastructure.audit_export import export_case
-from projections.pagination import InvalidQuery, decode_cursor, encode_cursor
 
 router = APIRouter(
     prefix="/v1", tags=["audit"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)

@@ -24,8 +24,8 @@ from api.schemas.catalogue import (
     territory_tree,
 )
 from api.schemas.vocabularies import AgencyLevel, Jurisdiction, ServiceStatus, TerritoryLevel
-from projections.catalogue.view import ServiceFilter
-from projections.pagination import InvalidQuery
+from application.pagination import InvalidQuery
+from application.read_models.catalogue import ServiceFilter
 
 router = APIRouter(
     prefix="/v1",

@@ -15,11 +15,11 @@ from api.negotiation import cached_json
 from api.problems import Problem
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.kpi import KpiGroupOut, KpiPage, RankedAgencyOut, RankingOut
+from application.pagination import InvalidQuery, decode_cursor, encode_cursor
 from application.principal import Principal, require_scope
+from application.read_models.kpi import DIMENSIONS
 from domain.identity import ADMIN, AUDITOR, OFFICER, READ_MODELS_READ
 from domain.kpi import INDICATORS, rank
-from projections.kpi import DIMENSIONS
-from projections.pagination import InvalidQuery, decode_cursor, encode_cursor
 
 router = APIRouter(
     prefix="/v1/kpi", tags=["kpi"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)

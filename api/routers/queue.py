@@ -12,9 +12,9 @@ from api.routers.applications import WRITE_ERRORS
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.applications import QueueItemOut, QueuePage
 from api.schemas.vocabularies import QueueKind, QueueStatus
+from application.read_models.cases import QUEUE_STATUSES, QueueFilter
 from domain.errors import RoleNotAllowed
 from domain.identity import OFFICER
-from projections.officer_queue import QUEUE_STATUSES, QueueFilter
 
 router = APIRouter(
     prefix="/v1", tags=["officers"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)

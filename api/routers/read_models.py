@@ -15,10 +15,10 @@ from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.dates import IsoDay
 from api.schemas.read_models import LedgerPage, LedgerRow, SummaryPage, SummaryRow
 from api.schemas.vocabularies import PaymentStatus
+from application.pagination import InvalidQuery
 from application.principal import require_scope
+from application.read_models.cases import SUMMARY_GROUPS
 from domain.identity import ADMIN, AUDITOR, READ_MODELS_READ
-from projections.citizen_applications import SUMMARY_DIMENSIONS
-from projections.pagination import InvalidQuery
 
 router = APIRouter(
     prefix="/v1/read-models",
@@ -53,7 +53,7 @@ def applications_summary(
         str,
         Query(
             max_length=100,
-            description=f"comma-separated, of: {', '.join(SUMMARY_DIMENSIONS)}",
+            description=f"comma-separated, of: {', '.join(SUMMARY_GROUPS)}",
             examples=["agency,status"],
         ),
     ] = "agency,status",

@@ -19,7 +19,7 @@ from api.schemas.webhooks import (
     WebhookList,
     WebhookOut,
 )
-from projections.pagination import InvalidQuery, decode_cursor, encode_cursor
+from application.pagination import InvalidQuery, decode_cursor, encode_cursor
 
 router = APIRouter(
     prefix="/v1/webhooks",

@@ -9,8 +9,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.vocabularies import AppealStatus, AppealSubject, Language
+from application.read_models.cases import CitizenAppealRow
 from domain.appeal import Appeal
-from projections.citizen_applications import CitizenAppealRow
 
 
 class AppealIn(BaseModel):

@@ -22,13 +22,11 @@ from api.schemas.vocabularies import (
 )
 from application.attachments import AttachmentUpload
 from application.principal import Principal
+from application.read_models.cases import CitizenApplicationRow, DecisionEntry, QueueItem
 from domain.decision import Decision
 from domain.identity import CITIZEN
 from domain.payment import Payment, fee_status
 from domain.service_application import AWAITING_PAYMENT, ServiceApplication
-from projections.citizen_applications import CitizenApplicationRow
-from projections.decisions_register import DecisionEntry
-from projections.officer_queue import QueueItem
 
 
 class AttachmentIn(BaseModel):

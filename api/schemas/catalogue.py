@@ -16,16 +16,16 @@ from api.schemas.vocabularies import (
     ServiceStatus,
     TerritoryLevel,
 )
-from domain.errors import NoBhmRateInForce
-from domain.fees import BhmRates, FeeRule
-from domain.i18n import pick
-from projections.catalogue.view import (
+from application.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
+from application.read_models.catalogue import (
     AgencyRow,
     ServiceChange,
     ServiceRow,
     TerritoryRow,
 )
-from projections.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
+from domain.errors import NoBhmRateInForce
+from domain.fees import BhmRates, FeeRule
+from domain.i18n import pick
 
 TRANSLATIONS = "texts keyed by language: uz-Latn, uz-Cyrl, ru, en"
 NAMES_EXAMPLE = {

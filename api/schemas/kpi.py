@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from api.schemas.vocabularies import KpiComparison, KpiStatus
+from application.read_models.kpi import KpiRow
 from domain.kpi import INDICATORS, Assessment, Ranked, Target, assess
-from projections.kpi import KpiRow
 
 Comparison = KpiComparison
 Status = KpiStatus

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.vocabularies import PaymentStatus
 from application.ports import ProviderPayment
+from application.read_models.payments import LedgerEntry, ReconciliationLine
 from domain.payment import Payment
-from projections.payments_ledger import LedgerEntry, ReconciliationLine
 
 
 class PaymentOut(BaseModel):

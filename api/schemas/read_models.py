@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from projections.payments_ledger import LedgerEntry
+from application.read_models.payments import LedgerEntry
 
 
 class SummaryRow(BaseModel):

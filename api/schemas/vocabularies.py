@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from application.attachments import MAGIC
+from application.read_models.cases import KINDS as QUEUE_KINDS
+from application.read_models.cases import QUEUE_STATUSES
 from domain import appeal, decision, inter_agency, kpi, payment, service, service_application
 from domain.agency import JURISDICTION_LEVELS
 from domain.fees import FEE_KINDS
 from domain.i18n import LANGUAGES
 from domain.territory import TERRITORY_LEVELS
-from projections.officer_queue import KINDS as QUEUE_KINDS
-from projections.officer_queue import QUEUE_STATUSES
 
 # Every status a queue item can show: an application's, an appeal's or a request's.
 QUEUE_ITEM_STATUSES = tuple(

@@ -9,11 +9,12 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
+from application.read_models.catalogue import AgencyRow
 from domain.agency import Agency
 from domain.fees import DEFAULT_CURRENCY, BhmSchedule
 from domain.service import ACTIVE, RETIRED, SUSPENDED, Service
 from domain.territory import Territory
-from projections.catalogue.view import AgencyRow, CatalogueView
+from projections.catalogue.view import CatalogueView
 
 
 class CatalogueProjection(Projection[CatalogueView]):

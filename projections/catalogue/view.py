@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,6 +12,13 @@ from psycopg.sql import SQL, Composable, Literal
 from psycopg.types.json import Jsonb
 
 from application.ports import AgencyDetails
+from application.read_models.catalogue import (
+    AgencyRow,
+    ServiceChange,
+    ServiceFilter,
+    ServiceRow,
+    TerritoryRow,
+)
 from domain.fees import BhmRates
 from domain.service_application import AgencyRef
 from domain.territory import ancestor_codes
@@ -20,57 +26,6 @@ from projections.catalogue.search import index_text, normalise, trigrams
 from projections.catalogue.text_match import WORDS_STATEMENTS, WORDS_TABLE, text_score
 from projections.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
 from projections.tracked_view import TrackedView, Writer
-
-
-@dataclass(frozen=True)
-class TerritoryRow:
-    code: str
-    level: str
-    parent: str | None
-    names: dict[str, str]
-
-
-@dataclass(frozen=True)
-class AgencyRow:
-    id: UUID
-    code: str
-    kind: str
-    level: str
-    territory: str
-    parent_id: UUID | None
-    names: dict[str, str]
-
-
-@dataclass(frozen=True)
-class ServiceRow:
-    id: UUID
-    code: str
-    status: str
-    version: int
-    effective_from: date
-    terms: dict[str, Any]
-    published_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class ServiceChange:
-    change: str  # published | revised | suspended | resumed | retired
-    version: int
-    effective_from: date | None
-    reason: str | None
-    recorded_at: datetime
-
-
-@dataclass(frozen=True)
-class ServiceFilter:
-    text: str | None = None
-    agency: str | None = None  # agency code or id
-    forms: tuple[int, ...] = ()
-    jurisdiction: str | None = None
-    territory: str | None = None  # SOATO code: services available to its residents
-    category: str | None = None
-    statuses: tuple[str, ...] = ("active", "suspended")
 
 
 class CatalogueView(TrackedView):

@@ -13,10 +13,10 @@ from api.schemas.applications import ApplicationOut, ApplicationPaymentOut, Queu
 from api.schemas.catalogue import Fee, ServiceChangeOut, ServiceSummary, TerritoryOut
 from api.schemas.inter_agency import RequestOut
 from api.schemas.kpi import IndicatorOut
+from application.read_models.cases import KINDS
 from domain import appeal, inter_agency, kpi, payment, service, service_application
 from domain.fees import FEE_KINDS
 from domain.territory import TERRITORY_LEVELS
-from projections.officer_queue import KINDS
 
 
 def enum_of(model: type[BaseModel], field: str) -> list[Any]:
