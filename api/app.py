@@ -21,8 +21,10 @@ from api.routers import (
     kpi,
     operations,
     payments,
+    provider_webhooks,
     queue,
     read_models,
+    sandbox,
     verification,
     webhooks,
 )
@@ -81,6 +83,8 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     app.include_router(queue.router)
     app.include_router(verification.router)
     app.include_router(payments.router)
+    app.include_router(provider_webhooks.router)
+    app.include_router(sandbox.router)
     app.include_router(audit.router)
     app.include_router(feed.router)
     app.include_router(read_models.router)

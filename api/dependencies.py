@@ -7,6 +7,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.problems import ProblemException
+from application.queries.cases import CitizenCases, RegisterOfDecisions, WorkQueue
+from application.queries.kpi import TargetIndicators
+from application.queries.payments import PaymentRecords
+from application.queries.services import QueryServices
+from application.read_models.catalogue import CatalogueReadModel
 from infrastructure.container import Container
 
 
@@ -16,6 +21,45 @@ def get_container(request: Request) -> Container:
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+# --- the query services, one dependency each: a route names the one it calls --------------
+
+
+def _queries(request: Request) -> QueryServices:
+    return get_container(request).queries
+
+
+def _citizen_cases(request: Request) -> CitizenCases:
+    return _queries(request).citizen_cases
+
+
+def _work_queue(request: Request) -> WorkQueue:
+    return _queries(request).work_queue
+
+
+def _register(request: Request) -> RegisterOfDecisions:
+    return _queries(request).register
+
+
+def _payment_records(request: Request) -> PaymentRecords:
+    return _queries(request).payment_records
+
+
+def _indicators(request: Request) -> TargetIndicators:
+    return _queries(request).indicators
+
+
+def _catalogue(request: Request) -> CatalogueReadModel:
+    return _queries(request).catalogue
+
+
+CitizenCasesDep = Annotated[CitizenCases, Depends(_citizen_cases)]
+WorkQueueDep = Annotated[WorkQueue, Depends(_work_queue)]
+RegisterDep = Annotated[RegisterOfDecisions, Depends(_register)]
+PaymentRecordsDep = Annotated[PaymentRecords, Depends(_payment_records)]
+IndicatorsDep = Annotated[TargetIndicators, Depends(_indicators)]
+CatalogueReadDep = Annotated[CatalogueReadModel, Depends(_catalogue)]
 
 
 # How long a catalogue read waits for the read model to hold what was seeded before the

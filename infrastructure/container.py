@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from application.inter_agency import InterAgency
 from application.payment_policies import CasesFollowPayments, PaymentsFollowCases
 from application.payments import PaymentDependencies, Payments
 from application.ports import Clock, Notifier, PaymentProvider
+from application.provider_notifications import ProviderNotifications, SandboxCheckout
+from application.queries.services import QueryServices
 from application.webhooks import Webhooks
 from domain.calendar import HolidayCalendar
 from domain.context import CommandContext
@@ -50,6 +53,11 @@ from infrastructure.notifier import LogNotifier
 from infrastructure.payments.sandbox import SandboxProvider
 from infrastructure.payments.stripe_provider import StripeProvider
 from infrastructure.pool_backoff import cap_reconnect_backoff
+from infrastructure.query_services import (
+    build_notifications,
+    build_queries,
+    build_sandbox_checkout,
+)
 from infrastructure.readiness import StartHeads
 from infrastructure.result_renderer import DocumentRenderer
 from infrastructure.sequences import PostgresSequences
@@ -142,6 +150,21 @@ class Container:
     start_heads: StartHeads = field(default_factory=lambda: StartHeads({}))
     # The data folder of the embedded server this container holds, if it uses one.
     embedded_data_dir: Path | None = None
+
+    @cached_property
+    def queries(self) -> QueryServices:
+        """Every query service, reading the views below."""
+        return build_queries(self)
+
+    @cached_property
+    def notifications(self) -> ProviderNotifications:
+        """The configured payment provider's notifications, applied to the payments."""
+        return build_notifications(self)
+
+    @cached_property
+    def sandbox_checkout(self) -> SandboxCheckout:
+        """The offline sandbox's checkout (answers not found unless it is the provider)."""
+        return build_sandbox_checkout(self)
 
     # --- read models --------------------------------------------------------------------
 

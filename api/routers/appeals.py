@@ -8,9 +8,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.auth import ContextDep, PrincipalDep
-from api.dependencies import ContainerDep
-from api.routers.applications import WRITE_ERRORS
+from api.dependencies import CitizenCasesDep, ContainerDep
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
+from api.routers.responses import WRITE_ERRORS
 from api.schemas.appeals import (
     AnswerTextIn,
     AppealIn,
@@ -20,8 +20,6 @@ from api.schemas.appeals import (
     RatingIn,
     ReasonRequired,
 )
-from domain.errors import RoleNotAllowed
-from domain.identity import CITIZEN
 
 router = APIRouter(
     prefix="/v1/appeals", tags=["appeals"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)
@@ -66,17 +64,13 @@ def file_appeal(
 
 @router.get("", response_model=AppealPage, responses=WRITE_ERRORS, summary="My appeals")
 def my_appeals(
-    container: ContainerDep,
+    cases: CitizenCasesDep,
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> AppealPage:
     """The citizen's appeals and their status, newest first."""
-    if principal.role != CITIZEN:
-        raise RoleNotAllowed("this lists a citizen's own appeals; officers use GET /v1/queue")
-    page = container.citizen_applications.appeals_for_applicant(
-        container.cases.applicant_ref(principal.subject), cursor=cursor, limit=limit
-    )
+    page = cases.appeals(principal, cursor=cursor, limit=limit)
     return AppealPage(items=[AppealSummary.of(r) for r in page.items], next=page.next)
 
 

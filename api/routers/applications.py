@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.auth import ContextDep, PrincipalDep
-from api.dependencies import ContainerDep
-from api.problems import Problem
+from api.dependencies import CitizenCasesDep, ContainerDep
 from api.routers.guards import GUARDS, SUBMISSION_BODY, body_limit, document
+from api.routers.responses import WRITE_ERRORS, Key
 from api.schemas.applications import (
     ApplicationOut,
     ApplicationPage,
@@ -24,8 +24,6 @@ from api.schemas.applications import (
 )
 from api.schemas.vocabularies import ApplicationStatus
 from application.principal import Principal
-from domain.errors import RoleNotAllowed
-from domain.identity import CITIZEN
 from domain.service_application import ServiceApplication
 from infrastructure.container import Container
 
@@ -35,26 +33,6 @@ router = APIRouter(
     dependencies=GUARDS,
     route_class=body_limit(SUBMISSION_BODY),
 )
-
-_PROBLEM: dict[str, Any] = {"application/problem+json": {}}
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": text, "content": _PROBLEM}
-    for status, text in (
-        (401, "No valid bearer token"),
-        (403, "The caller's role or agency may not do this"),
-        (404, "No such application (or not the caller's)"),
-        (409, "The application's state forbids this, or it changed meanwhile"),
-        (422, "Invalid request"),
-    )
-}
-Key = Annotated[
-    str,
-    Path(
-        max_length=64,
-        description="the application's id or tracking number",
-        examples=["AR-2026-0000123"],
-    ),
-]
 
 
 def _view(
@@ -111,21 +89,14 @@ def submit(
     summary="The citizen's applications",
 )
 def list_applications(
-    container: ContainerDep,
+    cases: CitizenCasesDep,
     principal: PrincipalDep,
     status: Annotated[ApplicationStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> ApplicationPage:
     """The caller's own applications, newest first. Officers use `GET /v1/queue`."""
-    if principal.role != CITIZEN:
-        raise RoleNotAllowed("this lists a citizen's own applications; officers use /v1/queue")
-    page = container.citizen_applications.for_applicant(
-        container.cases.applicant_ref(principal.subject),
-        status=status,
-        cursor=cursor,
-        limit=limit,
-    )
+    page = cases.applications(principal, status=status, cursor=cursor, limit=limit)
     return ApplicationPage(items=[ApplicationSummary.of(r) for r in page.items], next=page.next)
 
 

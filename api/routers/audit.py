@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path, Query, Response
 
 from api.auth import ContextDep, PrincipalDep
 from api.dependencies import ContainerDep
-from api.routers.applications import WRITE_ERRORS, Key
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
+from api.routers.responses import WRITE_ERRORS, Key
 from api.schemas.audit import (
     AccessOut,
     AccessPage,

@@ -11,8 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.auth import PrincipalDep
 from api.dependencies import ContainerDep
-from api.routers.applications import WRITE_ERRORS
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
+from api.routers.responses import WRITE_ERRORS
 from api.schemas.feed import FeedItem, FeedOut
 from application.feed import MAX_LIMIT
 

@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 
 from api.auth import ContextDep, PrincipalDep
 from api.dependencies import ContainerDep
-from api.routers.applications import WRITE_ERRORS, Key
 from api.routers.guards import DOCUMENT_BODY, GUARDS, body_limit, document
+from api.routers.responses import WRITE_ERRORS, Key
 from api.schemas.appeals import ReasonRequired
 from api.schemas.inter_agency import RequestAnswerIn, RequestIn, RequestOut
 

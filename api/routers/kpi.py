@@ -10,16 +10,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from api.auth import PrincipalDep
-from api.dependencies import ContainerDep
+from api.dependencies import IndicatorsDep
 from api.negotiation import cached_json
 from api.problems import Problem
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.schemas.kpi import KpiGroupOut, KpiPage, RankedAgencyOut, RankingOut
-from application.pagination import InvalidQuery, decode_cursor, encode_cursor
-from application.principal import Principal, require_scope
 from application.read_models.kpi import DIMENSIONS
-from domain.identity import ADMIN, AUDITOR, OFFICER, READ_MODELS_READ
-from domain.kpi import INDICATORS, rank
+from domain.kpi import INDICATORS
 
 router = APIRouter(
     prefix="/v1/kpi", tags=["kpi"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)
@@ -54,30 +51,6 @@ Cursor = Annotated[str | None, Query(max_length=1024, description="`next` of the
 Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
-def _months(month: str | None, first: str | None, last: str | None) -> tuple[str, str]:
-    """One month, or a range of them (both ends included)."""
-    if month is not None:
-        if first is not None or last is not None:
-            raise InvalidQuery("month", "goes alone: give `month`, or `from` and `to`")
-        return month, month
-    if first is None and last is None:
-        raise InvalidQuery("month", "is required (or `from` and `to`)")
-    if first is None or last is None:
-        raise InvalidQuery("from" if first is None else "to", "is required with the other end")
-    if first > last:
-        raise InvalidQuery("from", "is after `to`")
-    return first, last
-
-
-def _agency_in_scope(principal: Principal, agency: str | None) -> str | None:
-    """Officers read their own agency's indicators only (the filter is forced to it);
-    auditors and administrators everything; integrators with `read-models:read`."""
-    if principal.role == OFFICER:
-        return principal.agency
-    require_scope(principal, READ_MODELS_READ, also=(AUDITOR, ADMIN))
-    return agency
-
-
 def _csv(rows: list[list[Any]], filename: str) -> Response:
     out = io.StringIO()
     csv.writer(out).writerows(rows)
@@ -100,7 +73,7 @@ def _period_name(months: tuple[str, str]) -> str:
 )
 def indicators(
     request: Request,
-    container: ContainerDep,
+    kpi: IndicatorsDep,
     principal: PrincipalDep,
     group_by: Annotated[
         str,
@@ -127,32 +100,23 @@ def indicators(
     month, appeals in their filing month under the agency filed with, requests in their
     month under the receiving agency, fees in the month paid or refunded. Appeals and
     requests have no service (service null). Officers see their own agency only."""
-    agency = _agency_in_scope(principal, agency)
-    months = _months(month, from_, to)
-    dims = [g.strip() for g in group_by.split(",") if g.strip()]
-    filters = {"agency": agency, "service": service, "territory": territory}
-    kpi, targets = container.kpi, container.kpi_targets
-
-    def out(row: Any) -> KpiGroupOut:
-        return KpiGroupOut.of(
-            row,
-            targets.for_group(
-                agency=row.group.get("agency", agency), service=row.group.get("service", service)
-            ),
-        )
-
-    if format == "csv":
-        rows = kpi.every_group(dims, months=months, filters=filters)
-        return _csv(_indicator_table(dims, months, [out(r) for r in rows]), _csv_name(months))
-    page = kpi.indicators(dims, months=months, filters=filters, cursor=cursor, limit=limit)
-    ordered = [d for d in DIMENSIONS if d in dims]
-    body = KpiPage(
-        from_=months[0],
-        to=months[1],
-        group_by=ordered,
-        items=[out(r) for r in page.items],
-        next=page.next,
+    result = kpi.indicators(
+        principal,
+        [g.strip() for g in group_by.split(",") if g.strip()],
+        month=month,
+        first=from_,
+        last=to,
+        agency=agency,
+        service=service,
+        territory=territory,
+        cursor=cursor,
+        limit=None if format == "csv" else limit,
     )
+    months, ordered = result.months, result.group_by
+    items = [KpiGroupOut.of(g.row, g.targets) for g in result.groups]
+    if format == "csv":
+        return _csv(_indicator_table(ordered, months, items), _csv_name(months))
+    body = KpiPage(from_=months[0], to=months[1], group_by=ordered, items=items, next=result.next)
     payload = body.model_dump(mode="json", by_alias=True)
     for item in payload["items"]:  # only the dimensions grouped by
         for dim in DIMENSIONS:
@@ -201,7 +165,7 @@ def _indicator_table(
 )
 def ranking(
     request: Request,
-    container: ContainerDep,
+    kpi: IndicatorsDep,
     principal: PrincipalDep,
     indicator: Annotated[
         str, Query(max_length=64, description=f"one of: {', '.join(INDICATORS)}")
@@ -219,22 +183,19 @@ def ranking(
     for a `>=` indicator, lowest first for a `<=` one; equal values share a rank; agencies
     without data last), each with its target and status. Officers see their own agency's
     entry only, with its rank among all."""
-    _agency_in_scope(principal, None)
-    months = _months(month, from_, to)
-    if indicator not in INDICATORS:
-        raise InvalidQuery("indicator", f"is one of {', '.join(INDICATORS)}")
-    filters: dict[str, str | None] = {"agency": None, "service": service, "territory": territory}
-    rows = container.kpi.every_group(["agency"], months=months, filters=filters)
-    targets = container.kpi_targets
-    ranked = rank(
+    result = kpi.ranking(
+        principal,
         indicator,
-        {r.group["agency"]: r.actuals[indicator] for r in rows if r.group["agency"] is not None},
-        lambda code: targets.for_group(agency=code, service=service)[indicator],
+        month=month,
+        first=from_,
+        last=to,
+        service=service,
+        territory=territory,
+        cursor=cursor,
+        limit=None if format == "csv" else limit,
     )
-    total = len(ranked)
-    if principal.role == OFFICER:  # their own entry, ranked among every agency
-        ranked = [r for r in ranked if r.key == principal.agency]
-    entries = [RankedAgencyOut.of(r) for r in ranked]
+    months = result.months
+    entries = [RankedAgencyOut.of(r) for r in result.entries]
     if format == "csv":
         table: list[list[Any]] = [
             [
@@ -256,20 +217,14 @@ def ranking(
                 [*months, indicator, rank_text, e.agency, actual, e.target, e.comparison, e.status]
             )
         return _csv(table, f"kpi-ranking-{indicator}-{_period_name(months)}.csv")
-    key = decode_cursor(cursor, expect=("after",))
-    start = key["after"] if key is not None else 0
-    if not isinstance(start, int) or start < 0:
-        raise InvalidQuery("cursor", "is not a cursor this endpoint returned")
-    window = entries[start : start + limit]
-    following = start + limit
     body = RankingOut(
         indicator=indicator,
-        comparison=INDICATORS[indicator],
+        comparison=result.comparison,
         from_=months[0],
         to=months[1],
-        total=total,
-        items=window,
-        next=encode_cursor({"after": following}) if following < len(entries) else None,
+        total=result.total,
+        items=entries,
+        next=result.next,
     )
     return cached_json(request, body.model_dump(mode="json", by_alias=True))
 

@@ -7,14 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.auth import PrincipalDep
-from api.dependencies import ContainerDep
-from api.routers.applications import WRITE_ERRORS
+from api.dependencies import WorkQueueDep
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
+from api.routers.responses import WRITE_ERRORS
 from api.schemas.applications import QueueItemOut, QueuePage
 from api.schemas.vocabularies import QueueKind, QueueStatus
-from application.read_models.cases import QUEUE_STATUSES, QueueFilter
-from domain.errors import RoleNotAllowed
-from domain.identity import OFFICER
 
 router = APIRouter(
     prefix="/v1", tags=["officers"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)
@@ -23,7 +20,7 @@ router = APIRouter(
 
 @router.get("/queue", response_model=QueuePage, responses=WRITE_ERRORS, summary="Work queue")
 def queue(
-    container: ContainerDep,
+    work_queue: WorkQueueDep,
     principal: PrincipalDep,
     kind: QueueKind | None = None,
     status: Annotated[
@@ -47,23 +44,18 @@ def queue(
     those escalated to it), soonest due first (`kind` picks one). Paid services appear once
     paid. An appeal's `tracking_number` is its number (MJ-…) and `service_code` its subject;
     a request's number is IA-…."""
-    if principal.role != OFFICER or principal.agency is None:
-        raise RoleNotAllowed("the work queue belongs to officers of an agency")
-    today = container.clock.today()
-    page = container.officer_queue.queue(
-        QueueFilter(
-            agency=principal.agency,
-            statuses=tuple(status) or QUEUE_STATUSES,
-            service=service,
-            kind=kind,
-            assignee=principal.subject if mine else None,
-            due_within_days=due_within_days,
-            overdue=overdue,
-        ),
-        today=today,
+    result = work_queue.queue(
+        principal,
+        kind=kind,
+        statuses=tuple(status),
+        service=service,
+        mine=mine,
+        due_within_days=due_within_days,
+        overdue=overdue,
         cursor=cursor,
         limit=limit,
     )
+    page, today = result.page, result.today
     return QueuePage(items=[QueueItemOut.of(i, today) for i in page.items], next=page.next)
 
 

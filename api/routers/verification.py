@@ -8,18 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.auth import PrincipalDep
-from api.dependencies import ContainerDep
+from api.dependencies import ContainerDep, RegisterDep
 from api.negotiation import LangParam, cached_json, negotiate_language
 from api.problems import Problem
-from api.routers.applications import WRITE_ERRORS
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
+from api.routers.responses import WRITE_ERRORS
 from api.schemas.applications import DecisionEntryOut, DecisionPage, DecisionVerificationOut
 from api.schemas.vocabularies import Outcome
-from application.principal import require_scope
 from domain.context import CommandContext
-from domain.errors import RoleNotAllowed
 from domain.i18n import pick
-from domain.identity import ADMIN, AUDITOR, INTEGRATOR, OFFICER, READ_MODELS_READ
 from infrastructure.clock import UZBEKISTAN
 
 router = APIRouter(
@@ -75,7 +72,7 @@ def verify(
 )
 def decisions(
     request: Request,
-    container: ContainerDep,
+    register: RegisterDep,
     principal: PrincipalDep,
     agency: Annotated[str | None, Query(max_length=64)] = None,
     service: Annotated[str | None, Query(max_length=64)] = None,
@@ -85,14 +82,8 @@ def decisions(
 ) -> Response:
     """Registered decisions, newest first (no personal data), with an ETag. Officers see
     their agency's; integrators need `read-models:read`."""
-    if principal.role not in (OFFICER, AUDITOR, INTEGRATOR, ADMIN):
-        raise RoleNotAllowed(f"the {principal.role} role cannot read the decisions register")
-    if principal.role == INTEGRATOR:
-        require_scope(principal, READ_MODELS_READ)
-    if principal.role == OFFICER:
-        agency = principal.agency
-    page = container.decisions_register.entries(
-        agency=agency, service=service, outcome=outcome, cursor=cursor, limit=limit
+    page = register.entries(
+        principal, agency=agency, service=service, outcome=outcome, cursor=cursor, limit=limit
     )
     body = DecisionPage(items=[DecisionEntryOut.of(e) for e in page.items], next=page.next)
     return cached_json(request, body.model_dump(mode="json"))

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Response
 
 from api.auth import PrincipalDep
 from api.dependencies import ContainerDep
-from api.routers.applications import WRITE_ERRORS
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
+from api.routers.responses import WRITE_ERRORS
 from api.schemas.webhooks import (
     DeliveryOut,
     DeliveryPage,

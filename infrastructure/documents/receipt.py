@@ -11,12 +11,6 @@ from infrastructure.documents import FONTS_DIR
 UZBEKISTAN = timezone(timedelta(hours=5), "UZT")
 
 
-def format_amount(minor_units: int, currency: str) -> str:
-    """12 345 678 tiyin -> "123 456.78 UZS"."""
-    whole, cents = divmod(minor_units, 100)
-    return f"{whole:,}".replace(",", " ") + f".{cents:02d} {currency}"
-
-
 def render_receipt_pdf(facts: list[tuple[str, str]], *, title: str, issued_at: datetime) -> bytes:
     """A one-page A4 receipt listing ``facts`` (label, value), dated ``issued_at``."""
     pdf = FPDF(format="A4")
@@ -41,3 +35,10 @@ def render_receipt_pdf(facts: list[tuple[str, str]], *, title: str, issued_at: d
     stamp = issued_at.astimezone(UZBEKISTAN).strftime("%Y-%m-%d %H:%M")
     pdf.multi_cell(0, 5, f"Yagona · {stamp} (UTC+5)", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+class PdfReceiptRenderer:
+    """The receipt renderer port (``application.queries.payments.ReceiptRenderer``)."""
+
+    def render(self, facts: list[tuple[str, str]], *, title: str, issued_at: datetime) -> bytes:
+        return render_receipt_pdf(facts, title=title, issued_at=issued_at)

@@ -8,24 +8,14 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
 
 from application.ports import ProviderPayment, ProviderRefund
+from application.provider_notifications import SandboxCheckoutPayment
 from infrastructure.payments.webhooks import sign
-
-
-@dataclass(frozen=True)
-class SandboxPayment:
-    provider_payment_id: str
-    payment_id: UUID
-    amount: int
-    currency: str
-    status: str  # requires_confirmation | succeeded | failed | canceled
-    description: str
 
 
 class SandboxProvider:
@@ -127,7 +117,7 @@ class SandboxProvider:
 
     # --- the confirmation page --------------------------------------------------------------
 
-    def find(self, provider_payment_id: str) -> SandboxPayment | None:
+    def find(self, provider_payment_id: str) -> SandboxCheckoutPayment | None:
         with self.datastore.get_connection() as conn:
             row = conn.execute(
                 sql.SQL(
@@ -136,7 +126,7 @@ class SandboxProvider:
                 ).format(self._payments),
                 (provider_payment_id,),
             ).fetchone()
-        return SandboxPayment(**row) if row else None
+        return SandboxCheckoutPayment(**row) if row else None
 
     def _set_status(
         self, provider_payment_id: str, status: str, *, only_from: tuple[str, ...]

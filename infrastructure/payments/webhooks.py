@@ -22,12 +22,9 @@ from application.ports import (
     REFUND_SUCCEEDED,
     ProviderEvent,
 )
+from application.provider_notifications import InvalidSignature
 
 TOLERANCE_SECONDS = 300
-
-
-class InvalidSignature(Exception):
-    """The notification is forged, stale, or not JSON: nothing is recorded."""
 
 
 def verify(payload: bytes, signature_header: str | None, secret: str) -> dict[str, Any]:
@@ -115,3 +112,14 @@ def to_provider_event(data: dict[str, Any]) -> ProviderEvent | None:
             reason=str(obj.get("failure_reason") or ""),
         )
     return None
+
+
+class SignedNotifications:
+    """Reads notifications signed as Stripe signs them (the sandbox signs the same way):
+    the ``NotificationReader`` port of ``application.provider_notifications``."""
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+
+    def read(self, payload: bytes, signature: str | None) -> ProviderEvent | None:
+        return to_provider_event(verify(payload, signature, self.secret))

@@ -9,8 +9,9 @@ from typing import Any
 from uuid import UUID
 
 from application.ports import PAYMENT_FAILED, PAYMENT_SUCCEEDED, REFUND_SUCCEEDED
+from application.provider_notifications import InvalidSignature
 from infrastructure.payments.stripe_provider import StripeProvider
-from infrastructure.payments.webhooks import InvalidSignature, sign, to_provider_event, verify
+from infrastructure.payments.webhooks import sign, to_provider_event, verify
 
 PAYMENT = UUID(int=42)
 REFUND = UUID(int=43)

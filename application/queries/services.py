@@ -1,0 +1,20 @@
+"""The query services a client calls, as the bootstrap wires them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.queries.cases import CitizenCases, RegisterOfDecisions, WorkQueue
+from application.queries.kpi import TargetIndicators
+from application.queries.payments import PaymentRecords
+from application.read_models.catalogue import CatalogueReadModel
+
+
+@dataclass(frozen=True)
+class QueryServices:
+    citizen_cases: CitizenCases
+    work_queue: WorkQueue
+    register: RegisterOfDecisions
+    payment_records: PaymentRecords
+    indicators: TargetIndicators
+    catalogue: CatalogueReadModel  # public: nothing to authorize, read as it is

@@ -1,0 +1,47 @@
+"""Wires the query services to the read models (the projections' views) and adapters,
+and the payment provider's notifications to the payments."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from application.provider_notifications import ProviderNotifications, SandboxCheckout
+from application.queries.cases import CitizenCases, RegisterOfDecisions, WorkQueue
+from application.queries.kpi import TargetIndicators
+from application.queries.payments import PaymentRecords
+from application.queries.services import QueryServices
+from infrastructure.documents.receipt import PdfReceiptRenderer
+from infrastructure.payments.sandbox import SandboxProvider
+from infrastructure.payments.webhooks import SignedNotifications
+
+if TYPE_CHECKING:
+    from infrastructure.container import Container
+
+
+def build_queries(container: Container) -> QueryServices:
+    return QueryServices(
+        citizen_cases=CitizenCases(container.citizen_applications, container.cases.applicant_ref),
+        work_queue=WorkQueue(container.officer_queue, container.clock),
+        register=RegisterOfDecisions(container.decisions_register),
+        payment_records=PaymentRecords(
+            container.payments_ledger,
+            check_readable=container.payments.view,
+            renderer=PdfReceiptRenderer(),
+        ),
+        indicators=TargetIndicators(container.kpi, container.kpi_targets),
+        catalogue=container.catalogue_view,
+    )
+
+
+def build_notifications(container: Container) -> ProviderNotifications:
+    return ProviderNotifications(
+        container.settings.payment_provider,
+        SignedNotifications(container.webhook_secret),
+        container.payments.apply_provider_event,
+    )
+
+
+def build_sandbox_checkout(container: Container) -> SandboxCheckout:
+    provider = container.provider
+    desk = provider if isinstance(provider, SandboxProvider) else None
+    return SandboxCheckout(desk, container.notifications)

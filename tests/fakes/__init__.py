@@ -1,0 +1,1 @@
+"""In-memory stand-ins for the adapters and read models, for tests that need no PostgreSQL."""
