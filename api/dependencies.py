@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.problems import ProblemException
+from application.ports import Clock
 from application.queries.cases import CitizenCases, RegisterOfDecisions, WorkQueue
 from application.queries.kpi import TargetIndicators
 from application.queries.payments import PaymentRecords
@@ -50,6 +51,10 @@ def _indicators(request: Request) -> TargetIndicators:
     return _queries(request).indicators
 
 
+def _clock(request: Request) -> Clock:
+    return get_container(request).clock
+
+
 def _catalogue(request: Request) -> CatalogueReadModel:
     return _queries(request).catalogue
 
@@ -59,6 +64,7 @@ WorkQueueDep = Annotated[WorkQueue, Depends(_work_queue)]
 RegisterDep = Annotated[RegisterOfDecisions, Depends(_register)]
 PaymentRecordsDep = Annotated[PaymentRecords, Depends(_payment_records)]
 IndicatorsDep = Annotated[TargetIndicators, Depends(_indicators)]
+ClockDep = Annotated[Clock, Depends(_clock)]
 CatalogueReadDep = Annotated[CatalogueReadModel, Depends(_catalogue)]
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.dependencies import CATALOGUE_CAUGHT_UP, ContainerDep
+from api.dependencies import CATALOGUE_CAUGHT_UP, CatalogueReadDep, ClockDep
 from api.negotiation import LangParam, cached_json, negotiate_language
 from api.problems import Problem, ProblemException
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
@@ -64,7 +64,8 @@ def respond(request: Request, model: BaseModel, language: str) -> Response:
 @router.get("/services", response_model=ServicePage, responses=ERRORS, summary="Find services")
 def list_services(
     request: Request,
-    container: ContainerDep,
+    view: CatalogueReadDep,
+    clock: ClockDep,
     q: Annotated[
         str | None,
         Query(
@@ -96,7 +97,6 @@ def list_services(
     Search results come best match first, then by code. `territory` keeps the services a
     resident of that territory can apply for."""
     language = negotiate_language(request, lang)
-    view = container.catalogue_view
     page = view.list_services(
         ServiceFilter(
             text=q,
@@ -110,7 +110,7 @@ def list_services(
         cursor=cursor,
         limit=limit,
     )
-    today, rates = container.clock.today(), view.bhm_rates()
+    today, rates = clock.today(), view.bhm_rates()
     body = ServicePage(
         items=[ServiceSummary.of(row, language, today, rates) for row in page.items],
         next=page.next,
@@ -123,7 +123,8 @@ def list_services(
 )
 def get_service(
     request: Request,
-    container: ContainerDep,
+    view: CatalogueReadDep,
+    clock: ClockDep,
     code: Annotated[str, Path(max_length=64, examples=["birth-registration"])],
     version: Version = None,
     lang: LangParam = None,
@@ -131,7 +132,6 @@ def get_service(
     """A service's current terms (or a past `version`), its fee at today's base calculation
     amount, and the history of its versions."""
     language = negotiate_language(request, lang)
-    view = container.catalogue_view
     row = view.get_service(code)
     if row is None:
         raise ProblemException(404, f"no service has code {code!r}", code="service-not-found")
@@ -149,7 +149,7 @@ def get_service(
         shown,
         view.service_history(row.id),
         language,
-        container.clock.today(),
+        clock.today(),
         view.bhm_rates(),
     )
     return respond(request, detail, language)
@@ -168,7 +168,7 @@ def get_service(
 )
 def get_service_form(
     request: Request,
-    container: ContainerDep,
+    view: CatalogueReadDep,
     code: Annotated[str, Path(max_length=64)],
     version: Version = None,
     lang: LangParam = None,
@@ -176,7 +176,6 @@ def get_service_form(
     """The JSON Schema of the service's form (titles in the response language); its
     `examples` hold valid filled-in instances."""
     language = negotiate_language(request, lang)
-    view = container.catalogue_view
     row = view.get_service(code)
     if row is None:
         raise ProblemException(404, f"no service has code {code!r}", code="service-not-found")
@@ -194,7 +193,7 @@ def get_service_form(
 @router.get("/territories", response_model=TerritoryPage, responses=ERRORS, summary="Territories")
 def list_territories(
     request: Request,
-    container: ContainerDep,
+    view: CatalogueReadDep,
     flat: Annotated[bool, Query(description="a flat list instead of a tree")] = False,
     level: Annotated[
         TerritoryLevel | None,
@@ -213,7 +212,6 @@ def list_territories(
     """The republic, its 14 regions (Karakalpakstan and Tashkent city included) and every
     district and city, with SOATO codes. A tree by default; `flat=true` lists them."""
     language = negotiate_language(request, lang)
-    view = container.catalogue_view
     if flat:
         if root is not None:
             raise InvalidQuery("root", "applies to trees; drop it or use flat=false")
@@ -236,13 +234,12 @@ def list_territories(
 )
 def get_territory(
     request: Request,
-    container: ContainerDep,
+    view: CatalogueReadDep,
     code: Annotated[str, Path(max_length=16, examples=["1703"])],
     lang: LangParam = None,
 ) -> Response:
     """A territory with its immediate sub-territories."""
     language = negotiate_language(request, lang)
-    view = container.catalogue_view
     row = view.get_territory(code)
     if row is None:
         raise ProblemException(
@@ -257,7 +254,7 @@ def get_territory(
 @router.get("/agencies", response_model=AgencyPage, responses=ERRORS, summary="Agencies")
 def list_agencies(
     request: Request,
-    container: ContainerDep,
+    view: CatalogueReadDep,
     flat: Annotated[bool, Query(description="a flat list instead of a tree")] = False,
     kind: Annotated[str | None, Query(max_length=48, examples=["justice"])] = None,
     level: AgencyLevel | None = None,
@@ -275,7 +272,6 @@ def list_agencies(
     """Ministries, agencies, hokimiyats and their branches. As a tree (the default) the
     roots are the matching agencies whose parent does not match, paginated by `limit`."""
     language = negotiate_language(request, lang)
-    view = container.catalogue_view
     filters: dict[str, Any] = {"kind": kind, "level": level, "serving": territory, "within": within}
     if flat:
         page = view.find_agencies(**filters, cursor=cursor, limit=limit)
@@ -297,13 +293,12 @@ def list_agencies(
 @router.get("/agencies/{key}", response_model=AgencyOut, responses=ERRORS, summary="One agency")
 def get_agency(
     request: Request,
-    container: ContainerDep,
+    view: CatalogueReadDep,
     key: Annotated[str, Path(max_length=64, description="agency code or id")],
     lang: LangParam = None,
 ) -> Response:
     """An agency (by code or id) with the agencies directly under it."""
     language = negotiate_language(request, lang)
-    view = container.catalogue_view
     row = view.get_agency(key)
     if row is None:
         raise ProblemException(404, f"no agency has code or id {key!r}", code="agency-not-found")
