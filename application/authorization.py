@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from application.principal import Principal
-from domain.errors import RoleNotAllowed, ScopeMissing
+from domain.errors import DomainError, RoleNotAllowed, ScopeMissing
 from domain.identity import (
     ADMIN,
     AUDITOR,
@@ -43,13 +43,17 @@ class Permission:
     scope: str | None = None  # what an integrator needs (when integrators are in ``roles``)
     # role -> OWN | AGENCY (a role not named reaches ALL)
     reach: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # A refused caller is told the thing does not exist (404), as one out of reach is.
+    hidden: bool = False
 
     def reach_of(self, role: str) -> str:
         return self.reach.get(role, ALL)
 
 
-def _allow(*roles: str, refusal: str, scope: str | None = None, **reach: str) -> Permission:
-    return Permission(frozenset(roles), refusal, scope, MappingProxyType(reach))
+def _allow(
+    *roles: str, refusal: str, scope: str | None = None, hidden: bool = False, **reach: str
+) -> Permission:
+    return Permission(frozenset(roles), refusal, scope, MappingProxyType(reach), hidden)
 
 
 _OVERSIGHT = (OFFICER, AUDITOR, ADMIN, INTEGRATOR)
@@ -115,8 +119,21 @@ POLICY: Mapping[str, Permission] = MappingProxyType(
         "appeal.act_as_appellant": _allow(
             CITIZEN, refusal="only the appellant can do this", citizen=OWN
         ),
+        "appeal.read": _allow(
+            CITIZEN,
+            OFFICER,
+            AUDITOR,
+            ADMIN,
+            refusal="no such appeal",
+            hidden=True,
+            citizen=OWN,
+            officer=AGENCY,
+        ),
         "appeal.handle": _allow(
             OFFICER, refusal="only officers of the handling agency can do this", officer=AGENCY
+        ),
+        "inter_agency.read": _allow(
+            OFFICER, AUDITOR, ADMIN, refusal="no such request", hidden=True, officer=AGENCY
         ),
         "inter_agency.handle": _allow(
             OFFICER,
@@ -135,7 +152,7 @@ POLICY: Mapping[str, Permission] = MappingProxyType(
         "webhooks.manage": _allow(
             INTEGRATOR, refusal="the {role} role cannot do this", scope=WEBHOOKS_MANAGE
         ),
-        "webhooks.read": _allow(
+        "webhooks.subscription": _allow(
             INTEGRATOR,
             ADMIN,
             refusal="the {role} role cannot do this",
@@ -149,11 +166,17 @@ POLICY: Mapping[str, Permission] = MappingProxyType(
 )
 
 
-def authorize(principal: Principal, action: str) -> Permission:
+def authorize(
+    principal: Principal, action: str, *, not_found: DomainError | None = None
+) -> Permission:
     """The permission for ``action``, if ``principal``'s role holds it (and, for an
-    integrator, the scope it needs); else ``RoleNotAllowed`` or ``ScopeMissing``."""
+    integrator, the scope it needs); else ``RoleNotAllowed`` or ``ScopeMissing`` (or, for
+    a ``hidden`` action, ``not_found``: the error that says the thing does not exist)."""
     permission = POLICY[action]
     if principal.role not in permission.roles:
+        if permission.hidden:
+            assert not_found is not None, f"{action} is hidden: say what is not found"
+            raise not_found
         raise RoleNotAllowed(permission.refusal.format(role=principal.role))
     if (
         principal.role == INTEGRATOR

@@ -1,11 +1,14 @@
-"""Every endpoint × every kind of caller answers the status one table says.
+"""Every endpoint × every kind of caller answers the status the authorization policy says.
 
-The table (``ROWS``) names, for each route of the app, what each caller gets: 401 without
-a valid credential (none, expired, signed with another key, an unknown API key), 403 for a
-role or scope that may not, 404 where the app hides that a thing exists (another citizen's
-case, an appeal or request of another agency), else the real outcome. Path parameters are
-real objects made over HTTP. A route missing from the table fails the test, so a new
-endpoint cannot ship without deciding who may call it."""
+The table (``ROWS``) names, for each route of the app, the action it takes in the
+application's one authorization table (``application.authorization.POLICY``). Each caller's
+expected status is derived from that policy: 401 without a valid credential (none, expired,
+signed with another key, an unknown API key), 403 for a role or scope the policy refuses
+(404 for an action the policy hides), else the real outcome — narrowed, for a caller the
+policy allows, only where the row says how the action's reach applies (another citizen's
+case is 404, another agency's 403 or 404). Path parameters are real objects made over
+HTTP. A route missing from the table fails the test, so a new endpoint cannot ship without
+deciding who may call it."""
 
 from __future__ import annotations
 
@@ -17,6 +20,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from application.authorization import OWN, POLICY, authorize
+from application.principal import Principal
+from domain.errors import DomainError, NotFound
 from infrastructure.container import Container
 from tests.e2e.cases import citizen, submission
 from tests.reliability.world import (
@@ -80,21 +86,58 @@ def expect(default: int = 403, *, public: bool = False, **overrides: int) -> dic
     return statuses | overrides
 
 
-CASE_READERS = expect(
-    citizen=200, other_citizen=404, officer=200, other_officer=403, auditor=200, admin=200
-)
-CITIZENS = {"citizen": 200, "other_citizen": 200}
-OFFICERS = {"officer": 200, "other_officer": 200, "hokim": 200, "cadastre": 200}
-INTEGRATORS = {"integrator": 200, "other_integrator": 200}
-OVERSIGHT = expect(auditor=200, admin=200, **INTEGRATORS, **OFFICERS)
-AUDITOR_ONLY = expect(auditor=200)
-APPLICANT_ACTS = expect(citizen=200, other_citizen=404)
-APPELLANT_ACTS = expect(citizen=200, other_citizen=404)
-HOKIM_ACTS = expect(hokim=200, officer=404, other_officer=404, cadastre=404)
-RECEIVER_ACTS = expect(cadastre=200, officer=403, other_officer=404, hokim=404)
-SUBSCRIPTION_OWNER = expect(
-    integrator=200, other_integrator=404, admin=200, unscoped_integrator=403
-)
+# Each authenticated caller's role and scopes, as the policy sees them.
+PRINCIPALS: dict[str, Principal] = {
+    "citizen": citizen(),
+    "other_citizen": citizen(CITIZEN_B, name=None),
+    "officer": JUSTICE,
+    "other_officer": OTHER_JUSTICE,
+    "hokim": HOKIM,
+    "cadastre": CADASTRE,
+    "auditor": AUDITOR,
+    "integrator": Principal("client", "integrator", scopes=frozenset(ALL_SCOPES)),
+    "unscoped_integrator": Principal(
+        "client", "integrator", scopes=frozenset({"personal-data:read"})
+    ),
+    "other_integrator": Principal("other", "integrator", scopes=frozenset(ALL_SCOPES)),
+    "admin": ADMIN,
+}
+
+
+def permitted(action: str, caller: str) -> bool:
+    try:
+        authorize(PRINCIPALS[caller], action, not_found=NotFound("hidden"))
+    except DomainError:
+        return False
+    return True
+
+
+def granted(action: str, ok: int = 200, **reach: int) -> dict[str, int]:
+    """Each caller's status for a route taking ``action``: 401 unauthenticated; 403 (404
+    if the action is hidden) where the policy refuses the role or scope; ``ok`` where it
+    allows, except the allowed callers named in ``reach``, whom the action's reach (their
+    own, their agency's) keeps from this particular thing."""
+    permission = POLICY[action]
+    refused = 404 if permission.hidden else 403
+    statuses = dict.fromkeys(UNAUTHENTICATED, 401)
+    statuses |= {
+        c: ok if permitted(action, c) else refused for c in CALLERS if c not in UNAUTHENTICATED
+    }
+    for caller, status in reach.items():
+        assert permitted(action, caller), f"{caller} is refused {action} by the policy already"
+        role = PRINCIPALS[caller].role
+        assert permission.reach_of(role) != "all", f"{action} does not narrow the {role} role"
+        assert status == 404 or permission.reach_of(role) != OWN, "out of one's own: 404"
+    return statuses | reach
+
+
+OTHER_CITIZEN = {"other_citizen": 404}
+OTHER_OFFICERS = {"other_officer": 403, "hokim": 403, "cadastre": 403}
+CASE_READERS = granted("application.read", **OTHER_CITIZEN, **OTHER_OFFICERS)
+APPLICANT_ACTS = granted("application.act_as_applicant", **OTHER_CITIZEN)
+HANDLER_ACTS = OTHER_OFFICERS
+HIDDEN_FROM_OFFICERS = {"officer": 404, "other_officer": 404, "cadastre": 404}
+SUBSCRIPTION_OWNER = granted("webhooks.subscription", other_integrator=404)
 
 
 class Targets:
@@ -151,7 +194,7 @@ def decided_case(t: Targets) -> dict[str, str]:
     return {"key": t.decision["application"]["id"]}
 
 
-CATALOGUE = expect(200, public=True)
+CATALOGUE = expect(200, public=True)  # public: no action of the policy
 DECISION = {"outcome": "approved", "reasons": "Checked.", "legal_basis": "Art. 1"}
 REQUEST = {
     "to_agency": "cadastre-1703202",
@@ -197,8 +240,8 @@ ROWS: tuple[Row, ...] = (
     Row("POST", "/v1/payments/stripe/webhook", expect(404, public=True), body={}),
     Row("POST", "/v1/payments/sandbox/webhook", expect(400, public=True), body={}),
     # --- applications
-    Row("POST", "/v1/applications", expect(citizen=201, other_citizen=201), body="submission"),
-    Row("GET", "/v1/applications", expect(**CITIZENS)),
+    Row("POST", "/v1/applications", granted("application.submit", 201), body="submission"),
+    Row("GET", "/v1/applications", granted("application.list_own")),
     Row("GET", "/v1/applications/{key}", CASE_READERS, shared_case),
     Row(
         "POST",
@@ -217,48 +260,53 @@ ROWS: tuple[Row, ...] = (
     Row(
         "POST",
         "/v1/applications/{key}/acceptance",
-        expect(officer=200),
+        granted("application.handle", **HANDLER_ACTS),
         lambda t: {"key": t.world.application()["id"]},
     ),
     Row(
         "POST",
         "/v1/applications/{key}/release",
-        expect(officer=200),
+        granted("application.handle", **HANDLER_ACTS),
         lambda t: {"key": t.world.accepted()["id"]},
     ),
     Row(
         "POST",
         "/v1/applications/{key}/information-requests",
-        expect(officer=200),
+        granted("application.handle", **HANDLER_ACTS),
         lambda t: {"key": t.world.accepted()["id"]},
         body={"message": "Please attach a clearer scan."},
     ),
     Row(
         "POST",
         "/v1/applications/{key}/decision",
-        expect(officer=201),
+        granted("application.handle", 201, **HANDLER_ACTS),
         lambda t: {"key": t.world.accepted()["id"]},
         body=DECISION,
     ),
     Row(
         "POST",
         "/v1/applications/{key}/closure",
-        expect(officer=200),
+        granted("application.handle", **HANDLER_ACTS),
         lambda t: {"key": t.world.decided()["application"]["id"]},
         body={"reason": "Result delivered."},
     ),
     Row("GET", "/v1/applications/{key}/result", CASE_READERS, decided_case),
-    Row("GET", "/v1/queue", expect(**OFFICERS)),
-    Row("GET", "/v1/decisions", OVERSIGHT),
-    Row("GET", "/v1/me/access-log", expect(**CITIZENS)),
+    Row("GET", "/v1/queue", granted("queue.read")),
+    Row("GET", "/v1/decisions", granted("decisions_register.read")),
+    Row("GET", "/v1/me/access-log", granted("audit.own_access_log")),
     # --- payments
     Row(
         "POST",
         "/v1/applications/{key}/payments",
-        APPLICANT_ACTS,
+        granted("payment.pay", **OTHER_CITIZEN),
         lambda t: {"key": t.world.awaiting_payment()["id"]},
     ),
-    Row("GET", "/v1/payments/reconciliation", OVERSIGHT, query={"date": "2026-11-27"}),
+    Row(
+        "GET",
+        "/v1/payments/reconciliation",
+        granted("payment.reconciliation"),
+        query={"date": "2026-11-27"},
+    ),
     Row(
         "GET", "/v1/payments/{payment_id}", CASE_READERS, lambda t: {"payment_id": t.payment["id"]}
     ),
@@ -271,31 +319,34 @@ ROWS: tuple[Row, ...] = (
     Row(
         "POST",
         "/v1/payments/{payment_id}/corrections",
-        expect(admin=200),
+        granted("payment.correct"),
         lambda t: {"payment_id": t.world.started_payment()["id"]},
         body={"status": "failed", "reason": "The bank reported a chargeback."},
     ),
     # --- audit
-    Row("GET", "/v1/audit/applications/{key}/history", AUDITOR_ONLY, decided_case),
-    Row("GET", "/v1/audit/applications/{key}/state", AUDITOR_ONLY, decided_case),
-    Row("GET", "/v1/audit/applications/{key}/verification", AUDITOR_ONLY, decided_case),
-    Row("GET", "/v1/audit/applications/{key}/export", AUDITOR_ONLY, decided_case),
-    Row("GET", "/v1/audit/actors/{actor}/actions", AUDITOR_ONLY, lambda t: {"actor": "officer-17"}),
-    # --- integrators
-    Row("GET", "/v1/feed", expect(**INTEGRATORS)),
+    Row("GET", "/v1/audit/applications/{key}/history", granted("audit.read"), decided_case),
+    Row("GET", "/v1/audit/applications/{key}/state", granted("audit.read"), decided_case),
+    Row("GET", "/v1/audit/applications/{key}/verification", granted("audit.read"), decided_case),
+    Row("GET", "/v1/audit/applications/{key}/export", granted("audit.read"), decided_case),
     Row(
-        "GET", "/v1/read-models/applications-summary", expect(auditor=200, admin=200, **INTEGRATORS)
+        "GET",
+        "/v1/audit/actors/{actor}/actions",
+        granted("audit.read"),
+        lambda t: {"actor": "officer-17"},
     ),
-    Row("GET", "/v1/read-models/payments", expect(auditor=200, admin=200, **INTEGRATORS)),
-    Row("GET", "/v1/kpi", OVERSIGHT, query=MONTH),
-    Row("GET", "/v1/kpi/ranking", OVERSIGHT, query=MONTH),
+    # --- integrators
+    Row("GET", "/v1/feed", granted("feed.read")),
+    Row("GET", "/v1/read-models/applications-summary", granted("read_models.read")),
+    Row("GET", "/v1/read-models/payments", granted("read_models.read")),
+    Row("GET", "/v1/kpi", granted("kpi.read"), query=MONTH),
+    Row("GET", "/v1/kpi/ranking", granted("kpi.read"), query=MONTH),
     Row(
         "POST",
         "/v1/webhooks",
-        expect(integrator=201, other_integrator=201),
+        granted("webhooks.manage", 201),
         body={"url": "https://bank.example/hooks", "event_types": ["Payment"]},
     ),
-    Row("GET", "/v1/webhooks", expect(**INTEGRATORS)),
+    Row("GET", "/v1/webhooks", granted("webhooks.manage")),
     Row(
         "GET",
         "/v1/webhooks/{subscription_id}",
@@ -305,7 +356,7 @@ ROWS: tuple[Row, ...] = (
     Row(
         "DELETE",
         "/v1/webhooks/{subscription_id}",
-        expect(integrator=204, other_integrator=404, admin=204),
+        granted("webhooks.subscription", 204, other_integrator=404),
         lambda t: {"subscription_id": t.world.webhook(t.keys["integrator"])["id"]},
     ),
     Row(
@@ -315,41 +366,39 @@ ROWS: tuple[Row, ...] = (
         lambda t: {"subscription_id": t.subscription["id"]},
     ),
     # --- appeals
-    Row("POST", "/v1/appeals", expect(citizen=201, other_citizen=201), body=APPEAL),
-    Row("GET", "/v1/appeals", expect(**CITIZENS)),
+    Row("POST", "/v1/appeals", granted("appeal.file", 201), body=APPEAL),
+    Row("GET", "/v1/appeals", granted("appeal.list_own")),
     Row(
         "GET",
         "/v1/appeals/{key}",
-        expect(
-            404, citizen=200, hokim=200, auditor=200, admin=200
-        ),  # everyone else: as if it did not exist
+        granted("appeal.read", **OTHER_CITIZEN, **HIDDEN_FROM_OFFICERS),
         lambda t: {"key": t.appeal["number"]},
     ),
     Row(
         "POST",
         "/v1/appeals/{key}/answer",
-        HOKIM_ACTS,
+        granted("appeal.handle", **HIDDEN_FROM_OFFICERS),
         lambda t: {"key": t.world.appeal()["number"]},
         body={"text": "Repaired."},
     ),
     Row(
         "POST",
         "/v1/appeals/{key}/extension",
-        HOKIM_ACTS,
+        granted("appeal.handle", **HIDDEN_FROM_OFFICERS),
         lambda t: {"key": t.world.appeal()["number"]},
         body={"reason": "A site visit is needed."},
     ),
     Row(
         "POST",
         "/v1/appeals/{key}/dispute",
-        APPELLANT_ACTS,
+        granted("appeal.act_as_appellant", **OTHER_CITIZEN),
         lambda t: {"key": t.world.answered_appeal()["number"]},
         body={"reason": "Still no water."},
     ),
     Row(
         "POST",
         "/v1/appeals/{key}/rating",
-        APPELLANT_ACTS,
+        granted("appeal.act_as_appellant", **OTHER_CITIZEN),
         lambda t: {"key": t.world.answered_appeal()["number"]},
         body={"rating": 4},
     ),
@@ -357,27 +406,27 @@ ROWS: tuple[Row, ...] = (
     Row(
         "POST",
         "/v1/applications/{key}/inter-agency-requests",
-        expect(officer=201),
+        granted("application.handle", 201, **HANDLER_ACTS),
         lambda t: {"key": t.world.accepted()["id"]},
         body=REQUEST,
     ),
     Row(
         "GET",
         "/v1/inter-agency-requests/{key}",
-        expect(404, officer=200, cadastre=200, auditor=200, admin=200),
+        granted("inter_agency.read", other_officer=404, hokim=404),
         lambda t: {"key": t.request["number"]},
     ),
     Row(
         "POST",
         "/v1/inter-agency-requests/{key}/answer",
-        RECEIVER_ACTS,
+        granted("inter_agency.handle", officer=403, other_officer=404, hokim=404),
         lambda t: {"key": t.world.inter_agency_request()["number"]},
         body={"data": {"address": "Oltinkoʻl, Mustaqillik 12"}},
     ),
     Row(
         "POST",
         "/v1/inter-agency-requests/{key}/refusal",
-        RECEIVER_ACTS,
+        granted("inter_agency.handle", officer=403, other_officer=404, hokim=404),
         lambda t: {"key": t.world.inter_agency_request()["number"]},
         body={"reason": "Not held by this agency."},
     ),

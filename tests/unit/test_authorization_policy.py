@@ -7,7 +7,7 @@ import pytest
 
 from application.authorization import AGENCY, ALL, OWN, POLICY, authorize, narrowed_agency
 from application.principal import Principal
-from domain.errors import RoleNotAllowed, ScopeMissing
+from domain.errors import NotFound, RoleNotAllowed, ScopeMissing
 from domain.identity import FEED_READ, READ_MODELS_READ, ROLES, SCOPES
 
 CITIZEN = Principal("31507850010022", "citizen")
@@ -35,6 +35,9 @@ def test_each_role_is_allowed_exactly_where_the_table_says(action: str) -> None:
     for role, principal in BY_ROLE.items():
         if role in permission.roles:
             assert authorize(principal, action) is permission
+        elif permission.hidden:
+            with pytest.raises(NotFound, match="no such thing"):
+                authorize(principal, action, not_found=NotFound("no such thing"))
         else:
             with pytest.raises(RoleNotAllowed) as refused:
                 authorize(principal, action)
