@@ -102,14 +102,14 @@ class OfficerQueueView(TrackedView):
     )
 
     def insert(self, e: ServiceApplication.Submitted) -> Writer:
-        return APPLICATION.writer(self, e)
+        return APPLICATION_ROW.writer(self, e)
 
     def insert_work(self, e: Any, kind: str, number: str, service_code: str, agency: str) -> Writer:
         """An appeal or an inter-agency request joins the agency's queue."""
         return self.write(
-            self.composed(APPEAL, tuple(APPEAL.values)),
+            self.composed(APPEAL_ROW, tuple(APPEAL_ROW.values)),
             {
-                **APPEAL.params(e),
+                **APPEAL_ROW.params(e),
                 "kind": kind,
                 "tracking_number": number,
                 "service_code": service_code,
@@ -226,7 +226,7 @@ def _work(kind: str, number: str, service_code: str, agency: str) -> Insert:
     )
 
 
-APPLICATION = Insert(
+APPLICATION_ROW = Insert(
     "officer_queue",
     {
         "id": field("originator_id"),
@@ -239,20 +239,20 @@ APPLICATION = Insert(
         "updated_at": field("timestamp"),
     },
 )
-APPEAL = _work("appeal", "number", "subject", "agency_code")
-REQUEST = _work("inter_agency_request", "number", "service_code", "to_agency_code")
-DUE = _queued(due_date=day("due_date"), status=if_given(field("status")))
+APPEAL_ROW = _work("appeal", "number", "subject", "agency_code")
+REQUEST_ROW = _work("inter_agency_request", "number", "service_code", "to_agency_code")
+NEW_DUE_DATE = _queued(due_date=day("due_date"), status=if_given(field("status")))
 
 
 class OfficerQueueProjection(DeclaredProjection[OfficerQueueView]):
     name = "officer_queue"
     changes: ClassVar[Changes] = {
-        ServiceApplication.Submitted: APPLICATION,
+        ServiceApplication.Submitted: APPLICATION_ROW,
         ServiceApplication.Routed: _queued(
             agency_code=field("agency_code"), status=field("status")
         ),
-        ServiceApplication.ClockStarted: DUE,
-        ServiceApplication.InformationProvided: DUE,
+        ServiceApplication.ClockStarted: NEW_DUE_DATE,
+        ServiceApplication.InformationProvided: NEW_DUE_DATE,
         ServiceApplication.DueDateRecomputed: _queued(due_date=day("due_date")),
         ServiceApplication.Accepted: _queued(assignee=field("officer"), status=field("status")),
         ServiceApplication.AssignmentReleased: _queued(
@@ -262,7 +262,7 @@ class OfficerQueueProjection(DeclaredProjection[OfficerQueueView]):
         ServiceApplication.DeadlineBreached: _queued(deadline_breached=const(True)),
         ServiceApplication.Escalated: _queued(escalated_to=field("to_agency_code")),
         # --- appeals
-        Appeal.Filed: APPEAL,
+        Appeal.Filed: APPEAL_ROW,
         Appeal.Extended: _queued(due_date=day("due_date")),
         Appeal.DeadlineBreached: _queued(deadline_breached=const(True)),
         Appeal.Escalated: _queued(
@@ -272,7 +272,7 @@ class OfficerQueueProjection(DeclaredProjection[OfficerQueueView]):
             deadline_breached=const(False),  # a new term at the higher level
         ),
         # --- inter-agency requests
-        InterAgencyRequest.Requested: REQUEST,
+        InterAgencyRequest.Requested: REQUEST_ROW,
         InterAgencyRequest.Escalated: _queued(
             status=field("status"),
             deadline_breached=const(True),
