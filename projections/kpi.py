@@ -34,7 +34,6 @@ from uuid import UUID
 
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
-from eventsourcing.projection import Projection
 from psycopg.sql import SQL, Composable, Composed
 
 from domain.appeal import Appeal
@@ -42,6 +41,16 @@ from domain.inter_agency import InterAgencyRequest
 from domain.kpi import INDICATORS
 from domain.payment import Payment
 from domain.service_application import ServiceApplication
+from projections.declared import (
+    Changes,
+    DeclaredProjection,
+    Insert,
+    Update,
+    Value,
+    const,
+    day,
+    field,
+)
 from projections.pagination import GroupedKeyset, InvalidQuery, Page, decode_cursor
 from projections.tracked_view import TrackedView, Writer
 
@@ -364,192 +373,120 @@ class PaymentsKpiView(KpiView):
     table_names = ("kpi_payments",)
 
 
-class CasesKpi(Projection[KpiView]):
+def _month(name: str) -> Value:
+    """The Uzbek month of the event's ISO date attribute ``name``."""
+    return field(name, lambda day: month_of(date.fromisoformat(day)))
+
+
+def _application(**columns: Value) -> Update:
+    return Update("kpi_applications", columns, key="application_id", touch=False)
+
+
+def _submission_day(name: str) -> Update:
+    """The submission's own day: the date its command ran on (a fee assessed, or the term
+    started, in the same command), the first such date recorded."""
+    return Update(
+        "kpi_applications",
+        {"submitted_on": day(name), "submitted_month": _month(name)},
+        key="application_id",
+        touch=False,
+        unless_set=("submitted_on",),
+    )
+
+
+def _appeal(unless_set: tuple[str, ...] = (), **columns: Value) -> Update:
+    return Update("kpi_appeals", columns, key="appeal_id", touch=False, unless_set=unless_set)
+
+
+def _payment(**columns: Value) -> Update:
+    return Update("kpi_payments", columns, key="payment_id", touch=False)
+
+
+class CasesKpi(DeclaredProjection[KpiView]):
     """Facts of applications, appeals and inter-agency requests (the cases' log)."""
 
     name = "kpi_cases"
+    changes: ClassVar[Changes] = {
+        # --- applications
+        ServiceApplication.Submitted: Insert(
+            "kpi_applications",
+            {
+                "application_id": field("originator_id"),
+                "service_code": field("service_code"),
+                "territory": field("territory"),
+                "submitted_at": field("timestamp"),
+                "submitted_month": field("timestamp", month_of),
+            },
+        ),
+        ServiceApplication.Routed: _application(agency_code=field("agency_code")),
+        ServiceApplication.FeeAssessed: _submission_day("assessed_on"),
+        ServiceApplication.ClockStarted: _submission_day("started_on"),
+        ServiceApplication.Decided: _application(
+            decided_on=day("decided_on"),
+            decided_month=_month("decided_on"),
+            outcome=field("outcome"),
+            within_term=field("within_term"),
+            working_days_taken=field("working_days_taken"),
+        ),
+        ServiceApplication.Withdrawn: _application(outcome=const("withdrawn")),
+        ServiceApplication.Cancelled: _application(outcome=const("cancelled")),
+        # --- appeals: the first answer is the filing agency's (a later one follows a
+        # dispute); overdue before its first answer, it is not answered on time, whoever
+        # answers later
+        Appeal.Filed: Insert(
+            "kpi_appeals",
+            {
+                "appeal_id": field("originator_id"),
+                "agency_code": field("agency_code"),
+                "territory": field("territory"),
+                "filed_on": day("filed_on"),
+                "filed_month": _month("filed_on"),
+            },
+        ),
+        Appeal.Answered: _appeal(
+            ("answered_on",), answered_on=day("answered_on"), answered_on_time=field("on_time")
+        ),
+        Appeal.DeadlineBreached: _appeal(("answered_on",), overdue=const(True)),
+        Appeal.Rated: _appeal(rating=field("rating")),
+        # --- inter-agency requests (answers and refusals: process_other)
+        InterAgencyRequest.Requested: Insert(
+            "kpi_requests",
+            {
+                "request_id": field("originator_id"),
+                "agency_code": field("to_agency_code"),
+                "from_agency_code": field("from_agency_code"),
+                "territory": field("territory"),
+                "requested_on": day("requested_on"),
+                "requested_month": _month("requested_on"),
+                "due_date": day("due_date"),
+            },
+        ),
+        InterAgencyRequest.Escalated: Update(
+            "kpi_requests",
+            {"overdue": const(True)},
+            key="request_id",
+            touch=False,
+            unless_set=("responded_on",),
+        ),
+    }
 
     @singledispatchmethod
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+    def process_other(self, domain_event: Any, tracking: Tracking) -> None:
         self.view.apply(tracking)
 
-    # --- applications -----------------------------------------------------------------------
+    @process_other.register
+    def _request_answered(self, e: InterAgencyRequest.Answered, tracking: Tracking) -> None:
+        self._responded(e.originator_id, "answered", e.answered_on, e.on_time, tracking)
 
-    @process_event.register
-    def _submitted(self, e: ServiceApplication.Submitted, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                """INSERT INTO {schema}.kpi_applications (application_id, service_code,
-                   territory, submitted_at, submitted_month)
-                   VALUES (%(id)s, %(service)s, %(territory)s, %(at)s, %(month)s)
-                   ON CONFLICT DO NOTHING""",
-                id=e.originator_id,
-                service=e.service_code,
-                territory=e.territory,
-                at=e.timestamp,
-                month=month_of(e.timestamp),
-            ),
-        )
-
-    @process_event.register
-    def _routed(self, e: ServiceApplication.Routed, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_applications SET agency_code = %(agency)s "
-                "WHERE application_id = %(id)s",
-                id=e.originator_id,
-                agency=e.agency_code,
-            ),
-        )
-
-    def _submission_day(self, application_id: UUID, day: str, tracking: Tracking) -> None:
-        """The submission's own day: the date its command ran on (a fee assessed, or the
-        term started, in the same command), the first such date recorded."""
-        on = date.fromisoformat(day)
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_applications SET submitted_on = %(on)s, "
-                "submitted_month = %(month)s "
-                "WHERE application_id = %(id)s AND submitted_on IS NULL",
-                id=application_id,
-                on=on,
-                month=month_of(on),
-            ),
-        )
-
-    @process_event.register
-    def _fee(self, e: ServiceApplication.FeeAssessed, tracking: Tracking) -> None:
-        self._submission_day(e.originator_id, e.assessed_on, tracking)
-
-    @process_event.register
-    def _clock(self, e: ServiceApplication.ClockStarted, tracking: Tracking) -> None:
-        self._submission_day(e.originator_id, e.started_on, tracking)
-
-    @process_event.register
-    def _decided(self, e: ServiceApplication.Decided, tracking: Tracking) -> None:
-        on = date.fromisoformat(e.decided_on)
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_applications SET decided_on = %(on)s, "
-                "decided_month = %(month)s, outcome = %(outcome)s, "
-                "within_term = %(within)s, working_days_taken = %(days)s "
-                "WHERE application_id = %(id)s",
-                id=e.originator_id,
-                on=on,
-                month=month_of(on),
-                outcome=e.outcome,
-                within=e.within_term,
-                days=e.working_days_taken,
-            ),
-        )
-
-    def _ended(self, application_id: UUID, outcome: str, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_applications SET outcome = %(outcome)s "
-                "WHERE application_id = %(id)s",
-                id=application_id,
-                outcome=outcome,
-            ),
-        )
-
-    @process_event.register
-    def _withdrawn(self, e: ServiceApplication.Withdrawn, tracking: Tracking) -> None:
-        self._ended(e.originator_id, "withdrawn", tracking)
-
-    @process_event.register
-    def _cancelled(self, e: ServiceApplication.Cancelled, tracking: Tracking) -> None:
-        self._ended(e.originator_id, "cancelled", tracking)
-
-    # --- appeals ------------------------------------------------------------------------------
-
-    @process_event.register
-    def _filed(self, e: Appeal.Filed, tracking: Tracking) -> None:
-        on = date.fromisoformat(e.filed_on)
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                """INSERT INTO {schema}.kpi_appeals (appeal_id, agency_code, territory,
-                   filed_on, filed_month) VALUES (%(id)s, %(agency)s, %(territory)s, %(on)s,
-                   %(month)s) ON CONFLICT DO NOTHING""",
-                id=e.originator_id,
-                agency=e.agency_code,
-                territory=e.territory,
-                on=on,
-                month=month_of(on),
-            ),
-        )
-
-    @process_event.register
-    def _appeal_answered(self, e: Appeal.Answered, tracking: Tracking) -> None:
-        """The first answer is the filing agency's (a later one follows a dispute)."""
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_appeals SET answered_on = %(on)s, "
-                "answered_on_time = %(on_time)s "
-                "WHERE appeal_id = %(id)s AND answered_on IS NULL",
-                id=e.originator_id,
-                on=date.fromisoformat(e.answered_on),
-                on_time=e.on_time,
-            ),
-        )
-
-    @process_event.register
-    def _appeal_breached(self, e: Appeal.DeadlineBreached, tracking: Tracking) -> None:
-        """Overdue before its first answer: not answered on time, whoever answers later."""
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_appeals SET overdue = true "
-                "WHERE appeal_id = %(id)s AND answered_on IS NULL",
-                id=e.originator_id,
-            ),
-        )
-
-    @process_event.register
-    def _rated(self, e: Appeal.Rated, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_appeals SET rating = %(rating)s WHERE appeal_id = %(id)s",
-                id=e.originator_id,
-                rating=e.rating,
-            ),
-        )
-
-    # --- inter-agency requests ----------------------------------------------------------------
-
-    @process_event.register
-    def _requested(self, e: InterAgencyRequest.Requested, tracking: Tracking) -> None:
-        on = date.fromisoformat(e.requested_on)
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                """INSERT INTO {schema}.kpi_requests (request_id, agency_code,
-                   from_agency_code, territory, requested_on, requested_month, due_date)
-                   VALUES (%(id)s, %(agency)s, %(from_agency)s, %(territory)s, %(on)s,
-                   %(month)s, %(due)s) ON CONFLICT DO NOTHING""",
-                id=e.originator_id,
-                agency=e.to_agency_code,
-                from_agency=e.from_agency_code,
-                territory=e.territory,
-                on=on,
-                month=month_of(on),
-                due=date.fromisoformat(e.due_date),
-            ),
-        )
+    @process_other.register
+    def _request_refused(self, e: InterAgencyRequest.Refused, tracking: Tracking) -> None:
+        self._responded(e.originator_id, "refused", e.refused_on, None, tracking)
 
     def _responded(
         self, request_id: UUID, response: str, day: str, on_time: bool | None, tracking: Tracking
     ) -> None:
         """Answered or refused; on time when by its due date (a refusal with its reason is a
-        response in time too)."""
+        response in time too): computed from the row's due date, so written by hand."""
         on = date.fromisoformat(day)
         self.view.apply(
             tracking,
@@ -565,73 +502,26 @@ class CasesKpi(Projection[KpiView]):
             ),
         )
 
-    @process_event.register
-    def _request_answered(self, e: InterAgencyRequest.Answered, tracking: Tracking) -> None:
-        self._responded(e.originator_id, "answered", e.answered_on, e.on_time, tracking)
 
-    @process_event.register
-    def _request_refused(self, e: InterAgencyRequest.Refused, tracking: Tracking) -> None:
-        self._responded(e.originator_id, "refused", e.refused_on, None, tracking)
-
-    @process_event.register
-    def _request_overdue(self, e: InterAgencyRequest.Escalated, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_requests SET overdue = true "
-                "WHERE request_id = %(id)s AND responded_on IS NULL",
-                id=e.originator_id,
-            ),
-        )
-
-
-class PaymentsKpi(Projection[KpiView]):
+class PaymentsKpi(DeclaredProjection[KpiView]):
     """Fees collected and refunded (the payments' log)."""
 
     name = "kpi_payments"
-
-    @singledispatchmethod
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        self.view.apply(tracking)
-
-    @process_event.register
-    def _requested(self, e: Payment.Requested, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                """INSERT INTO {schema}.kpi_payments (payment_id, application_id, agency_code,
-                   service_code, currency) VALUES (%(id)s, %(application)s, %(agency)s,
-                   %(service)s, %(currency)s) ON CONFLICT DO NOTHING""",
-                id=e.originator_id,
-                application=e.application_id,
-                agency=e.agency_code,
-                service=e.service_code,
-                currency=e.currency,
-            ),
-        )
-
-    @process_event.register
-    def _succeeded(self, e: Payment.Succeeded, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_payments SET paid_amount = %(amount)s, "
-                "paid_month = %(month)s WHERE payment_id = %(id)s",
-                id=e.originator_id,
-                amount=e.amount,
-                month=month_of(e.timestamp),
-            ),
-        )
-
-    @process_event.register
-    def _refunded(self, e: Payment.Refunded, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_payments SET refunded_amount = %(amount)s, "
-                "refunded_month = %(month)s WHERE payment_id = %(id)s",
-                id=e.originator_id,
-                amount=e.amount,
-                month=month_of(e.timestamp),
-            ),
-        )
+    changes: ClassVar[Changes] = {
+        Payment.Requested: Insert(
+            "kpi_payments",
+            {
+                "payment_id": field("originator_id"),
+                "application_id": field("application_id"),
+                "agency_code": field("agency_code"),
+                "service_code": field("service_code"),
+                "currency": field("currency"),
+            },
+        ),
+        Payment.Succeeded: _payment(
+            paid_amount=field("amount"), paid_month=field("timestamp", month_of)
+        ),
+        Payment.Refunded: _payment(
+            refunded_amount=field("amount"), refunded_month=field("timestamp", month_of)
+        ),
+    }
