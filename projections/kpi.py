@@ -26,7 +26,6 @@ Months are Uzbekistan's (UTC+5), ``YYYY-MM``. Where each fact counts, and to who
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar
@@ -34,11 +33,9 @@ from uuid import UUID
 
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
-from psycopg.sql import SQL, Composable, Composed
 
 from domain.appeal import Appeal
 from domain.inter_agency import InterAgencyRequest
-from domain.kpi import INDICATORS
 from domain.payment import Payment
 from domain.service_application import ServiceApplication
 from projections.declared import (
@@ -51,11 +48,11 @@ from projections.declared import (
     day,
     field,
 )
-from projections.pagination import GroupedKeyset, InvalidQuery, Page, decode_cursor
+from projections.kpi_queries import dimensions, indicator_actuals, indicators_query
+from projections.pagination import GroupedKeyset, Page
 from projections.tracked_view import TrackedView, Writer
 
 UZBEKISTAN = timezone(timedelta(hours=5), "UZT")
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 DIMENSIONS = ("agency", "service", "territory")
 
 
@@ -85,10 +82,6 @@ class KpiRow:
     fees_collected: int
     fees_refunded: int
     actuals: dict[str, float | None]
-
-
-def _pct(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 2) if whole else None
 
 
 class KpiView(TrackedView):
@@ -181,31 +174,8 @@ class KpiView(TrackedView):
         territory; none: one row for everything) over the months ``months`` (first, last),
         filtered by agency, service and territory (a SOATO prefix). Groups in key order,
         paged by keyset."""
-        dims = _dimensions(group_by)
-        first, last = _months(months)
-        key = decode_cursor(cursor, expect=("after",))
-        params: dict[str, Any] = {"first": first, "last": last, "limit": limit + 1}
-        conditions: list[Composable] = [SQL("TRUE")]
-        for name in ("agency", "service"):
-            if filters.get(name) is not None:
-                conditions.append(SQL(f"{name} = %({name})s"))
-                params[name] = filters[name]
-        if filters.get("territory") is not None:
-            conditions.append(SQL("territory LIKE %(territory)s"))
-            params["territory"] = f"{filters['territory']}%"
-        selected: Composable = SQL("")
-        tail: Composable = SQL("")
-        if dims:
-            keyset = GroupedKeyset.of({d: d for d in dims}, key, params)
-            selected = keyset.selected + SQL(", ")
-            tail = SQL("GROUP BY {ordered} {having} ORDER BY {ordered} LIMIT %(limit)s").format(
-                ordered=keyset.ordered, having=keyset.having
-            )
-        elif key is not None:
-            raise InvalidQuery("cursor", "is not a cursor of this grouping")
-        query = SQL(_QUERY).format(
-            facts=self._facts(), selected=selected, where=SQL(" AND ").join(conditions), tail=tail
-        )
+        dims = dimensions(group_by, DIMENSIONS)
+        query, params = indicators_query(self, dims, months, filters, cursor, limit)
         rows = [self._row(dict(r), dims, filters) for r in self.fetch_all(query, params)]
         if len(rows) > limit:
             return Page(rows[:limit], GroupedKeyset.next_cursor(rows[limit - 1].group, dims))
@@ -226,48 +196,19 @@ class KpiView(TrackedView):
                 return rows
             cursor = page.next
 
-    def _facts(self) -> Composed:
-        return SQL(_FACTS).format(
-            applications=self.table("kpi_applications"),
-            appeals=self.table("kpi_appeals"),
-            requests=self.table("kpi_requests"),
-            payments=self.table("kpi_payments"),
-        )
-
     @staticmethod
     def _row(row: dict[str, Any], dims: list[str], filters: dict[str, str | None]) -> KpiRow:
-        submitted, decided = int(row["submitted"]), int(row["decided"])
-        appeals, ratings = int(row["appeals"]), int(row["ratings"])
-        # Appeals have no service: per service (or for one service) they are not comparable
-        # with the applications, so their rate is left out.
-        per_service = "service" in dims or filters.get("service") is not None
-        actuals: dict[str, float | None] = {
-            "decided_within_term_pct": _pct(int(row["decided_within_term"]), decided),
-            "median_processing_working_days": _round(row["median_days"]),
-            "p90_processing_working_days": _round(row["p90_days"]),
-            "rejection_rate_pct": _pct(int(row["rejected"]), decided),
-            "appeals_per_1000_applications": (
-                round(1000 * appeals / submitted, 2) if submitted and not per_service else None
-            ),
-            "appeals_answered_on_time_pct": _pct(
-                int(row["appeals_on_time"]), int(row["appeals_concluded"])
-            ),
-            "average_rating": round(int(row["rating_sum"]) / ratings, 2) if ratings else None,
-            "requests_answered_on_time_pct": _pct(
-                int(row["requests_on_time"]), int(row["requests_concluded"])
-            ),
-        }
-        assert set(actuals) == set(INDICATORS)
+        actuals = indicator_actuals(row, dims, filters)
         return KpiRow(
             group={d: row[d] for d in dims},
-            submitted=submitted,
-            decided=decided,
+            submitted=int(row["submitted"]),
+            decided=int(row["decided"]),
             decided_within_term=int(row["decided_within_term"]),
             rejected=int(row["rejected"]),
-            appeals=appeals,
+            appeals=int(row["appeals"]),
             appeals_concluded=int(row["appeals_concluded"]),
             appeals_answered_on_time=int(row["appeals_on_time"]),
-            ratings=ratings,
+            ratings=int(row["ratings"]),
             inter_agency_requests=int(row["requests"]),
             requests_concluded=int(row["requests_concluded"]),
             requests_answered_on_time=int(row["requests_on_time"]),
@@ -275,90 +216,6 @@ class KpiView(TrackedView):
             fees_refunded=int(row["fees_refunded"]),
             actuals=actuals,
         )
-
-
-def _round(value: Any) -> float | None:
-    return None if value is None else round(float(value), 2)
-
-
-def _dimensions(group_by: list[str]) -> list[str]:
-    unknown = [g for g in group_by if g not in DIMENSIONS]
-    if unknown or len(set(group_by)) != len(group_by):
-        raise InvalidQuery("group_by", f"give distinct dimensions among {', '.join(DIMENSIONS)}")
-    return [d for d in DIMENSIONS if d in group_by]  # one canonical order
-
-
-def _months(months: tuple[str, str]) -> tuple[str, str]:
-    first, last = months
-    for name, value in (("from", first), ("to", last)):
-        if not MONTH.fullmatch(value):
-            raise InvalidQuery(name, "is a month, YYYY-MM")
-    if first > last:
-        raise InvalidQuery("from", "is after `to`")
-    return first, last
-
-
-# Every fact of the period as one row: its kind, its group's dimensions, a flag and a value.
-#   submitted: an application submitted in the period
-#   decided:   a decision of the period; flag = within term, rejected, value = working days
-#   appeal:    an appeal filed in the period; flag = answered on time (NULL while neither
-#              answered nor overdue), value = its rating
-#   request:   a request made in the period; flag = answered or refused on time (NULL while
-#              neither answered, refused nor overdue)
-#   paid, refunded: money taken or given back in the period; value = the amount
-_FACTS = """
-    SELECT 'submitted' AS kind, agency_code AS agency, service_code AS service, territory,
-           NULL::boolean AS flag, NULL::boolean AS rejected, NULL::bigint AS value
-      FROM {applications} WHERE submitted_month BETWEEN %(first)s AND %(last)s
-    UNION ALL
-    SELECT 'decided', agency_code, service_code, territory, within_term,
-           outcome = 'rejected', working_days_taken
-      FROM {applications} WHERE decided_month BETWEEN %(first)s AND %(last)s
-    UNION ALL
-    SELECT 'appeal', agency_code, NULL, territory,
-           CASE WHEN answered_on IS NOT NULL OR overdue
-                THEN coalesce(answered_on_time, false) AND NOT overdue END,
-           NULL, rating
-      FROM {appeals} WHERE filed_month BETWEEN %(first)s AND %(last)s
-    UNION ALL
-    SELECT 'request', agency_code, NULL, territory,
-           CASE WHEN responded_on IS NOT NULL OR overdue
-                THEN coalesce(responded_on_time, false) END,
-           NULL, NULL
-      FROM {requests} WHERE requested_month BETWEEN %(first)s AND %(last)s
-    UNION ALL
-    SELECT 'paid', p.agency_code, p.service_code, a.territory, NULL, NULL, p.paid_amount
-      FROM {payments} p LEFT JOIN {applications} a USING (application_id)
-     WHERE p.paid_month BETWEEN %(first)s AND %(last)s
-    UNION ALL
-    SELECT 'refunded', p.agency_code, p.service_code, a.territory, NULL, NULL,
-           p.refunded_amount
-      FROM {payments} p LEFT JOIN {applications} a USING (application_id)
-     WHERE p.refunded_month BETWEEN %(first)s AND %(last)s
-"""
-_QUERY = """
-    WITH facts AS ({facts})
-    SELECT {selected}
-        count(*) FILTER (WHERE kind = 'submitted') AS submitted,
-        count(*) FILTER (WHERE kind = 'decided') AS decided,
-        count(*) FILTER (WHERE kind = 'decided' AND flag) AS decided_within_term,
-        count(*) FILTER (WHERE kind = 'decided' AND rejected) AS rejected,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY value)
-            FILTER (WHERE kind = 'decided') AS median_days,
-        percentile_cont(0.9) WITHIN GROUP (ORDER BY value)
-            FILTER (WHERE kind = 'decided') AS p90_days,
-        count(*) FILTER (WHERE kind = 'appeal') AS appeals,
-        count(flag) FILTER (WHERE kind = 'appeal') AS appeals_concluded,
-        count(*) FILTER (WHERE kind = 'appeal' AND flag) AS appeals_on_time,
-        count(value) FILTER (WHERE kind = 'appeal') AS ratings,
-        coalesce(sum(value) FILTER (WHERE kind = 'appeal'), 0) AS rating_sum,
-        count(*) FILTER (WHERE kind = 'request') AS requests,
-        count(flag) FILTER (WHERE kind = 'request') AS requests_concluded,
-        count(*) FILTER (WHERE kind = 'request' AND flag) AS requests_on_time,
-        coalesce(sum(value) FILTER (WHERE kind = 'paid'), 0) AS fees_collected,
-        coalesce(sum(value) FILTER (WHERE kind = 'refunded'), 0) AS fees_refunded
-    FROM facts WHERE {where} {tail}
-"""
 
 
 class CasesKpiView(KpiView):
