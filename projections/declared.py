@@ -129,6 +129,12 @@ class Insert:
     def writer(self, view: TrackedView, event: Any) -> Writer:
         return view.write(view.composed(self, tuple(self.values)), self.params(event))
 
+    def writer_of(self, view: TrackedView, **values: Any) -> Writer:
+        """The same insert with every column's value given, not taken from an event."""
+        if set(values) != set(self.values):
+            raise TypeError(f"{self.table}: give exactly {', '.join(self.values)}")
+        return view.write(view.composed(self, tuple(self.values)), values)
+
 
 TView = TypeVar("TView", bound=TrackedView)
 Changes = Mapping[type[Any], Change | tuple[Change, ...]]
