@@ -9,17 +9,25 @@ own events, kept by the ``citizen_payments`` read model and joined here.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
-from eventsourcing.projection import Projection
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable
 
 from application.read_models.cases import CitizenAppealRow, CitizenApplicationRow
 from domain.appeal import Appeal
 from domain.service_application import SUBMITTED, ServiceApplication
+from projections.declared import (
+    Changes,
+    DeclaredProjection,
+    Insert,
+    Update,
+    Value,
+    const,
+    day,
+    field,
+)
 from projections.pagination import (
     GroupedKeyset,
     InvalidQuery,
@@ -76,44 +84,13 @@ class CitizenApplicationsView(TrackedView):
     )
 
     def insert(self, e: ServiceApplication.Submitted) -> Writer:
-        return self.write(
-            """INSERT INTO {schema}.citizen_applications (id, applicant_ref, tracking_number,
-               service_code, service_version, territory, status, submitted_at, updated_at)
-               VALUES (%s, %s, %s, %s, %s, %s, 'submitted', %s, %s) ON CONFLICT DO NOTHING""",
-            (
-                e.originator_id,
-                e.applicant_ref,
-                e.tracking_number,
-                e.service_code,
-                e.service_version,
-                e.territory,
-                e.timestamp,
-                e.timestamp,
-            ),
-        )
+        return APPLICATION_ROW.writer(self, e)
 
     def update(self, application_id: Any, at: datetime, **columns: Any) -> Writer:
         return self.update_row("citizen_applications", "id", application_id, at, **columns)
 
     def insert_appeal(self, e: Appeal.Filed) -> Writer:
-        return self.write(
-            """INSERT INTO {schema}.citizen_appeals (id, applicant_ref, number, subject,
-               territory, agency_code, status, due_date, application_id, filed_at, updated_at)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING""",
-            (
-                e.originator_id,
-                e.applicant_ref,
-                e.number,
-                e.subject,
-                e.territory,
-                e.agency_code,
-                e.status,
-                date.fromisoformat(e.due_date),
-                e.application_id,
-                e.timestamp,
-                e.timestamp,
-            ),
-        )
+        return APPEAL_ROW.writer(self, e)
 
     def update_appeal(self, appeal_id: Any, at: datetime, **columns: Any) -> Writer:
         return self.update_row("citizen_appeals", "id", appeal_id, at, **columns)
@@ -261,117 +238,79 @@ def _row(row: DictRow) -> CitizenApplicationRow:
     return CitizenApplicationRow(**row)
 
 
-class CitizenApplicationsProjection(Projection[CitizenApplicationsView]):
-    name = "citizen_applications"
+APPLICATION_ROW = Insert(
+    "citizen_applications",
+    {
+        "id": field("originator_id"),
+        "applicant_ref": field("applicant_ref"),
+        "tracking_number": field("tracking_number"),
+        "service_code": field("service_code"),
+        "service_version": field("service_version"),
+        "territory": field("territory"),
+        "status": const("submitted"),
+        "submitted_at": field("timestamp"),
+        "updated_at": field("timestamp"),
+    },
+)
+APPEAL_ROW = Insert(
+    "citizen_appeals",
+    {
+        "id": field("originator_id"),
+        "applicant_ref": field("applicant_ref"),
+        "number": field("number"),
+        "subject": field("subject"),
+        "territory": field("territory"),
+        "agency_code": field("agency_code"),
+        "status": field("status"),
+        "due_date": day("due_date"),
+        "application_id": field("application_id"),
+        "filed_at": field("timestamp"),
+        "updated_at": field("timestamp"),
+    },
+)
 
-    @singledispatchmethod
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+
+def _application(**columns: Value) -> Update:
+    return Update("citizen_applications", columns)
+
+
+def _appeal(**columns: Value) -> Update:
+    return Update("citizen_appeals", columns)
+
+
+class CitizenApplicationsProjection(DeclaredProjection[CitizenApplicationsView]):
+    name = "citizen_applications"
+    changes: ClassVar[Changes] = {
+        ServiceApplication.Submitted: APPLICATION_ROW,
+        ServiceApplication.Routed: _application(
+            agency_code=field("agency_code"), status=field("status")
+        ),
+        ServiceApplication.FeeAssessed: _application(
+            fee_amount=field("amount"), fee_currency=field("currency")
+        ),
+        ServiceApplication.ClockStarted: _application(
+            due_date=day("due_date"), status=field("status")
+        ),
+        ServiceApplication.InformationProvided: _application(
+            due_date=day("due_date"), status=field("status")
+        ),
+        ServiceApplication.DueDateRecomputed: _application(due_date=day("due_date")),
+        ServiceApplication.Decided: _application(
+            registration_number=field("registration_number"),
+            outcome=field("outcome"),
+            status=field("status"),
+        ),
+        # --- appeals
+        Appeal.Filed: APPEAL_ROW,
+        Appeal.Extended: _appeal(due_date=day("due_date")),
+        Appeal.Answered: _appeal(status=field("status")),
+        Appeal.Escalated: _appeal(
+            escalated_to=field("to_agency_code"), status=field("status"), due_date=day("due_date")
+        ),
+        Appeal.Rated: _appeal(rating=field("rating")),
+    }
+
+    def process_other(self, domain_event: Any, tracking: Tracking) -> None:
         """Other events (decisions, indexes) only move the position; and every status
         change of a case is recorded with its new status."""
         self.view.follow_status(domain_event, tracking, self.view.update)
-
-    @process_event.register
-    def _submitted(self, e: ServiceApplication.Submitted, tracking: Tracking) -> None:
-        self.view.apply(tracking, self.view.insert(e))
-
-    @process_event.register
-    def _routed(self, e: ServiceApplication.Routed, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update(
-                e.originator_id, e.timestamp, agency_code=e.agency_code, status=e.status
-            ),
-        )
-
-    @process_event.register
-    def _fee(self, e: ServiceApplication.FeeAssessed, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update(
-                e.originator_id, e.timestamp, fee_amount=e.amount, fee_currency=e.currency
-            ),
-        )
-
-    @process_event.register
-    def _clock(self, e: ServiceApplication.ClockStarted, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update(
-                e.originator_id,
-                e.timestamp,
-                due_date=date.fromisoformat(e.due_date),
-                status=e.status,
-            ),
-        )
-
-    @process_event.register
-    def _provided(self, e: ServiceApplication.InformationProvided, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update(
-                e.originator_id,
-                e.timestamp,
-                due_date=date.fromisoformat(e.due_date),
-                status=e.status,
-            ),
-        )
-
-    @process_event.register
-    def _recomputed(self, e: ServiceApplication.DueDateRecomputed, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update(e.originator_id, e.timestamp, due_date=date.fromisoformat(e.due_date)),
-        )
-
-    @process_event.register
-    def _decided(self, e: ServiceApplication.Decided, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update(
-                e.originator_id,
-                e.timestamp,
-                registration_number=e.registration_number,
-                outcome=e.outcome,
-                status=e.status,
-            ),
-        )
-
-    # --- appeals ------------------------------------------------------------------------------
-
-    @process_event.register
-    def _appeal_filed(self, e: Appeal.Filed, tracking: Tracking) -> None:
-        self.view.apply(tracking, self.view.insert_appeal(e))
-
-    @process_event.register
-    def _appeal_extended(self, e: Appeal.Extended, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update_appeal(
-                e.originator_id, e.timestamp, due_date=date.fromisoformat(e.due_date)
-            ),
-        )
-
-    @process_event.register
-    def _appeal_answered(self, e: Appeal.Answered, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking, self.view.update_appeal(e.originator_id, e.timestamp, status=e.status)
-        )
-
-    @process_event.register
-    def _appeal_escalated(self, e: Appeal.Escalated, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update_appeal(
-                e.originator_id,
-                e.timestamp,
-                escalated_to=e.to_agency_code,
-                status=e.status,
-                due_date=date.fromisoformat(e.due_date),
-            ),
-        )
-
-    @process_event.register
-    def _appeal_rated(self, e: Appeal.Rated, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking, self.view.update_appeal(e.originator_id, e.timestamp, rating=e.rating)
-        )

@@ -6,15 +6,13 @@ No personal data: integrators and auditors page through it, the public verifies 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from eventsourcing.dispatch import singledispatchmethod
-from eventsourcing.persistence import Tracking
-from eventsourcing.projection import Projection
 from psycopg.sql import SQL, Composable
 
 from application.read_models.cases import DecisionEntry
 from domain.decision import Decision
+from projections.declared import Changes, DeclaredProjection, Insert, Update, Value, const, field
 from projections.pagination import Page, decode_cursor, encode_cursor
 from projections.tracked_view import TrackedView
 
@@ -87,44 +85,30 @@ class DecisionsRegisterView(TrackedView):
         return Page(items, None)
 
 
-class DecisionsRegisterProjection(Projection[DecisionsRegisterView]):
+def _document(kind: str) -> Value:
+    return lambda e: e.documents.get(kind)
+
+
+class DecisionsRegisterProjection(DeclaredProjection[DecisionsRegisterView]):
     name = "decisions_register"
-
-    @singledispatchmethod
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        self.view.apply(tracking)
-
-    @process_event.register
-    def _issued(self, e: Decision.Issued, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write(
-                """INSERT INTO {schema}.decisions_register (registration_number, decision_id,
-                   application_id, agency_code, service_code, service_version, outcome,
-                   status, decided_at, pdf_sha256, html_sha256)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, 'valid', %s, %s, %s)
-                   ON CONFLICT DO NOTHING""",
-                (
-                    e.registration_number,
-                    e.originator_id,
-                    e.application_id,
-                    e.agency_code,
-                    e.service_code,
-                    e.service_version,
-                    e.outcome,
-                    datetime.fromisoformat(e.decided_at),
-                    e.documents.get("pdf"),
-                    e.documents.get("html"),
-                ),
-            ),
-        )
-
-    @process_event.register
-    def _revoked(self, e: Decision.Revoked, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write(
-                "UPDATE {schema}.decisions_register SET status = 'revoked' WHERE decision_id = %s",
-                (e.originator_id,),
-            ),
-        )
+    changes: ClassVar[Changes] = {
+        Decision.Issued: Insert(
+            "decisions_register",
+            {
+                "registration_number": field("registration_number"),
+                "decision_id": field("originator_id"),
+                "application_id": field("application_id"),
+                "agency_code": field("agency_code"),
+                "service_code": field("service_code"),
+                "service_version": field("service_version"),
+                "outcome": field("outcome"),
+                "status": const("valid"),
+                "decided_at": field("decided_at", datetime.fromisoformat),
+                "pdf_sha256": _document("pdf"),
+                "html_sha256": _document("html"),
+            },
+        ),
+        Decision.Revoked: Update(
+            "decisions_register", {"status": const("revoked")}, key="decision_id", touch=False
+        ),
+    }

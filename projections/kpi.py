@@ -26,27 +26,33 @@ Months are Uzbekistan's (UTC+5), ``YYYY-MM``. Where each fact counts, and to who
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
-from eventsourcing.projection import Projection
-from psycopg.sql import SQL, Composable, Composed
 
 from application.read_models.kpi import DIMENSIONS, KpiRow
 from domain.appeal import Appeal
 from domain.inter_agency import InterAgencyRequest
-from domain.kpi import INDICATORS
 from domain.payment import Payment
 from domain.service_application import ServiceApplication
-from projections.pagination import GroupedKeyset, InvalidQuery, Page, decode_cursor
+from projections.declared import (
+    Changes,
+    DeclaredProjection,
+    Insert,
+    Update,
+    Value,
+    const,
+    day,
+    field,
+)
+from projections.kpi_queries import dimensions, indicator_actuals, indicators_query
+from projections.pagination import GroupedKeyset, Page
 from projections.tracked_view import TrackedView, Writer
 
 UZBEKISTAN = timezone(timedelta(hours=5), "UZT")
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 def month_of(day: date | datetime) -> str:
@@ -54,10 +60,6 @@ def month_of(day: date | datetime) -> str:
     if isinstance(day, datetime):
         day = day.astimezone(UZBEKISTAN).date()
     return f"{day.year:04d}-{day.month:02d}"
-
-
-def _pct(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 2) if whole else None
 
 
 class KpiView(TrackedView):
@@ -150,31 +152,8 @@ class KpiView(TrackedView):
         territory; none: one row for everything) over the months ``months`` (first, last),
         filtered by agency, service and territory (a SOATO prefix). Groups in key order,
         paged by keyset."""
-        dims = _dimensions(group_by)
-        first, last = _months(months)
-        key = decode_cursor(cursor, expect=("after",))
-        params: dict[str, Any] = {"first": first, "last": last, "limit": limit + 1}
-        conditions: list[Composable] = [SQL("TRUE")]
-        for name in ("agency", "service"):
-            if filters.get(name) is not None:
-                conditions.append(SQL(f"{name} = %({name})s"))
-                params[name] = filters[name]
-        if filters.get("territory") is not None:
-            conditions.append(SQL("territory LIKE %(territory)s"))
-            params["territory"] = f"{filters['territory']}%"
-        selected: Composable = SQL("")
-        tail: Composable = SQL("")
-        if dims:
-            keyset = GroupedKeyset.of({d: d for d in dims}, key, params)
-            selected = keyset.selected + SQL(", ")
-            tail = SQL("GROUP BY {ordered} {having} ORDER BY {ordered} LIMIT %(limit)s").format(
-                ordered=keyset.ordered, having=keyset.having
-            )
-        elif key is not None:
-            raise InvalidQuery("cursor", "is not a cursor of this grouping")
-        query = SQL(_QUERY).format(
-            facts=self._facts(), selected=selected, where=SQL(" AND ").join(conditions), tail=tail
-        )
+        dims = dimensions(group_by, DIMENSIONS)
+        query, params = indicators_query(self, dims, months, filters, cursor, limit)
         rows = [self._row(dict(r), dims, filters) for r in self.fetch_all(query, params)]
         if len(rows) > limit:
             return Page(rows[:limit], GroupedKeyset.next_cursor(rows[limit - 1].group, dims))
@@ -195,48 +174,19 @@ class KpiView(TrackedView):
                 return rows
             cursor = page.next
 
-    def _facts(self) -> Composed:
-        return SQL(_FACTS).format(
-            applications=self.table("kpi_applications"),
-            appeals=self.table("kpi_appeals"),
-            requests=self.table("kpi_requests"),
-            payments=self.table("kpi_payments"),
-        )
-
     @staticmethod
     def _row(row: dict[str, Any], dims: list[str], filters: dict[str, str | None]) -> KpiRow:
-        submitted, decided = int(row["submitted"]), int(row["decided"])
-        appeals, ratings = int(row["appeals"]), int(row["ratings"])
-        # Appeals have no service: per service (or for one service) they are not comparable
-        # with the applications, so their rate is left out.
-        per_service = "service" in dims or filters.get("service") is not None
-        actuals: dict[str, float | None] = {
-            "decided_within_term_pct": _pct(int(row["decided_within_term"]), decided),
-            "median_processing_working_days": _round(row["median_days"]),
-            "p90_processing_working_days": _round(row["p90_days"]),
-            "rejection_rate_pct": _pct(int(row["rejected"]), decided),
-            "appeals_per_1000_applications": (
-                round(1000 * appeals / submitted, 2) if submitted and not per_service else None
-            ),
-            "appeals_answered_on_time_pct": _pct(
-                int(row["appeals_on_time"]), int(row["appeals_concluded"])
-            ),
-            "average_rating": round(int(row["rating_sum"]) / ratings, 2) if ratings else None,
-            "requests_answered_on_time_pct": _pct(
-                int(row["requests_on_time"]), int(row["requests_concluded"])
-            ),
-        }
-        assert set(actuals) == set(INDICATORS)
+        actuals = indicator_actuals(row, dims, filters)
         return KpiRow(
             group={d: row[d] for d in dims},
-            submitted=submitted,
-            decided=decided,
+            submitted=int(row["submitted"]),
+            decided=int(row["decided"]),
             decided_within_term=int(row["decided_within_term"]),
             rejected=int(row["rejected"]),
-            appeals=appeals,
+            appeals=int(row["appeals"]),
             appeals_concluded=int(row["appeals_concluded"]),
             appeals_answered_on_time=int(row["appeals_on_time"]),
-            ratings=ratings,
+            ratings=int(row["ratings"]),
             inter_agency_requests=int(row["requests"]),
             requests_concluded=int(row["requests_concluded"]),
             requests_answered_on_time=int(row["requests_on_time"]),
@@ -244,90 +194,6 @@ class KpiView(TrackedView):
             fees_refunded=int(row["fees_refunded"]),
             actuals=actuals,
         )
-
-
-def _round(value: Any) -> float | None:
-    return None if value is None else round(float(value), 2)
-
-
-def _dimensions(group_by: list[str]) -> list[str]:
-    unknown = [g for g in group_by if g not in DIMENSIONS]
-    if unknown or len(set(group_by)) != len(group_by):
-        raise InvalidQuery("group_by", f"give distinct dimensions among {', '.join(DIMENSIONS)}")
-    return [d for d in DIMENSIONS if d in group_by]  # one canonical order
-
-
-def _months(months: tuple[str, str]) -> tuple[str, str]:
-    first, last = months
-    for name, value in (("from", first), ("to", last)):
-        if not MONTH.fullmatch(value):
-            raise InvalidQuery(name, "is a month, YYYY-MM")
-    if first > last:
-        raise InvalidQuery("from", "is after `to`")
-    return first, last
-
-
-# Every fact of the period as one row: its kind, its group's dimensions, a flag and a value.
-#   submitted: an application submitted in the period
-#   decided:   a decision of the period; flag = within term, rejected, value = working days
-#   appeal:    an appeal filed in the period; flag = answered on time (NULL while neither
-#              answered nor overdue), value = its rating
-#   request:   a request made in the period; flag = answered or refused on time (NULL while
-#              neither answered, refused nor overdue)
-#   paid, refunded: money taken or given back in the period; value = the amount
-_FACTS = """
-    SELECT 'submitted' AS kind, agency_code AS agency, service_code AS service, territory,
-           NULL::boolean AS flag, NULL::boolean AS rejected, NULL::bigint AS value
-      FROM {applications} WHERE submitted_month BETWEEN %(first)s AND %(last)s
-    UNION ALL
-    SELECT 'decided', agency_code, service_code, territory, within_term,
-           outcome = 'rejected', working_days_taken
-      FROM {applications} WHERE decided_month BETWEEN %(first)s AND %(last)s
-    UNION ALL
-    SELECT 'appeal', agency_code, NULL, territory,
-           CASE WHEN answered_on IS NOT NULL OR overdue
-                THEN coalesce(answered_on_time, false) AND NOT overdue END,
-           NULL, rating
-      FROM {appeals} WHERE filed_month BETWEEN %(first)s AND %(last)s
-    UNION ALL
-    SELECT 'request', agency_code, NULL, territory,
-           CASE WHEN responded_on IS NOT NULL OR overdue
-                THEN coalesce(responded_on_time, false) END,
-           NULL, NULL
-      FROM {requests} WHERE requested_month BETWEEN %(first)s AND %(last)s
-    UNION ALL
-    SELECT 'paid', p.agency_code, p.service_code, a.territory, NULL, NULL, p.paid_amount
-      FROM {payments} p LEFT JOIN {applications} a USING (application_id)
-     WHERE p.paid_month BETWEEN %(first)s AND %(last)s
-    UNION ALL
-    SELECT 'refunded', p.agency_code, p.service_code, a.territory, NULL, NULL,
-           p.refunded_amount
-      FROM {payments} p LEFT JOIN {applications} a USING (application_id)
-     WHERE p.refunded_month BETWEEN %(first)s AND %(last)s
-"""
-_QUERY = """
-    WITH facts AS ({facts})
-    SELECT {selected}
-        count(*) FILTER (WHERE kind = 'submitted') AS submitted,
-        count(*) FILTER (WHERE kind = 'decided') AS decided,
-        count(*) FILTER (WHERE kind = 'decided' AND flag) AS decided_within_term,
-        count(*) FILTER (WHERE kind = 'decided' AND rejected) AS rejected,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY value)
-            FILTER (WHERE kind = 'decided') AS median_days,
-        percentile_cont(0.9) WITHIN GROUP (ORDER BY value)
-            FILTER (WHERE kind = 'decided') AS p90_days,
-        count(*) FILTER (WHERE kind = 'appeal') AS appeals,
-        count(flag) FILTER (WHERE kind = 'appeal') AS appeals_concluded,
-        count(*) FILTER (WHERE kind = 'appeal' AND flag) AS appeals_on_time,
-        count(value) FILTER (WHERE kind = 'appeal') AS ratings,
-        coalesce(sum(value) FILTER (WHERE kind = 'appeal'), 0) AS rating_sum,
-        count(*) FILTER (WHERE kind = 'request') AS requests,
-        count(flag) FILTER (WHERE kind = 'request') AS requests_concluded,
-        count(*) FILTER (WHERE kind = 'request' AND flag) AS requests_on_time,
-        coalesce(sum(value) FILTER (WHERE kind = 'paid'), 0) AS fees_collected,
-        coalesce(sum(value) FILTER (WHERE kind = 'refunded'), 0) AS fees_refunded
-    FROM facts WHERE {where} {tail}
-"""
 
 
 class CasesKpiView(KpiView):
@@ -342,192 +208,120 @@ class PaymentsKpiView(KpiView):
     table_names = ("kpi_payments",)
 
 
-class CasesKpi(Projection[KpiView]):
+def _month(name: str) -> Value:
+    """The Uzbek month of the event's ISO date attribute ``name``."""
+    return field(name, lambda day: month_of(date.fromisoformat(day)))
+
+
+def _application(**columns: Value) -> Update:
+    return Update("kpi_applications", columns, key="application_id", touch=False)
+
+
+def _submission_day(name: str) -> Update:
+    """The submission's own day: the date its command ran on (a fee assessed, or the term
+    started, in the same command), the first such date recorded."""
+    return Update(
+        "kpi_applications",
+        {"submitted_on": day(name), "submitted_month": _month(name)},
+        key="application_id",
+        touch=False,
+        unless_set=("submitted_on",),
+    )
+
+
+def _appeal(unless_set: tuple[str, ...] = (), **columns: Value) -> Update:
+    return Update("kpi_appeals", columns, key="appeal_id", touch=False, unless_set=unless_set)
+
+
+def _payment(**columns: Value) -> Update:
+    return Update("kpi_payments", columns, key="payment_id", touch=False)
+
+
+class CasesKpi(DeclaredProjection[KpiView]):
     """Facts of applications, appeals and inter-agency requests (the cases' log)."""
 
     name = "kpi_cases"
+    changes: ClassVar[Changes] = {
+        # --- applications
+        ServiceApplication.Submitted: Insert(
+            "kpi_applications",
+            {
+                "application_id": field("originator_id"),
+                "service_code": field("service_code"),
+                "territory": field("territory"),
+                "submitted_at": field("timestamp"),
+                "submitted_month": field("timestamp", month_of),
+            },
+        ),
+        ServiceApplication.Routed: _application(agency_code=field("agency_code")),
+        ServiceApplication.FeeAssessed: _submission_day("assessed_on"),
+        ServiceApplication.ClockStarted: _submission_day("started_on"),
+        ServiceApplication.Decided: _application(
+            decided_on=day("decided_on"),
+            decided_month=_month("decided_on"),
+            outcome=field("outcome"),
+            within_term=field("within_term"),
+            working_days_taken=field("working_days_taken"),
+        ),
+        ServiceApplication.Withdrawn: _application(outcome=const("withdrawn")),
+        ServiceApplication.Cancelled: _application(outcome=const("cancelled")),
+        # --- appeals: the first answer is the filing agency's (a later one follows a
+        # dispute); overdue before its first answer, it is not answered on time, whoever
+        # answers later
+        Appeal.Filed: Insert(
+            "kpi_appeals",
+            {
+                "appeal_id": field("originator_id"),
+                "agency_code": field("agency_code"),
+                "territory": field("territory"),
+                "filed_on": day("filed_on"),
+                "filed_month": _month("filed_on"),
+            },
+        ),
+        Appeal.Answered: _appeal(
+            ("answered_on",), answered_on=day("answered_on"), answered_on_time=field("on_time")
+        ),
+        Appeal.DeadlineBreached: _appeal(("answered_on",), overdue=const(True)),
+        Appeal.Rated: _appeal(rating=field("rating")),
+        # --- inter-agency requests (answers and refusals: process_other)
+        InterAgencyRequest.Requested: Insert(
+            "kpi_requests",
+            {
+                "request_id": field("originator_id"),
+                "agency_code": field("to_agency_code"),
+                "from_agency_code": field("from_agency_code"),
+                "territory": field("territory"),
+                "requested_on": day("requested_on"),
+                "requested_month": _month("requested_on"),
+                "due_date": day("due_date"),
+            },
+        ),
+        InterAgencyRequest.Escalated: Update(
+            "kpi_requests",
+            {"overdue": const(True)},
+            key="request_id",
+            touch=False,
+            unless_set=("responded_on",),
+        ),
+    }
 
     @singledispatchmethod
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+    def process_other(self, domain_event: Any, tracking: Tracking) -> None:
         self.view.apply(tracking)
 
-    # --- applications -----------------------------------------------------------------------
+    @process_other.register
+    def _request_answered(self, e: InterAgencyRequest.Answered, tracking: Tracking) -> None:
+        self._responded(e.originator_id, "answered", e.answered_on, e.on_time, tracking)
 
-    @process_event.register
-    def _submitted(self, e: ServiceApplication.Submitted, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                """INSERT INTO {schema}.kpi_applications (application_id, service_code,
-                   territory, submitted_at, submitted_month)
-                   VALUES (%(id)s, %(service)s, %(territory)s, %(at)s, %(month)s)
-                   ON CONFLICT DO NOTHING""",
-                id=e.originator_id,
-                service=e.service_code,
-                territory=e.territory,
-                at=e.timestamp,
-                month=month_of(e.timestamp),
-            ),
-        )
-
-    @process_event.register
-    def _routed(self, e: ServiceApplication.Routed, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_applications SET agency_code = %(agency)s "
-                "WHERE application_id = %(id)s",
-                id=e.originator_id,
-                agency=e.agency_code,
-            ),
-        )
-
-    def _submission_day(self, application_id: UUID, day: str, tracking: Tracking) -> None:
-        """The submission's own day: the date its command ran on (a fee assessed, or the
-        term started, in the same command), the first such date recorded."""
-        on = date.fromisoformat(day)
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_applications SET submitted_on = %(on)s, "
-                "submitted_month = %(month)s "
-                "WHERE application_id = %(id)s AND submitted_on IS NULL",
-                id=application_id,
-                on=on,
-                month=month_of(on),
-            ),
-        )
-
-    @process_event.register
-    def _fee(self, e: ServiceApplication.FeeAssessed, tracking: Tracking) -> None:
-        self._submission_day(e.originator_id, e.assessed_on, tracking)
-
-    @process_event.register
-    def _clock(self, e: ServiceApplication.ClockStarted, tracking: Tracking) -> None:
-        self._submission_day(e.originator_id, e.started_on, tracking)
-
-    @process_event.register
-    def _decided(self, e: ServiceApplication.Decided, tracking: Tracking) -> None:
-        on = date.fromisoformat(e.decided_on)
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_applications SET decided_on = %(on)s, "
-                "decided_month = %(month)s, outcome = %(outcome)s, "
-                "within_term = %(within)s, working_days_taken = %(days)s "
-                "WHERE application_id = %(id)s",
-                id=e.originator_id,
-                on=on,
-                month=month_of(on),
-                outcome=e.outcome,
-                within=e.within_term,
-                days=e.working_days_taken,
-            ),
-        )
-
-    def _ended(self, application_id: UUID, outcome: str, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_applications SET outcome = %(outcome)s "
-                "WHERE application_id = %(id)s",
-                id=application_id,
-                outcome=outcome,
-            ),
-        )
-
-    @process_event.register
-    def _withdrawn(self, e: ServiceApplication.Withdrawn, tracking: Tracking) -> None:
-        self._ended(e.originator_id, "withdrawn", tracking)
-
-    @process_event.register
-    def _cancelled(self, e: ServiceApplication.Cancelled, tracking: Tracking) -> None:
-        self._ended(e.originator_id, "cancelled", tracking)
-
-    # --- appeals ------------------------------------------------------------------------------
-
-    @process_event.register
-    def _filed(self, e: Appeal.Filed, tracking: Tracking) -> None:
-        on = date.fromisoformat(e.filed_on)
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                """INSERT INTO {schema}.kpi_appeals (appeal_id, agency_code, territory,
-                   filed_on, filed_month) VALUES (%(id)s, %(agency)s, %(territory)s, %(on)s,
-                   %(month)s) ON CONFLICT DO NOTHING""",
-                id=e.originator_id,
-                agency=e.agency_code,
-                territory=e.territory,
-                on=on,
-                month=month_of(on),
-            ),
-        )
-
-    @process_event.register
-    def _appeal_answered(self, e: Appeal.Answered, tracking: Tracking) -> None:
-        """The first answer is the filing agency's (a later one follows a dispute)."""
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_appeals SET answered_on = %(on)s, "
-                "answered_on_time = %(on_time)s "
-                "WHERE appeal_id = %(id)s AND answered_on IS NULL",
-                id=e.originator_id,
-                on=date.fromisoformat(e.answered_on),
-                on_time=e.on_time,
-            ),
-        )
-
-    @process_event.register
-    def _appeal_breached(self, e: Appeal.DeadlineBreached, tracking: Tracking) -> None:
-        """Overdue before its first answer: not answered on time, whoever answers later."""
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_appeals SET overdue = true "
-                "WHERE appeal_id = %(id)s AND answered_on IS NULL",
-                id=e.originator_id,
-            ),
-        )
-
-    @process_event.register
-    def _rated(self, e: Appeal.Rated, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_appeals SET rating = %(rating)s WHERE appeal_id = %(id)s",
-                id=e.originator_id,
-                rating=e.rating,
-            ),
-        )
-
-    # --- inter-agency requests ----------------------------------------------------------------
-
-    @process_event.register
-    def _requested(self, e: InterAgencyRequest.Requested, tracking: Tracking) -> None:
-        on = date.fromisoformat(e.requested_on)
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                """INSERT INTO {schema}.kpi_requests (request_id, agency_code,
-                   from_agency_code, territory, requested_on, requested_month, due_date)
-                   VALUES (%(id)s, %(agency)s, %(from_agency)s, %(territory)s, %(on)s,
-                   %(month)s, %(due)s) ON CONFLICT DO NOTHING""",
-                id=e.originator_id,
-                agency=e.to_agency_code,
-                from_agency=e.from_agency_code,
-                territory=e.territory,
-                on=on,
-                month=month_of(on),
-                due=date.fromisoformat(e.due_date),
-            ),
-        )
+    @process_other.register
+    def _request_refused(self, e: InterAgencyRequest.Refused, tracking: Tracking) -> None:
+        self._responded(e.originator_id, "refused", e.refused_on, None, tracking)
 
     def _responded(
         self, request_id: UUID, response: str, day: str, on_time: bool | None, tracking: Tracking
     ) -> None:
         """Answered or refused; on time when by its due date (a refusal with its reason is a
-        response in time too)."""
+        response in time too): computed from the row's due date, so written by hand."""
         on = date.fromisoformat(day)
         self.view.apply(
             tracking,
@@ -543,73 +337,26 @@ class CasesKpi(Projection[KpiView]):
             ),
         )
 
-    @process_event.register
-    def _request_answered(self, e: InterAgencyRequest.Answered, tracking: Tracking) -> None:
-        self._responded(e.originator_id, "answered", e.answered_on, e.on_time, tracking)
 
-    @process_event.register
-    def _request_refused(self, e: InterAgencyRequest.Refused, tracking: Tracking) -> None:
-        self._responded(e.originator_id, "refused", e.refused_on, None, tracking)
-
-    @process_event.register
-    def _request_overdue(self, e: InterAgencyRequest.Escalated, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_requests SET overdue = true "
-                "WHERE request_id = %(id)s AND responded_on IS NULL",
-                id=e.originator_id,
-            ),
-        )
-
-
-class PaymentsKpi(Projection[KpiView]):
+class PaymentsKpi(DeclaredProjection[KpiView]):
     """Fees collected and refunded (the payments' log)."""
 
     name = "kpi_payments"
-
-    @singledispatchmethod
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        self.view.apply(tracking)
-
-    @process_event.register
-    def _requested(self, e: Payment.Requested, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                """INSERT INTO {schema}.kpi_payments (payment_id, application_id, agency_code,
-                   service_code, currency) VALUES (%(id)s, %(application)s, %(agency)s,
-                   %(service)s, %(currency)s) ON CONFLICT DO NOTHING""",
-                id=e.originator_id,
-                application=e.application_id,
-                agency=e.agency_code,
-                service=e.service_code,
-                currency=e.currency,
-            ),
-        )
-
-    @process_event.register
-    def _succeeded(self, e: Payment.Succeeded, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_payments SET paid_amount = %(amount)s, "
-                "paid_month = %(month)s WHERE payment_id = %(id)s",
-                id=e.originator_id,
-                amount=e.amount,
-                month=month_of(e.timestamp),
-            ),
-        )
-
-    @process_event.register
-    def _refunded(self, e: Payment.Refunded, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.write_params(
-                "UPDATE {schema}.kpi_payments SET refunded_amount = %(amount)s, "
-                "refunded_month = %(month)s WHERE payment_id = %(id)s",
-                id=e.originator_id,
-                amount=e.amount,
-                month=month_of(e.timestamp),
-            ),
-        )
+    changes: ClassVar[Changes] = {
+        Payment.Requested: Insert(
+            "kpi_payments",
+            {
+                "payment_id": field("originator_id"),
+                "application_id": field("application_id"),
+                "agency_code": field("agency_code"),
+                "service_code": field("service_code"),
+                "currency": field("currency"),
+            },
+        ),
+        Payment.Succeeded: _payment(
+            paid_amount=field("amount"), paid_month=field("timestamp", month_of)
+        ),
+        Payment.Refunded: _payment(
+            refunded_amount=field("amount"), refunded_month=field("timestamp", month_of)
+        ),
+    }

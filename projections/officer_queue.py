@@ -8,18 +8,27 @@ a request is queued for the receiving agency (and, once escalated, its parent).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
-from eventsourcing.projection import Projection
 from psycopg.sql import SQL, Composable
 
 from application.read_models.cases import QUEUE_STATUSES, QueueFilter, QueueItem
 from domain.appeal import Appeal
 from domain.inter_agency import InterAgencyRequest
 from domain.service_application import ServiceApplication
+from projections.declared import (
+    Changes,
+    DeclaredProjection,
+    Insert,
+    Update,
+    Value,
+    const,
+    day,
+    field,
+    if_given,
+)
 from projections.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
 from projections.tracked_view import TrackedView, Writer
 
@@ -54,39 +63,19 @@ class OfficerQueueView(TrackedView):
     )
 
     def insert(self, e: ServiceApplication.Submitted) -> Writer:
-        return self.write(
-            """INSERT INTO {schema}.officer_queue (id, kind, tracking_number, service_code,
-               territory, status, submitted_at, updated_at)
-               VALUES (%s, 'application', %s, %s, %s, 'submitted', %s, %s)
-               ON CONFLICT DO NOTHING""",
-            (
-                e.originator_id,
-                e.tracking_number,
-                e.service_code,
-                e.territory,
-                e.timestamp,
-                e.timestamp,
-            ),
-        )
+        return APPLICATION_ROW.writer(self, e)
 
     def insert_work(self, e: Any, kind: str, number: str, service_code: str, agency: str) -> Writer:
         """An appeal or an inter-agency request joins the agency's queue."""
         return self.write(
-            """INSERT INTO {schema}.officer_queue (id, kind, tracking_number, service_code,
-               territory, agency_code, status, due_date, submitted_at, updated_at)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING""",
-            (
-                e.originator_id,
-                kind,
-                number,
-                service_code,
-                e.territory,
-                agency,
-                e.status,
-                date.fromisoformat(e.due_date),
-                e.timestamp,
-                e.timestamp,
-            ),
+            self.composed(APPEAL_ROW, tuple(APPEAL_ROW.values)),
+            {
+                **APPEAL_ROW.params(e),
+                "kind": kind,
+                "tracking_number": number,
+                "service_code": service_code,
+                "agency_code": agency,
+            },
         )
 
     def update(self, case_id: UUID, at: datetime, **columns: Any) -> Writer:
@@ -175,123 +164,83 @@ class OfficerQueueView(TrackedView):
         return [row["id"] for row in rows]
 
 
-class OfficerQueueProjection(Projection[OfficerQueueView]):
+def _queued(**columns: Value) -> Update:
+    return Update("officer_queue", columns)
+
+
+def _work(kind: str, number: str, service_code: str, agency: str) -> Insert:
+    """An appeal or an inter-agency request joins the agency's queue."""
+    return Insert(
+        "officer_queue",
+        {
+            "id": field("originator_id"),
+            "kind": const(kind),
+            "tracking_number": field(number),
+            "service_code": field(service_code),
+            "territory": field("territory"),
+            "agency_code": field(agency),
+            "status": field("status"),
+            "due_date": day("due_date"),
+            "submitted_at": field("timestamp"),
+            "updated_at": field("timestamp"),
+        },
+    )
+
+
+APPLICATION_ROW = Insert(
+    "officer_queue",
+    {
+        "id": field("originator_id"),
+        "kind": const("application"),
+        "tracking_number": field("tracking_number"),
+        "service_code": field("service_code"),
+        "territory": field("territory"),
+        "status": const("submitted"),
+        "submitted_at": field("timestamp"),
+        "updated_at": field("timestamp"),
+    },
+)
+APPEAL_ROW = _work("appeal", "number", "subject", "agency_code")
+REQUEST_ROW = _work("inter_agency_request", "number", "service_code", "to_agency_code")
+NEW_DUE_DATE = _queued(due_date=day("due_date"), status=if_given(field("status")))
+
+
+class OfficerQueueProjection(DeclaredProjection[OfficerQueueView]):
     name = "officer_queue"
+    changes: ClassVar[Changes] = {
+        ServiceApplication.Submitted: APPLICATION_ROW,
+        ServiceApplication.Routed: _queued(
+            agency_code=field("agency_code"), status=field("status")
+        ),
+        ServiceApplication.ClockStarted: NEW_DUE_DATE,
+        ServiceApplication.InformationProvided: NEW_DUE_DATE,
+        ServiceApplication.DueDateRecomputed: _queued(due_date=day("due_date")),
+        ServiceApplication.Accepted: _queued(assignee=field("officer"), status=field("status")),
+        ServiceApplication.AssignmentReleased: _queued(
+            assignee=const(None), status=field("status")
+        ),
+        ServiceApplication.Withdrawn: _queued(assignee=const(None), status=field("status")),
+        ServiceApplication.DeadlineBreached: _queued(deadline_breached=const(True)),
+        ServiceApplication.Escalated: _queued(escalated_to=field("to_agency_code")),
+        # --- appeals
+        Appeal.Filed: APPEAL_ROW,
+        Appeal.Extended: _queued(due_date=day("due_date")),
+        Appeal.DeadlineBreached: _queued(deadline_breached=const(True)),
+        Appeal.Escalated: _queued(
+            escalated_to=field("to_agency_code"),
+            status=field("status"),
+            due_date=day("due_date"),
+            deadline_breached=const(False),  # a new term at the higher level
+        ),
+        # --- inter-agency requests
+        InterAgencyRequest.Requested: REQUEST_ROW,
+        InterAgencyRequest.Escalated: _queued(
+            status=field("status"),
+            deadline_breached=const(True),
+            escalated_to=if_given(field("to_agency_code")),
+        ),
+    }
 
-    @singledispatchmethod
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+    def process_other(self, domain_event: Any, tracking: Tracking) -> None:
+        """Every other status change of a case is recorded with its new status."""
         self.view.follow_status(domain_event, tracking, self.view.update)
-
-    @process_event.register
-    def _submitted(self, e: ServiceApplication.Submitted, tracking: Tracking) -> None:
-        self.view.apply(tracking, self.view.insert(e))
-
-    @process_event.register
-    def _routed(self, e: ServiceApplication.Routed, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update(
-                e.originator_id, e.timestamp, agency_code=e.agency_code, status=e.status
-            ),
-        )
-
-    @process_event.register
-    def _clock(self, e: ServiceApplication.ClockStarted, tracking: Tracking) -> None:
-        self._due(e, tracking, e.due_date, e.status)
-
-    @process_event.register
-    def _provided(self, e: ServiceApplication.InformationProvided, tracking: Tracking) -> None:
-        self._due(e, tracking, e.due_date, e.status)
-
-    @process_event.register
-    def _recomputed(self, e: ServiceApplication.DueDateRecomputed, tracking: Tracking) -> None:
-        self._due(e, tracking, e.due_date, None)
-
-    def _due(self, e: Any, tracking: Tracking, due: str, status: str | None) -> None:
-        columns: dict[str, Any] = {"due_date": date.fromisoformat(due)}
-        if status:
-            columns["status"] = status
-        self.view.apply(tracking, self.view.update(e.originator_id, e.timestamp, **columns))
-
-    @process_event.register
-    def _accepted(self, e: ServiceApplication.Accepted, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update(e.originator_id, e.timestamp, assignee=e.officer, status=e.status),
-        )
-
-    @process_event.register
-    def _released(self, e: ServiceApplication.AssignmentReleased, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update(e.originator_id, e.timestamp, assignee=None, status=e.status),
-        )
-
-    @process_event.register
-    def _withdrawn(self, e: ServiceApplication.Withdrawn, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update(e.originator_id, e.timestamp, assignee=None, status=e.status),
-        )
-
-    @process_event.register
-    def _breached(self, e: ServiceApplication.DeadlineBreached, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking, self.view.update(e.originator_id, e.timestamp, deadline_breached=True)
-        )
-
-    @process_event.register
-    def _escalated(self, e: ServiceApplication.Escalated, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking, self.view.update(e.originator_id, e.timestamp, escalated_to=e.to_agency_code)
-        )
-
-    # --- appeals ------------------------------------------------------------------------------
-
-    @process_event.register
-    def _appeal_filed(self, e: Appeal.Filed, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking, self.view.insert_work(e, "appeal", e.number, e.subject, e.agency_code)
-        )
-
-    @process_event.register
-    def _appeal_extended(self, e: Appeal.Extended, tracking: Tracking) -> None:
-        self._due(e, tracking, e.due_date, None)
-
-    @process_event.register
-    def _appeal_breached(self, e: Appeal.DeadlineBreached, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking, self.view.update(e.originator_id, e.timestamp, deadline_breached=True)
-        )
-
-    @process_event.register
-    def _appeal_escalated(self, e: Appeal.Escalated, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update(
-                e.originator_id,
-                e.timestamp,
-                escalated_to=e.to_agency_code,
-                status=e.status,
-                due_date=date.fromisoformat(e.due_date),
-                deadline_breached=False,  # a new term at the higher level
-            ),
-        )
-
-    # --- inter-agency requests -------------------------------------------------------------
-
-    @process_event.register
-    def _request_made(self, e: InterAgencyRequest.Requested, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.insert_work(
-                e, "inter_agency_request", e.number, e.service_code, e.to_agency_code
-            ),
-        )
-
-    @process_event.register
-    def _request_escalated(self, e: InterAgencyRequest.Escalated, tracking: Tracking) -> None:
-        columns: dict[str, Any] = {"status": e.status, "deadline_breached": True}
-        if e.to_agency_code:
-            columns["escalated_to"] = e.to_agency_code
-        self.view.apply(tracking, self.view.update(e.originator_id, e.timestamp, **columns))

@@ -6,16 +6,15 @@ Days are Uzbekistan's (UTC+5): a payment belongs to the day on which it was take
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
-from eventsourcing.projection import Projection
 from psycopg.sql import SQL, Composable
 
 from application.read_models.payments import LedgerEntry, ReconciliationLine
 from domain.payment import Payment
+from projections.declared import Changes, DeclaredProjection, Insert, Update, Value, const, field
 from projections.pagination import Page, decode_cursor, encode_cursor
 from projections.tracked_view import TrackedView, Writer
 
@@ -56,26 +55,7 @@ class PaymentsLedgerView(TrackedView):
     )
 
     def insert(self, e: Payment.Requested) -> Writer:
-        return self.write(
-            """INSERT INTO {schema}.payments_ledger (payment_id, application_id, tracking_number,
-               agency_code, service_code, attempt, provider, amount, currency, status,
-               requested_at, updated_at)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'requested', %s, %s)
-               ON CONFLICT DO NOTHING""",
-            (
-                e.originator_id,
-                e.application_id,
-                e.tracking_number,
-                e.agency_code,
-                e.service_code,
-                e.attempt,
-                e.provider,
-                e.amount,
-                e.currency,
-                datetime.fromisoformat(e.requested_at),
-                e.timestamp,
-            ),
-        )
+        return PAYMENT_ROW.writer(self, e)
 
     def update(self, payment_id: UUID, at: datetime, **columns: Any) -> Writer:
         return self.update_row("payments_ledger", "payment_id", payment_id, at, **columns)
@@ -193,65 +173,53 @@ class PaymentsLedgerView(TrackedView):
         ]
 
 
-class PaymentsLedgerProjection(Projection[PaymentsLedgerView]):
+PAYMENT_ROW = Insert(
+    "payments_ledger",
+    {
+        "payment_id": field("originator_id"),
+        "application_id": field("application_id"),
+        "tracking_number": field("tracking_number"),
+        "agency_code": field("agency_code"),
+        "service_code": field("service_code"),
+        "attempt": field("attempt"),
+        "provider": field("provider"),
+        "amount": field("amount"),
+        "currency": field("currency"),
+        "status": const("requested"),
+        "requested_at": field("requested_at", datetime.fromisoformat),
+        "updated_at": field("timestamp"),
+    },
+)
+
+
+def _entry(**columns: Value) -> Update:
+    return Update("payments_ledger", columns, key="payment_id")
+
+
+class PaymentsLedgerProjection(DeclaredProjection[PaymentsLedgerView]):
     name = "payments_ledger"
+    changes: ClassVar[Changes] = {
+        Payment.Requested: PAYMENT_ROW,
+        Payment.ProviderPaymentCreated: _entry(
+            provider_payment_id=field("provider_payment_id"), status=field("status")
+        ),
+        Payment.Succeeded: _entry(
+            provider_payment_id=field("provider_payment_id"),
+            paid_amount=field("amount"),
+            paid_at=field("timestamp"),
+            status=field("status"),
+        ),
+        Payment.RefundSubmitted: _entry(
+            provider_refund_id=field("provider_refund_id"), status=field("status")
+        ),
+        Payment.Refunded: _entry(
+            provider_refund_id=field("provider_refund_id"),
+            refunded_amount=field("amount"),
+            refunded_at=field("timestamp"),
+            status=field("status"),
+        ),
+    }
 
-    @singledispatchmethod
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+    def process_other(self, domain_event: Any, tracking: Tracking) -> None:
+        """Every other payment event carries the status it leads to (or none)."""
         self.view.follow_status(domain_event, tracking, self.view.update)
-
-    @process_event.register
-    def _requested(self, e: Payment.Requested, tracking: Tracking) -> None:
-        self.view.apply(tracking, self.view.insert(e))
-
-    @process_event.register
-    def _created(self, e: Payment.ProviderPaymentCreated, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update(
-                e.originator_id,
-                e.timestamp,
-                provider_payment_id=e.provider_payment_id,
-                status=e.status,
-            ),
-        )
-
-    @process_event.register
-    def _succeeded(self, e: Payment.Succeeded, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update(
-                e.originator_id,
-                e.timestamp,
-                provider_payment_id=e.provider_payment_id,
-                paid_amount=e.amount,
-                paid_at=e.timestamp,
-                status=e.status,
-            ),
-        )
-
-    @process_event.register
-    def _submitted(self, e: Payment.RefundSubmitted, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update(
-                e.originator_id,
-                e.timestamp,
-                provider_refund_id=e.provider_refund_id,
-                status=e.status,
-            ),
-        )
-
-    @process_event.register
-    def _refunded(self, e: Payment.Refunded, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.update(
-                e.originator_id,
-                e.timestamp,
-                provider_refund_id=e.provider_refund_id,
-                refunded_amount=e.amount,
-                refunded_at=e.timestamp,
-                status=e.status,
-            ),
-        )

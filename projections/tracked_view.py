@@ -2,19 +2,77 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from eventsourcing.persistence import InterfaceError, OperationalError, Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresRecorder, PostgresTrackingRecorder
 from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Composed, Identifier, Placeholder
+from psycopg.sql import SQL, Composable, Composed, Identifier, Placeholder
 
 Writer = Callable[[Cursor[DictRow]], object]
+
+
+class Statement(Protocol, Hashable):
+    """A change of one table whose statement depends on the columns it sets."""
+
+    @property
+    def table(self) -> str: ...
+
+    def statement(self, table: Identifier, columns: Sequence[str]) -> Composed: ...
+
+
+def update_statement(
+    table: Identifier,
+    key: str,
+    columns: Sequence[str],
+    *,
+    touch: bool = True,
+    unless_set: Sequence[str] = (),
+) -> Composed:
+    """``UPDATE table SET column = %(column)s, ... WHERE key = %(_key)s``; with ``touch``,
+    ``updated_at = %(_at)s`` too; with ``unless_set``, only while those columns are null."""
+    assignments: list[Composable] = [
+        SQL("{} = {}").format(Identifier(name), Placeholder(name)) for name in columns
+    ]
+    if touch:
+        assignments.append(SQL("updated_at = %(_at)s"))
+    conditions: list[Composable] = [SQL("{} = %(_key)s").format(Identifier(key))]
+    conditions.extend(SQL("{} IS NULL").format(Identifier(name)) for name in unless_set)
+    return SQL("UPDATE {table} SET {assignments} WHERE {conditions}").format(
+        table=table,
+        assignments=SQL(", ").join(assignments),
+        conditions=SQL(" AND ").join(conditions),
+    )
+
+
+def insert_statement(
+    table: Identifier,
+    columns: Sequence[str],
+    *,
+    conflict: Sequence[str] = (),
+    update: Sequence[str] = (),
+) -> Composed:
+    """``INSERT INTO table (columns) VALUES (%(column)s, ...)``: a row already there is
+    left as it is, or (``conflict``: its unique columns) has its ``update`` columns set."""
+    on_conflict: Composable = SQL("ON CONFLICT DO NOTHING")
+    if conflict:
+        on_conflict = SQL("ON CONFLICT ({conflict}) DO UPDATE SET {assignments}").format(
+            conflict=SQL(", ").join(map(Identifier, conflict)),
+            assignments=SQL(", ").join(
+                SQL("{0} = EXCLUDED.{0}").format(Identifier(name)) for name in update
+            ),
+        )
+    return SQL("INSERT INTO {table} ({columns}) VALUES ({values}) {on_conflict}").format(
+        table=table,
+        columns=SQL(", ").join(map(Identifier, columns)),
+        values=SQL(", ").join(map(Placeholder, columns)),
+        on_conflict=on_conflict,
+    )
 
 
 def table_exists(datastore: PostgresDatastore, name: str) -> bool:
@@ -61,6 +119,7 @@ class TrackedView(PostgresTrackingRecorder):
     ) -> None:
         super().__init__(datastore, tracking_table_name=tracking_table_name, **kwargs)
         self._sql_cache: dict[str, Composed] = {}
+        self._composed: dict[tuple[Hashable, tuple[str, ...]], Composed] = {}
         self._batch: Cursor[DictRow] | None = None
         self.sql_create_statements.extend(self.sql(s) for s in self.table_statements)
 
@@ -129,13 +188,18 @@ class TrackedView(PostgresTrackingRecorder):
     ) -> Writer:
         """A writer setting ``columns`` (and ``updated_at``) of the row whose ``key_column``
         is ``key``."""
-        assignments = SQL(", ").join(
-            SQL("{} = {}").format(Identifier(name), Placeholder(name)) for name in sorted(columns)
-        )
-        statement = SQL(
-            "UPDATE {table} SET {assignments}, updated_at = %(_at)s WHERE {key} = %(_key)s"
-        ).format(table=self.table(table), assignments=assignments, key=Identifier(key_column))
+        statement = update_statement(self.table(table), key_column, sorted(columns))
         return self.write(statement, {**columns, "_at": at, "_key": key})
+
+    def composed(self, change: Statement, columns: tuple[str, ...]) -> Composed:
+        """``change``'s statement setting ``columns`` of its table in this view's schema
+        (built once per change and set of columns)."""
+        key = (change, columns)
+        composed = self._composed.get(key)
+        if composed is None:
+            composed = change.statement(self.table(change.table), columns)
+            self._composed[key] = composed
+        return composed
 
     def follow_status(self, domain_event: Any, tracking: Tracking, writer: Any) -> None:
         """Record an event's ``status`` (the state it leads to) through ``writer(id, at,

@@ -3,72 +3,54 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
-from eventsourcing.projection import Projection
 
-from application.read_models.catalogue import AgencyRow
 from domain.agency import Agency
-from domain.fees import DEFAULT_CURRENCY, BhmSchedule
+from domain.fees import BhmSchedule
 from domain.service import ACTIVE, RETIRED, SUSPENDED, Service
 from domain.territory import Territory
 from projections.catalogue.view import CatalogueView
+from projections.catalogue.writes import (
+    AGENCY_ROW,
+    BHM_RATE_ROW,
+    TERRITORY_ROW,
+    ServiceHistory,
+    renamed,
+    service_status,
+)
+from projections.declared import Changes, DeclaredProjection
 
 
-class CatalogueProjection(Projection[CatalogueView]):
+class CatalogueProjection(DeclaredProjection[CatalogueView]):
     """Follows the Catalogue application's events into the catalogue tables."""
 
     name = "catalogue"
+    changes: ClassVar[Changes] = {
+        Territory.Registered: TERRITORY_ROW,
+        Territory.Renamed: renamed("catalogue_territories"),
+        Agency.Registered: AGENCY_ROW,
+        Agency.Renamed: renamed("catalogue_agencies"),
+        Service.Suspended: (
+            service_status(SUSPENDED),
+            ServiceHistory("suspended", with_reason=True),
+        ),
+        Service.Resumed: (service_status(ACTIVE), ServiceHistory("resumed")),
+        Service.Retired: (service_status(RETIRED), ServiceHistory("retired", with_reason=True)),
+        BhmSchedule.RateSet: BHM_RATE_ROW,
+    }
 
     @singledispatchmethod
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+    def process_other(self, domain_event: Any, tracking: Tracking) -> None:
         """Events the catalogue does not show only move the tracking position."""
         self.view.apply(tracking)
 
-    @process_event.register
-    def _territory_registered(self, e: Territory.Registered, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.upsert_territory(
-                e.originator_id,
-                e.code,
-                e.level,
-                e.parent,
-                e.names,
-                date.fromisoformat(e.effective_from),
-                e.timestamp,
-            ),
-        )
+    # A service's publication and revision derive its columns and its search words from
+    # its terms, and a revision counts the row's version up: written by the view.
 
-    @process_event.register
-    def _territory_renamed(self, e: Territory.Renamed, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.rename_territory(
-                e.originator_id, e.names, date.fromisoformat(e.effective_from), e.timestamp
-            ),
-        )
-
-    @process_event.register
-    def _agency_registered(self, e: Agency.Registered, tracking: Tracking) -> None:
-        row = AgencyRow(e.originator_id, e.code, e.kind, e.level, e.territory, e.parent_id, e.names)
-        self.view.apply(
-            tracking,
-            self.view.upsert_agency(row, date.fromisoformat(e.effective_from), e.timestamp),
-        )
-
-    @process_event.register
-    def _agency_renamed(self, e: Agency.Renamed, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.rename_agency(
-                e.originator_id, e.names, date.fromisoformat(e.effective_from), e.timestamp
-            ),
-        )
-
-    @process_event.register
+    @process_other.register
     def _service_published(self, e: Service.Published, tracking: Tracking) -> None:
         since = date.fromisoformat(e.effective_from)
         self.view.apply(
@@ -84,7 +66,7 @@ class CatalogueProjection(Projection[CatalogueView]):
             ),
         )
 
-    @process_event.register
+    @process_other.register
     def _service_revised(self, e: Service.Revised, tracking: Tracking) -> None:
         since = date.fromisoformat(e.effective_from)
         self.view.apply(
@@ -97,37 +79,5 @@ class CatalogueProjection(Projection[CatalogueView]):
                 at=e.timestamp,
                 since=since,
                 terms=e.terms,
-            ),
-        )
-
-    @process_event.register
-    def _service_suspended(self, e: Service.Suspended, tracking: Tracking) -> None:
-        self._status(e, tracking, SUSPENDED, "suspended", e.reason)
-
-    @process_event.register
-    def _service_resumed(self, e: Service.Resumed, tracking: Tracking) -> None:
-        self._status(e, tracking, ACTIVE, "resumed", None)
-
-    @process_event.register
-    def _service_retired(self, e: Service.Retired, tracking: Tracking) -> None:
-        self._status(e, tracking, RETIRED, "retired", e.reason)
-
-    @process_event.register
-    def _bhm_rate_set(self, e: BhmSchedule.RateSet, tracking: Tracking) -> None:
-        self.view.apply(
-            tracking,
-            self.view.set_bhm_rate(
-                date.fromisoformat(e.effective_from), e.amount, DEFAULT_CURRENCY, e.timestamp
-            ),
-        )
-
-    def _status(
-        self, e: Any, tracking: Tracking, status: str, change: str, reason: str | None
-    ) -> None:
-        self.view.apply(
-            tracking,
-            self.view.set_service_status(e.originator_id, status, e.timestamp),
-            self.view.record_service_change(
-                e.originator_id, e.originator_version, change, at=e.timestamp, reason=reason
             ),
         )

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable, Literal
-from psycopg.types.json import Jsonb
 
-from application.ports import AgencyDetails
 from application.read_models.catalogue import (
     AgencyRow,
     ServiceChange,
@@ -19,253 +16,20 @@ from application.read_models.catalogue import (
     ServiceRow,
     TerritoryRow,
 )
-from domain.fees import BhmRates
-from domain.service_application import AgencyRef
 from domain.territory import ancestor_codes
-from projections.catalogue.search import index_text, normalise, trigrams
-from projections.catalogue.text_match import WORDS_STATEMENTS, WORDS_TABLE, text_score
+from projections.catalogue.lookups import CatalogueLookups
+from projections.catalogue.tables import TABLE_NAMES, TABLE_STATEMENTS
+from projections.catalogue.text_match import WORDS_TABLE, text_score
+from projections.catalogue.writes import CatalogueWrites
 from projections.pagination import InvalidQuery, Page, decode_cursor, encode_cursor
-from projections.tracked_view import TrackedView, Writer
 
 
-class CatalogueView(TrackedView):
-    table_names = (
-        "catalogue_territories",
-        "catalogue_agencies",
-        "catalogue_services",
-        "catalogue_service_history",
-        "catalogue_bhm_rates",
-        WORDS_TABLE,
-    )
-    table_statements = (
-        """CREATE TABLE IF NOT EXISTS {schema}.catalogue_territories (
-            code text PRIMARY KEY,
-            id uuid NOT NULL UNIQUE,
-            level text NOT NULL,
-            parent text,
-            names jsonb NOT NULL,
-            names_since date NOT NULL,
-            updated_at timestamptz NOT NULL)""",
-        """CREATE INDEX IF NOT EXISTS catalogue_territories_parent_idx
-            ON {schema}.catalogue_territories (parent, code)""",
-        """CREATE TABLE IF NOT EXISTS {schema}.catalogue_agencies (
-            id uuid PRIMARY KEY,
-            code text NOT NULL UNIQUE,
-            kind text NOT NULL,
-            level text NOT NULL,
-            territory text NOT NULL,
-            parent_id uuid,
-            names jsonb NOT NULL,
-            names_since date NOT NULL,
-            updated_at timestamptz NOT NULL)""",
-        """CREATE INDEX IF NOT EXISTS catalogue_agencies_kind_idx
-            ON {schema}.catalogue_agencies (kind, level, territory)""",
-        """CREATE INDEX IF NOT EXISTS catalogue_agencies_territory_idx
-            ON {schema}.catalogue_agencies (territory text_pattern_ops)""",
-        """CREATE TABLE IF NOT EXISTS {schema}.catalogue_services (
-            id uuid PRIMARY KEY,
-            code text NOT NULL UNIQUE,
-            status text NOT NULL,
-            version integer NOT NULL,
-            effective_from date NOT NULL,
-            category text NOT NULL,
-            form smallint NOT NULL,
-            jurisdiction text NOT NULL,
-            agency_kind text NOT NULL,
-            terms jsonb NOT NULL,
-            search_text text NOT NULL,
-            published_at timestamptz NOT NULL,
-            updated_at timestamptz NOT NULL)""",
-        """CREATE TABLE IF NOT EXISTS {schema}.catalogue_service_history (
-            service_id uuid NOT NULL,
-            event_version integer NOT NULL,
-            change text NOT NULL,
-            version integer NOT NULL,
-            effective_from date,
-            reason text,
-            terms jsonb,
-            recorded_at timestamptz NOT NULL,
-            PRIMARY KEY (service_id, event_version))""",
-        """CREATE TABLE IF NOT EXISTS {schema}.catalogue_bhm_rates (
-            effective_from date PRIMARY KEY,
-            amount bigint NOT NULL,
-            currency text NOT NULL,
-            recorded_at timestamptz NOT NULL)""",
-        *WORDS_STATEMENTS,
-    )
+class CatalogueView(CatalogueWrites, CatalogueLookups):
+    """The catalogue's tables: written through :class:`CatalogueWrites`, read here and
+    through :class:`CatalogueLookups`."""
 
-    # --- writes (each returns a writer for TrackedView.apply) ----------------------------
-
-    def upsert_territory(
-        self,
-        territory_id: UUID,
-        code: str,
-        level: str,
-        parent: str | None,
-        names: dict[str, str],
-        since: date,
-        at: datetime,
-    ) -> Writer:
-        statement = self.sql(
-            """INSERT INTO {schema}.catalogue_territories
-               (code, id, level, parent, names, names_since, updated_at)
-               VALUES (%s, %s, %s, %s, %s, %s, %s)
-               ON CONFLICT (code) DO UPDATE SET level = EXCLUDED.level,
-               parent = EXCLUDED.parent, names = EXCLUDED.names,
-               names_since = EXCLUDED.names_since, updated_at = EXCLUDED.updated_at"""
-        )
-        params = (code, territory_id, level, parent, Jsonb(names), since, at)
-        return lambda c: c.execute(statement, params, prepare=True)
-
-    def rename_territory(
-        self, territory_id: UUID, names: dict[str, str], since: date, at: datetime
-    ) -> Writer:
-        statement = self.sql(
-            """UPDATE {schema}.catalogue_territories
-               SET names = %s, names_since = %s, updated_at = %s WHERE id = %s"""
-        )
-        return lambda c: c.execute(statement, (Jsonb(names), since, at, territory_id), prepare=True)
-
-    def upsert_agency(self, row: AgencyRow, since: date, at: datetime) -> Writer:
-        statement = self.sql(
-            """INSERT INTO {schema}.catalogue_agencies
-               (id, code, kind, level, territory, parent_id, names, names_since, updated_at)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
-               ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, kind = EXCLUDED.kind,
-               level = EXCLUDED.level, territory = EXCLUDED.territory,
-               parent_id = EXCLUDED.parent_id, names = EXCLUDED.names,
-               names_since = EXCLUDED.names_since, updated_at = EXCLUDED.updated_at"""
-        )
-        params = (
-            row.id,
-            row.code,
-            row.kind,
-            row.level,
-            row.territory,
-            row.parent_id,
-            Jsonb(row.names),
-            since,
-            at,
-        )
-        return lambda c: c.execute(statement, params, prepare=True)
-
-    def rename_agency(
-        self, agency_id: UUID, names: dict[str, str], since: date, at: datetime
-    ) -> Writer:
-        statement = self.sql(
-            """UPDATE {schema}.catalogue_agencies
-               SET names = %s, names_since = %s, updated_at = %s WHERE id = %s"""
-        )
-        return lambda c: c.execute(statement, (Jsonb(names), since, at, agency_id), prepare=True)
-
-    def publish_service(
-        self, service_id: UUID, code: str, terms: dict[str, Any], since: date, at: datetime
-    ) -> Writer:
-        statement = self.sql(
-            """INSERT INTO {schema}.catalogue_services
-               (id, code, status, version, effective_from, category, form, jurisdiction,
-                agency_kind, terms, search_text, published_at, updated_at)
-               VALUES (%s, %s, 'active', 1, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-               ON CONFLICT (id) DO NOTHING"""
-        )
-        search_text = service_search_text(terms)
-        params = (
-            service_id,
-            code,
-            since,
-            terms["category"],
-            terms["form"],
-            terms["jurisdiction"],
-            terms["agency_kind"],
-            Jsonb(terms),
-            search_text,
-            at,
-            at,
-        )
-        words = self._add_search_words(f"{search_text} {normalise(code)}")
-        return lambda c: (c.execute(statement, params, prepare=True), words(c))
-
-    def revise_service(
-        self, service_id: UUID, terms: dict[str, Any], since: date, at: datetime
-    ) -> Writer:
-        statement = self.sql(
-            """UPDATE {schema}.catalogue_services SET version = version + 1,
-               effective_from = %s, category = %s, form = %s, jurisdiction = %s,
-               agency_kind = %s, terms = %s, search_text = %s, updated_at = %s
-               WHERE id = %s"""
-        )
-        search_text = service_search_text(terms)
-        params = (
-            since,
-            terms["category"],
-            terms["form"],
-            terms["jurisdiction"],
-            terms["agency_kind"],
-            Jsonb(terms),
-            search_text,
-            at,
-            service_id,
-        )
-        words = self._add_search_words(search_text)
-        return lambda c: (c.execute(statement, params, prepare=True), words(c))
-
-    def _add_search_words(self, text: str) -> Writer:
-        """Adds the words of ``text`` the catalogue did not hold, with their trigrams."""
-        statement = self.sql(
-            """INSERT INTO {schema}.catalogue_search_words (word, trigrams)
-               SELECT word, string_to_array(grams, '|')
-               FROM unnest(%s::text[], %s::text[]) AS added(word, grams)
-               ON CONFLICT (word) DO NOTHING"""
-        )
-        words = list(dict.fromkeys(text.split()))  # words hold no "|": it is not a letter
-        grams = ["|".join(trigrams(word)) for word in words]
-        return lambda c: c.execute(statement, (words, grams), prepare=True)
-
-    def set_service_status(self, service_id: UUID, status: str, at: datetime) -> Writer:
-        statement = self.sql(
-            "UPDATE {schema}.catalogue_services SET status = %s, updated_at = %s WHERE id = %s"
-        )
-        return lambda c: c.execute(statement, (status, at, service_id), prepare=True)
-
-    def record_service_change(
-        self,
-        service_id: UUID,
-        event_version: int,
-        change: str,
-        *,
-        at: datetime,
-        since: date | None = None,
-        reason: str | None = None,
-        terms: dict[str, Any] | None = None,
-    ) -> Writer:
-        statement = self.sql(
-            """INSERT INTO {schema}.catalogue_service_history
-               (service_id, event_version, change, version, effective_from, reason, terms,
-                recorded_at)
-               SELECT %s, %s, %s, s.version, %s, %s, %s, %s
-               FROM {schema}.catalogue_services s WHERE s.id = %s
-               ON CONFLICT DO NOTHING"""
-        )
-        params = (
-            service_id,
-            event_version,
-            change,
-            since,
-            reason,
-            Jsonb(terms) if terms is not None else None,
-            at,
-            service_id,
-        )
-        return lambda c: c.execute(statement, params, prepare=True)
-
-    def set_bhm_rate(self, since: date, amount: int, currency: str, at: datetime) -> Writer:
-        statement = self.sql(
-            """INSERT INTO {schema}.catalogue_bhm_rates (effective_from, amount, currency,
-               recorded_at) VALUES (%s, %s, %s, %s)
-               ON CONFLICT (effective_from) DO UPDATE SET amount = EXCLUDED.amount,
-               currency = EXCLUDED.currency, recorded_at = EXCLUDED.recorded_at"""
-        )
-        return lambda c: c.execute(statement, (since, amount, currency, at), prepare=True)
+    table_names = TABLE_NAMES
+    table_statements = TABLE_STATEMENTS
 
     # --- queries: territories -------------------------------------------------------------
 
@@ -377,72 +141,6 @@ class CatalogueView(TrackedView):
     def _agency_select(self) -> Composable:
         return SQL("SELECT id, code, kind, level, territory, parent_id, names FROM {table}").format(
             table=self.table("catalogue_agencies")
-        )
-
-    # --- the agency directory (application.ports.AgencyDirectory) -----------------------
-
-    def responsible_agency(self, kind: str, level: str, territory: str) -> AgencyRef | None:
-        """The agency of ``kind`` at ``level`` located in ``territory`` or its nearest
-        ancestor: a district service goes to the district's body, a regional one to the
-        region's, a republic one to the ministry."""
-        row = self.fetch_one(
-            """SELECT a.id, a.code, a.parent_id, p.code AS parent_code
-               FROM {schema}.catalogue_agencies a
-               LEFT JOIN {schema}.catalogue_agencies p ON p.id = a.parent_id
-               WHERE a.kind = %s AND a.level = %s AND a.territory = ANY(%s)
-               ORDER BY length(a.territory) DESC, a.code LIMIT 1""",
-            (kind, level, ancestor_codes(territory)),
-        )
-        return _agency_ref(row) if row else None
-
-    def agency_ref(self, agency_id: UUID) -> AgencyRef | None:
-        row = self.fetch_one(
-            """SELECT a.id, a.code, a.parent_id, p.code AS parent_code
-               FROM {schema}.catalogue_agencies a
-               LEFT JOIN {schema}.catalogue_agencies p ON p.id = a.parent_id
-               WHERE a.id = %s""",
-            (agency_id,),
-        )
-        return _agency_ref(row) if row else None
-
-    def agency_by_code(self, code: str) -> AgencyRef | None:
-        row = self.fetch_one(
-            """SELECT a.id, a.code, a.parent_id, p.code AS parent_code
-               FROM {schema}.catalogue_agencies a
-               LEFT JOIN {schema}.catalogue_agencies p ON p.id = a.parent_id
-               WHERE a.code = %s""",
-            (code,),
-        )
-        return _agency_ref(row) if row else None
-
-    def has_agency_code(self, code: str) -> bool:
-        row = self.fetch_one(
-            "SELECT 1 AS found FROM {schema}.catalogue_agencies WHERE code = %s", (code,)
-        )
-        return row is not None
-
-    def agency_names(self, agency_id: UUID) -> dict[str, str] | None:
-        row = self.fetch_one(
-            "SELECT names FROM {schema}.catalogue_agencies WHERE id = %s", (agency_id,)
-        )
-        return dict(row["names"]) if row else None
-
-    def agency_details(self, agency_id: UUID) -> AgencyDetails | None:
-        row = self.fetch_one(
-            """SELECT a.names, a.territory, p.names AS parent_names, t.names AS territory_names
-               FROM {schema}.catalogue_agencies a
-               LEFT JOIN {schema}.catalogue_agencies p ON p.id = a.parent_id
-               LEFT JOIN {schema}.catalogue_territories t ON t.code = a.territory
-               WHERE a.id = %s""",
-            (agency_id,),
-        )
-        if row is None:
-            return None
-        return AgencyDetails(
-            names=dict(row["names"]),
-            parent_names=dict(row["parent_names"]) if row["parent_names"] else None,
-            territory_code=row["territory"],
-            territory_names=dict(row["territory_names"]) if row["territory_names"] else None,
         )
 
     # --- queries: services ----------------------------------------------------------------
@@ -569,30 +267,11 @@ class CatalogueView(TrackedView):
             columns=_SERVICE_COLUMNS, table=self.table("catalogue_services")
         )
 
-    # --- queries: fees --------------------------------------------------------------------
-
-    def bhm_rates(self) -> BhmRates:
-        rows = self.fetch_all(
-            "SELECT effective_from, amount, currency FROM {schema}.catalogue_bhm_rates "
-            "ORDER BY effective_from"
-        )
-        currency = rows[-1]["currency"] if rows else "UZS"
-        return BhmRates(tuple((r["effective_from"], int(r["amount"])) for r in rows), currency)
-
 
 _SERVICE_COLUMNS = SQL(
     "SELECT s.id, s.code, s.status, s.version, s.effective_from, s.terms, "
     "s.published_at, s.updated_at"
 )
-
-
-def service_search_text(terms: dict[str, Any]) -> str:
-    """The searchable text of a service's terms, in all four languages, normalised (in
-    Latin: Cyrillic is transliterated)."""
-    parts = [terms.get("category", "")]
-    for field in ("names", "descriptions"):
-        parts.extend(terms.get(field, {}).values())
-    return index_text(" ".join(parts))
 
 
 def _page(rows: list[Any], limit: int, key: Any) -> Page[Any]:
@@ -615,10 +294,6 @@ def _agency(row: DictRow) -> AgencyRow:
         row["parent_id"],
         dict(row["names"]),
     )
-
-
-def _agency_ref(row: DictRow) -> AgencyRef:
-    return AgencyRef(row["id"], row["code"], row["parent_id"], row["parent_code"])
 
 
 def _service(row: DictRow) -> ServiceRow:
