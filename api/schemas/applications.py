@@ -23,8 +23,9 @@ from api.schemas.vocabularies import (
 from application.attachments import AttachmentUpload
 from application.principal import Principal
 from domain.decision import Decision
+from domain.fee_status import fee_status
 from domain.identity import CITIZEN
-from domain.payment import Payment, fee_status
+from domain.payment import Payment
 from domain.service_application import AWAITING_PAYMENT, ServiceApplication
 from projections.citizen_applications import CitizenApplicationRow
 from projections.decisions_register import DecisionEntry

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from application.attachments import MAGIC
 from domain import appeal, decision, inter_agency, kpi, payment, service, service_application
 from domain.agency import JURISDICTION_LEVELS
+from domain.fee_status import FEE_STATUSES
 from domain.fees import FEE_KINDS
 from domain.i18n import LANGUAGES
 from domain.territory import TERRITORY_LEVELS
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 else:
     ApplicationStatus = Literal[service_application.STATUSES]
     Outcome = Literal[service_application.OUTCOMES]
-    FeeStatus = Literal[payment.FEE_STATUSES]
+    FeeStatus = Literal[FEE_STATUSES]
     PaymentStatus = Literal[payment.STATUSES]
     AppealStatus = Literal[appeal.STATUSES]
     AppealSubject = Literal[tuple(sorted(appeal.SUBJECTS))]

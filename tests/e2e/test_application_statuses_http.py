@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.schemas.applications import ApplicationOut
-from domain.payment import FEE_STATUSES
+from domain.fee_status import FEE_STATUSES
 from domain.service_application import DECIDED, STATUSES
 from infrastructure.clock import FixedClock
 from infrastructure.container import Container

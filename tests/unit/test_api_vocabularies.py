@@ -13,7 +13,7 @@ from api.schemas.applications import ApplicationOut, ApplicationPaymentOut, Queu
 from api.schemas.catalogue import Fee, ServiceChangeOut, ServiceSummary, TerritoryOut
 from api.schemas.inter_agency import RequestOut
 from api.schemas.kpi import IndicatorOut
-from domain import appeal, inter_agency, kpi, payment, service, service_application
+from domain import appeal, fee_status, inter_agency, kpi, service, service_application
 from domain.fees import FEE_KINDS
 from domain.territory import TERRITORY_LEVELS
 from projections.officer_queue import KINDS
@@ -30,7 +30,7 @@ def enum_of(model: type[BaseModel], field: str) -> list[Any]:
     ("model", "field", "values"),
     [
         (ApplicationOut, "status", service_application.STATUSES),
-        (ApplicationPaymentOut, "status", payment.FEE_STATUSES),
+        (ApplicationPaymentOut, "status", fee_status.FEE_STATUSES),
         (QueueItemOut, "kind", KINDS),
         (AppealOut, "status", appeal.STATUSES),
         (RequestOut, "status", inter_agency.STATUSES),

@@ -17,7 +17,8 @@ from application.ports import PAYMENT_FAILED, PAYMENT_SUCCEEDED, ProviderEvent
 from domain.calendar import WorkingCalendar
 from domain.context import CommandContext
 from domain.errors import InvalidTransition, NothingChanged
-from domain.payment import Payment, fee_status
+from domain.fee_status import fee_status
+from domain.payment import Payment
 from domain.service_application import AgencyRef, ServiceApplication
 from infrastructure.clock import FixedClock
 from infrastructure.payments.webhooks import to_provider_event
