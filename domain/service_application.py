@@ -13,104 +13,40 @@ Every refused transition raises a named error that says which state forbids it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.agency import AgencyRef
+from domain.application_statuses import (
+    AWAITING_INFORMATION,
+    AWAITING_PAYMENT,
+    CANCELLED,
+    CLOSED,
+    DECIDED,
+    IN_REVIEW,
+    OPEN,
+    OUTCOMES,
+    QUEUED,
+    RESULT_ISSUED,
+    SUBMITTED,
+    WITHDRAWN,
+)
+from domain.attachment import SHA256, Attachment
 from domain.calendar import WorkingCalendar
 from domain.errors import (
     AssignedToAnotherOfficer,
-    InvalidAttachment,
     InvalidInput,
     InvalidTransition,
     NotAssigned,
     NothingChanged,
 )
 from domain.i18n import LANGUAGES
-
-AWAITING_PAYMENT = "awaiting_payment"
-QUEUED = "queued"
-IN_REVIEW = "in_review"
-AWAITING_INFORMATION = "awaiting_information"
-DECIDED = "decided"
-RESULT_ISSUED = "result_issued"
-WITHDRAWN = "withdrawn"
-CANCELLED = "cancelled"
-CLOSED = "closed"
-SUBMITTED = "submitted"  # only inside the submitting command: it is routed in the same save
-# Every status an application can be read in (the API's vocabulary is derived from this).
-STATUSES = (
-    AWAITING_PAYMENT,
-    QUEUED,
-    IN_REVIEW,
-    AWAITING_INFORMATION,
-    DECIDED,
-    RESULT_ISSUED,
-    WITHDRAWN,
-    CANCELLED,
-    CLOSED,
-)
-OPEN = (AWAITING_PAYMENT, QUEUED, IN_REVIEW, AWAITING_INFORMATION)
-CLOCK_RUNNING = (QUEUED, IN_REVIEW)
-
-APPROVED = "approved"
-REJECTED = "rejected"
-OUTCOMES = (APPROVED, REJECTED)
+from domain.text import required_text
 
 TRACKING_NUMBER = re.compile(r"AR-\d{4}-\d{7,}")
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file the citizen attached: its bytes live in a store, its hash in the event."""
-
-    document: str  # the required document it satisfies (or "other")
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Attachment:
-        attachment = cls(
-            str(data["document"]),
-            str(data["filename"]),
-            str(data["content_type"]),
-            int(data["size"]),
-            str(data["sha256"]),
-        )
-        if not _SHA256.fullmatch(attachment.sha256):
-            raise InvalidAttachment("an attachment's sha256 is 64 lowercase hex digits")
-        return attachment
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "document": self.document,
-            "filename": self.filename,
-            "content_type": self.content_type,
-            "size": self.size,
-            "sha256": self.sha256,
-        }
-
-
-@dataclass(frozen=True)
-class AgencyRef:
-    id: UUID
-    code: str
-    parent_id: UUID | None = None
-    parent_code: str | None = None
-
-
-def _text(field: str, value: str, limit: int = 4000) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{field} must be a non-empty text")
-    if len(value) > limit:
-        raise InvalidInput(f"{field} is longer than {limit} characters")
-    return value.strip()
 
 
 class ServiceApplication(Aggregate):
@@ -449,7 +385,7 @@ class ServiceApplication(Aggregate):
     def cancel(self, *, reason: str, meta: dict[str, str]) -> None:
         """The fee was not paid in time: the application ends without a decision."""
         self._require("cancellation", AWAITING_PAYMENT)
-        self._cancelled(reason=_text("reason", reason, 1000), status=CANCELLED, meta=meta)
+        self._cancelled(reason=required_text("reason", reason, 1000), status=CANCELLED, meta=meta)
 
     @event(Cancelled)
     def _cancelled(self, reason: str, status: str, meta: dict[str, str]) -> None:
@@ -548,7 +484,7 @@ class ServiceApplication(Aggregate):
         self._require_assignee(officer, "requesting information")
         self._information_requested(
             officer=officer,
-            message=_text("message", message),
+            message=required_text("message", message),
             requested_on=today.isoformat(),
             status=AWAITING_INFORMATION,
             meta=meta,
@@ -582,7 +518,7 @@ class ServiceApplication(Aggregate):
             self.clock_started_on, self.term_working_days + total_paused
         )
         self._information_provided(
-            message=_text("message", message),
+            message=required_text("message", message),
             form=dict(form),
             provided_on=today.isoformat(),
             paused_working_days=paused,
@@ -666,7 +602,7 @@ class ServiceApplication(Aggregate):
     def issue_result(self, *, documents: dict[str, str], meta: dict[str, str]) -> None:
         """Record the result documents' hashes; the citizen can download them now."""
         self._require("issuing the result", DECIDED)
-        if not documents or not all(_SHA256.fullmatch(h) for h in documents.values()):
+        if not documents or not all(SHA256.fullmatch(h) for h in documents.values()):
             raise InvalidInput("result documents are recorded by their sha256")
         assert self.decision_id is not None
         assert self.registration_number is not None
@@ -695,7 +631,7 @@ class ServiceApplication(Aggregate):
     def withdraw(self, *, reason: str, meta: dict[str, str]) -> None:
         self._require("withdrawal", *OPEN)
         self._withdrawn(
-            reason=_text("reason", reason, 1000),
+            reason=required_text("reason", reason, 1000),
             before_acceptance=not self.was_accepted,
             status=WITHDRAWN,
             meta=meta,
@@ -710,7 +646,7 @@ class ServiceApplication(Aggregate):
 
     def close(self, *, reason: str, meta: dict[str, str]) -> None:
         self._require("closing", RESULT_ISSUED, WITHDRAWN, CANCELLED)
-        self._closed(reason=_text("reason", reason, 1000), status=CLOSED, meta=meta)
+        self._closed(reason=required_text("reason", reason, 1000), status=CLOSED, meta=meta)
 
     @event(Closed)
     def _closed(self, reason: str, status: str, meta: dict[str, str]) -> None:

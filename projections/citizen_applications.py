@@ -20,7 +20,8 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable
 
 from domain.appeal import Appeal
-from domain.service_application import SUBMITTED, ServiceApplication
+from domain.application_statuses import SUBMITTED
+from domain.service_application import ServiceApplication
 from projections.pagination import (
     GroupedKeyset,
     InvalidQuery,

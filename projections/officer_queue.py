@@ -18,8 +18,8 @@ from eventsourcing.projection import Projection
 from psycopg.sql import SQL, Composable
 
 from domain import appeal as appeal_statuses
+from domain import application_statuses
 from domain import inter_agency as request_statuses
-from domain import service_application as application_statuses
 from domain.appeal import Appeal
 from domain.inter_agency import InterAgencyRequest
 from domain.service_application import ServiceApplication

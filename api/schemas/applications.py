@@ -22,11 +22,12 @@ from api.schemas.vocabularies import (
 )
 from application.attachments import AttachmentUpload
 from application.principal import Principal
+from domain.application_statuses import AWAITING_PAYMENT
 from domain.decision import Decision
 from domain.fee_status import fee_status
 from domain.identity import CITIZEN
 from domain.payment import Payment
-from domain.service_application import AWAITING_PAYMENT, ServiceApplication
+from domain.service_application import ServiceApplication
 from projections.citizen_applications import CitizenApplicationRow
 from projections.decisions_register import DecisionEntry
 from projections.officer_queue import QueueItem

@@ -13,8 +13,8 @@ from psycopg.sql import SQL, Composable, Literal
 from psycopg.types.json import Jsonb
 
 from application.ports import AgencyDetails
+from domain.agency import AgencyRef
 from domain.fees import BhmRates
-from domain.service_application import AgencyRef
 from domain.territory import ancestor_codes
 from projections.catalogue.search import index_text, normalise, trigrams
 from projections.catalogue.text_match import WORDS_STATEMENTS, WORDS_TABLE, text_score
