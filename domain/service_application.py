@@ -12,7 +12,6 @@ Every refused transition raises a named error that says which state forbids it.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -20,6 +19,15 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.agency import AgencyRef
+from domain.application_rules import (
+    breached_due_date,
+    check_acceptance,
+    check_outcome,
+    check_result_documents,
+    check_submission,
+    require_assignee,
+    require_status,
+)
 from domain.application_statuses import (
     AWAITING_INFORMATION,
     AWAITING_PAYMENT,
@@ -28,25 +36,16 @@ from domain.application_statuses import (
     DECIDED,
     IN_REVIEW,
     OPEN,
-    OUTCOMES,
     QUEUED,
     RESULT_ISSUED,
     SUBMITTED,
     WITHDRAWN,
 )
-from domain.attachment import SHA256, Attachment
+from domain.attachment import Attachment
 from domain.calendar import WorkingCalendar
-from domain.errors import (
-    AssignedToAnotherOfficer,
-    InvalidInput,
-    InvalidTransition,
-    NotAssigned,
-    NothingChanged,
-)
-from domain.i18n import LANGUAGES
+from domain.due_dates import term_due_date, working_days_taken
+from domain.errors import NothingChanged
 from domain.text import required_text
-
-TRACKING_NUMBER = re.compile(r"AR-\d{4}-\d{7,}")
 
 
 class ServiceApplication(Aggregate):
@@ -191,12 +190,7 @@ class ServiceApplication(Aggregate):
         attachments: list[Attachment],
         meta: dict[str, str],
     ) -> ServiceApplication:
-        if not TRACKING_NUMBER.fullmatch(tracking_number):
-            raise InvalidInput(
-                f"a tracking number looks like AR-2026-0000123, not {tracking_number!r}"
-            )
-        if language not in LANGUAGES:
-            raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}")
+        check_submission(tracking_number, language)
         fields: dict[str, Any] = {
             "id": application_id,
             "tracking_number": tracking_number,
@@ -261,25 +255,10 @@ class ServiceApplication(Aggregate):
     # --- guards -----------------------------------------------------------------------------
 
     def _require(self, action: str, *allowed: str) -> None:
-        if self.status not in allowed:
-            raise InvalidTransition(
-                f"application {self.tracking_number} is {self.status}; {action} is allowed "
-                f"only when it is {' or '.join(allowed)}",
-                state=self.status,
-            )
+        require_status(self.tracking_number, self.status, action, allowed)
 
     def _require_assignee(self, officer: str, action: str) -> None:
-        if self.assignee is None:
-            raise NotAssigned(
-                f"application {self.tracking_number} is not accepted by any officer; accept it "
-                f"before {action}",
-                state=self.status,
-            )
-        if self.assignee != officer:
-            raise AssignedToAnotherOfficer(
-                f"application {self.tracking_number} is assigned to another officer",
-                state=self.status,
-            )
+        require_assignee(self.tracking_number, self.status, self.assignee, officer, action)
 
     @property
     def is_open(self) -> bool:
@@ -320,7 +299,7 @@ class ServiceApplication(Aggregate):
             self._start_clock(today, calendar, meta)
 
     def _start_clock(self, today: date, calendar: WorkingCalendar, meta: dict[str, str]) -> None:
-        due = calendar.add_working_days(today, self.term_working_days)
+        due = term_due_date(calendar, today, self.term_working_days, 0)
         self._clock_started(
             started_on=today.isoformat(), due_date=due.isoformat(), status=QUEUED, meta=meta
         )
@@ -404,8 +383,8 @@ class ServiceApplication(Aggregate):
         self._require("recomputing the due date", QUEUED, IN_REVIEW, AWAITING_INFORMATION)
         if self.clock_started_on is None:
             raise NothingChanged(f"the clock of {self.tracking_number} has not started")
-        due = calendar.add_working_days(
-            self.clock_started_on, self.term_working_days + self.paused_working_days
+        due = term_due_date(
+            calendar, self.clock_started_on, self.term_working_days, self.paused_working_days
         )
         if due == self.due_date:
             raise NothingChanged(f"the due date of {self.tracking_number} stays {due}")
@@ -420,13 +399,8 @@ class ServiceApplication(Aggregate):
     ) -> None:
         """Record a breach of the legal term (and escalate to the parent agency) once."""
         self._require("a deadline breach", QUEUED, IN_REVIEW)
-        if self.deadline_breached:
-            raise NothingChanged(f"the breach of {self.tracking_number} is already recorded")
-        if self.due_date is None or today <= self.due_date:
-            raise NothingChanged(f"application {self.tracking_number} is within its term")
-        self._deadline_breached(
-            due_date=self.due_date.isoformat(), detected_on=today.isoformat(), meta=meta
-        )
+        due = breached_due_date(self.tracking_number, self.deadline_breached, self.due_date, today)
+        self._deadline_breached(due_date=due.isoformat(), detected_on=today.isoformat(), meta=meta)
         if escalate_to is not None:
             self._escalated(to_agency_id=escalate_to.id, to_agency_code=escalate_to.code, meta=meta)
 
@@ -443,17 +417,7 @@ class ServiceApplication(Aggregate):
     def accept(self, *, officer: str, meta: dict[str, str]) -> None:
         """An officer takes the case; others cannot act on it until it is released."""
         self._require("acceptance", QUEUED, IN_REVIEW, AWAITING_INFORMATION)
-        if self.assignee == officer:
-            raise InvalidTransition(
-                f"application {self.tracking_number} is {self.status} and already accepted by you",
-                state=self.status,
-            )
-        if self.assignee is not None:
-            raise AssignedToAnotherOfficer(
-                f"application {self.tracking_number} is {self.status} and assigned to another "
-                "officer",
-                state=self.status,
-            )
+        check_acceptance(self.tracking_number, self.status, self.assignee, officer)
         self._accepted(
             officer=officer, status=IN_REVIEW if self.status == QUEUED else self.status, meta=meta
         )
@@ -512,10 +476,12 @@ class ServiceApplication(Aggregate):
         self._require("providing information", AWAITING_INFORMATION)
         assert self.paused_since is not None
         paused = calendar.working_days_between(self.paused_since, today)
-        total_paused = self.paused_working_days + paused
         assert self.clock_started_on is not None
-        due = calendar.add_working_days(
-            self.clock_started_on, self.term_working_days + total_paused
+        due = term_due_date(
+            calendar,
+            self.clock_started_on,
+            self.term_working_days,
+            self.paused_working_days + paused,
         )
         self._information_provided(
             message=required_text("message", message),
@@ -565,10 +531,9 @@ class ServiceApplication(Aggregate):
         start, the days it waited for the citizen left out) and whether the term was kept."""
         self._require("a decision", IN_REVIEW)
         self._require_assignee(officer, "deciding")
-        if outcome not in OUTCOMES:
-            raise InvalidInput(f"outcome must be {' or '.join(OUTCOMES)}, not {outcome!r}")
+        check_outcome(outcome)
         started = self.clock_started_on or today
-        taken = max(0, calendar.working_days_between(started, today) - self.paused_working_days)
+        taken = working_days_taken(calendar, started, today, self.paused_working_days)
         self._decided(
             decision_id=decision_id,
             registration_number=registration_number,
@@ -602,8 +567,7 @@ class ServiceApplication(Aggregate):
     def issue_result(self, *, documents: dict[str, str], meta: dict[str, str]) -> None:
         """Record the result documents' hashes; the citizen can download them now."""
         self._require("issuing the result", DECIDED)
-        if not documents or not all(SHA256.fullmatch(h) for h in documents.values()):
-            raise InvalidInput("result documents are recorded by their sha256")
+        check_result_documents(documents)
         assert self.decision_id is not None
         assert self.registration_number is not None
         self._result_issued(
