@@ -12,6 +12,7 @@ from uuid import UUID
 from application.cases import Cases
 from application.ports import AccessEntry
 from application.principal import Principal
+from domain.agency import AgencyRef
 from domain.appeal import REGION, Appeal, subject_level
 from domain.context import CommandContext
 from domain.errors import (
@@ -25,7 +26,6 @@ from domain.errors import (
 from domain.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from domain.identity import ADMIN, AUDITOR, CITIZEN, OFFICER
 from domain.ids import natural_id
-from domain.service_application import AgencyRef
 
 HOKIMIYAT = "hokimiyat"
 

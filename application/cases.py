@@ -36,6 +36,8 @@ from application.ports import (
 from application.principal import Principal
 from application.result_facts import mask_pinfl, what_is_granted
 from application.transcodings import register_case_transcodings
+from domain.application_rules import TRACKING_NUMBER
+from domain.attachment import Attachment
 from domain.calendar import HolidayCalendar, WorkingCalendar
 from domain.context import CommandContext
 from domain.decision import Decision
@@ -60,11 +62,7 @@ from domain.ids import natural_id
 from domain.indexes import RequestKeyIndex, TrackingNumberIndex
 from domain.registration import RegistrationCounter
 from domain.service import ServiceVersion
-from domain.service_application import (
-    TRACKING_NUMBER,
-    Attachment,
-    ServiceApplication,
-)
+from domain.service_application import ServiceApplication
 from domain.territory import CITY, DISTRICT, REGION
 
 # A decision retries this often when concurrent decisions of its agency take its number.

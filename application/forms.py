@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from domain.errors import InvalidFormSchema
-from domain.service import check_form_schema_shape
+from domain.form_schema import check_form_schema_shape
 
 _FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
 

@@ -29,11 +29,12 @@ from eventsourcing.utils import get_topic
 
 from application.ports import Clock
 from application.transcodings import register_case_transcodings
+from domain.application_statuses import REJECTED
 from domain.calendar import HolidayCalendar, WorkingCalendar
 from domain.context import CommandContext
 from domain.errors import InvalidTransition, NothingChanged
 from domain.payment import AWAITING, Payment
-from domain.service_application import REJECTED, ServiceApplication
+from domain.service_application import ServiceApplication
 
 POLICY = CommandContext(actor="system:policy", role="system", correlation_id="policy")
 

@@ -31,6 +31,7 @@ from application.ports import (
     ProviderPayment,
 )
 from application.principal import Principal
+from domain.application_statuses import AWAITING_PAYMENT
 from domain.context import CommandContext
 from domain.errors import (
     ConcurrentModification,
@@ -44,7 +45,7 @@ from domain.errors import (
 from domain.identity import ADMIN, CITIZEN
 from domain.indexes import ProviderPaymentIndex
 from domain.payment import AWAITING, REFUND_REQUESTED, Payment
-from domain.service_application import AWAITING_PAYMENT, ServiceApplication
+from domain.service_application import ServiceApplication
 
 log = structlog.get_logger(__name__)
 MAX_ATTEMPTS = 50

@@ -8,7 +8,7 @@ from typing import Protocol
 from uuid import UUID
 
 from application.result_facts import GrantedFact, ValidityPeriod
-from domain.service_application import AgencyRef
+from domain.agency import AgencyRef
 
 
 class Clock(Protocol):

@@ -8,7 +8,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
-from domain.service_application import AgencyRef, Attachment
+from domain.agency import AgencyRef
+from domain.attachment import Attachment
 
 
 class DateAsISO(Transcoding):

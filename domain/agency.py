@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -33,6 +34,16 @@ _TERRITORY_CODE_LENGTH = {
 
 AGENCY_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{1,63}")
 AGENCY_KIND = re.compile(r"[a-z][a-z0-9_]{1,47}")
+
+
+@dataclass(frozen=True)
+class AgencyRef:
+    """The agency a case, an appeal or a request is with (or escalated to)."""
+
+    id: UUID
+    code: str
+    parent_id: UUID | None = None
+    parent_code: str | None = None
 
 
 class Agency(Aggregate):

@@ -17,9 +17,10 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.agency import AgencyRef
 from domain.errors import InvalidInput, InvalidTransition, NothingChanged
 from domain.i18n import LANGUAGES
-from domain.service_application import AgencyRef, _text
+from domain.text import required_text
 
 UNDER_REVIEW = "under_review"
 ESCALATED = "escalated"
@@ -151,7 +152,7 @@ class Appeal(Aggregate):
             "applicant_ref": applicant_ref,
             "territory": territory,
             "subject": subject,
-            "text": _text("text", text, limit=10000),
+            "text": required_text("text", text, limit=10000),
             "language": language,
             "application_id": application_id,
             "decision_id": decision_id,
@@ -235,7 +236,7 @@ class Appeal(Aggregate):
             )
         self._extended(
             officer=officer,
-            reason=_text("reason", reason),
+            reason=required_text("reason", reason),
             due_date=(self.filed_on + timedelta(days=EXTENDED_TERM_DAYS)).isoformat(),
             meta=meta,
         )
@@ -253,7 +254,7 @@ class Appeal(Aggregate):
         self._answered(
             officer=officer,
             agency_code=agency_code,
-            text=_text("text", text, limit=10000),
+            text=required_text("text", text, limit=10000),
             answered_on=today.isoformat(),
             on_time=today <= self.due_date,
             status=ANSWERED,
@@ -350,7 +351,9 @@ class Appeal(Aggregate):
                 f"appeal {self.number} was answered at the highest level it can reach here",
                 state=self.status,
             )
-        self._disputed(reason=_text("reason", reason), disputed_on=today.isoformat(), meta=meta)
+        self._disputed(
+            reason=required_text("reason", reason), disputed_on=today.isoformat(), meta=meta
+        )
         self._escalate(escalate_to, ESCALATE_DISPUTED, today, meta)
 
     @event(Disputed)

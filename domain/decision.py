@@ -8,9 +8,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.application_statuses import OUTCOMES
 from domain.errors import DecisionRevoked, InvalidInput
 from domain.ids import natural_id
-from domain.service_application import OUTCOMES
 
 VALID = "valid"
 REVOKED = "revoked"

@@ -17,9 +17,10 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.agency import AgencyRef
 from domain.calendar import WorkingCalendar
 from domain.errors import InvalidInput, InvalidTransition, NothingChanged
-from domain.service_application import AgencyRef, _text
+from domain.text import required_text
 
 OPEN = "open"
 OVERDUE = "overdue"
@@ -127,9 +128,9 @@ class InterAgencyRequest(Aggregate):
             "to_agency_id": to_agency.id,
             "to_agency_code": to_agency.code,
             "officer": officer,
-            "requested_data": _text("requested_data", requested_data),
-            "purpose": _text("purpose", purpose),
-            "legal_basis": _text("legal_basis", legal_basis, limit=1000),
+            "requested_data": required_text("requested_data", requested_data),
+            "purpose": required_text("purpose", purpose),
+            "legal_basis": required_text("legal_basis", legal_basis, limit=1000),
             "term_working_days": term_working_days,
             "requested_on": today.isoformat(),
             "due_date": calendar.add_working_days(today, term_working_days).isoformat(),
@@ -255,7 +256,7 @@ class InterAgencyRequest(Aggregate):
         self._refused(
             officer=officer,
             agency_code=agency_code,
-            reason=_text("reason", reason),
+            reason=required_text("reason", reason),
             refused_on=today.isoformat(),
             status=REFUSED,
             meta=meta,

@@ -19,7 +19,6 @@ from domain.agency import AGENCY_KIND, JURISDICTION_LEVELS
 from domain.errors import (
     InvalidCode,
     InvalidEffectiveDate,
-    InvalidFormSchema,
     InvalidServiceTerms,
     NothingChanged,
     ServiceNotActive,
@@ -27,6 +26,7 @@ from domain.errors import (
     ServiceRetired,
 )
 from domain.fees import FeeRule
+from domain.form_schema import check_form_schema_shape
 from domain.i18n import Translations, require_translations
 from domain.ids import natural_id
 from domain.validity import Validity
@@ -104,27 +104,6 @@ def _unique(field: str, codes: list[str]) -> None:
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
     if duplicates:
         raise InvalidServiceTerms(f"{field} repeat codes: {', '.join(duplicates)}")
-
-
-def check_form_schema_shape(schema: object) -> dict[str, Any]:
-    """The structural rules a service form schema must meet (its full validity as a
-    JSON Schema is checked by the application with a validator)."""
-    if not isinstance(schema, dict):
-        raise InvalidFormSchema("form_schema must be a JSON Schema object")
-    if schema.get("type") != "object":
-        raise InvalidFormSchema('form_schema must describe an object ("type": "object")')
-    if not isinstance(schema.get("properties"), dict) or not schema["properties"]:
-        raise InvalidFormSchema("form_schema must declare its fields under 'properties'")
-    examples = schema.get("examples")
-    if (
-        not isinstance(examples, list)
-        or not examples
-        or not all(isinstance(e, dict) for e in examples)
-    ):
-        raise InvalidFormSchema(
-            "form_schema must hold at least one filled-in instance under 'examples'"
-        )
-    return schema
 
 
 @dataclass(frozen=True)

@@ -12,105 +12,40 @@ Every refused transition raises a named error that says which state forbids it.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.calendar import WorkingCalendar
-from domain.errors import (
-    AssignedToAnotherOfficer,
-    InvalidAttachment,
-    InvalidInput,
-    InvalidTransition,
-    NotAssigned,
-    NothingChanged,
+from domain.agency import AgencyRef
+from domain.application_rules import (
+    breached_due_date,
+    check_acceptance,
+    check_outcome,
+    check_result_documents,
+    check_submission,
+    require_assignee,
+    require_status,
 )
-from domain.i18n import LANGUAGES
-
-AWAITING_PAYMENT = "awaiting_payment"
-QUEUED = "queued"
-IN_REVIEW = "in_review"
-AWAITING_INFORMATION = "awaiting_information"
-DECIDED = "decided"
-RESULT_ISSUED = "result_issued"
-WITHDRAWN = "withdrawn"
-CANCELLED = "cancelled"
-CLOSED = "closed"
-SUBMITTED = "submitted"  # only inside the submitting command: it is routed in the same save
-# Every status an application can be read in (the API's vocabulary is derived from this).
-STATUSES = (
-    AWAITING_PAYMENT,
-    QUEUED,
-    IN_REVIEW,
+from domain.application_statuses import (
     AWAITING_INFORMATION,
-    DECIDED,
-    RESULT_ISSUED,
-    WITHDRAWN,
+    AWAITING_PAYMENT,
     CANCELLED,
     CLOSED,
+    DECIDED,
+    IN_REVIEW,
+    OPEN,
+    QUEUED,
+    RESULT_ISSUED,
+    SUBMITTED,
+    WITHDRAWN,
 )
-OPEN = (AWAITING_PAYMENT, QUEUED, IN_REVIEW, AWAITING_INFORMATION)
-CLOCK_RUNNING = (QUEUED, IN_REVIEW)
-
-APPROVED = "approved"
-REJECTED = "rejected"
-OUTCOMES = (APPROVED, REJECTED)
-
-TRACKING_NUMBER = re.compile(r"AR-\d{4}-\d{7,}")
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file the citizen attached: its bytes live in a store, its hash in the event."""
-
-    document: str  # the required document it satisfies (or "other")
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Attachment:
-        attachment = cls(
-            str(data["document"]),
-            str(data["filename"]),
-            str(data["content_type"]),
-            int(data["size"]),
-            str(data["sha256"]),
-        )
-        if not _SHA256.fullmatch(attachment.sha256):
-            raise InvalidAttachment("an attachment's sha256 is 64 lowercase hex digits")
-        return attachment
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "document": self.document,
-            "filename": self.filename,
-            "content_type": self.content_type,
-            "size": self.size,
-            "sha256": self.sha256,
-        }
-
-
-@dataclass(frozen=True)
-class AgencyRef:
-    id: UUID
-    code: str
-    parent_id: UUID | None = None
-    parent_code: str | None = None
-
-
-def _text(field: str, value: str, limit: int = 4000) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{field} must be a non-empty text")
-    if len(value) > limit:
-        raise InvalidInput(f"{field} is longer than {limit} characters")
-    return value.strip()
+from domain.attachment import Attachment
+from domain.calendar import WorkingCalendar
+from domain.due_dates import term_due_date, working_days_taken
+from domain.errors import NothingChanged
+from domain.text import required_text
 
 
 class ServiceApplication(Aggregate):
@@ -255,12 +190,7 @@ class ServiceApplication(Aggregate):
         attachments: list[Attachment],
         meta: dict[str, str],
     ) -> ServiceApplication:
-        if not TRACKING_NUMBER.fullmatch(tracking_number):
-            raise InvalidInput(
-                f"a tracking number looks like AR-2026-0000123, not {tracking_number!r}"
-            )
-        if language not in LANGUAGES:
-            raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}")
+        check_submission(tracking_number, language)
         fields: dict[str, Any] = {
             "id": application_id,
             "tracking_number": tracking_number,
@@ -325,25 +255,10 @@ class ServiceApplication(Aggregate):
     # --- guards -----------------------------------------------------------------------------
 
     def _require(self, action: str, *allowed: str) -> None:
-        if self.status not in allowed:
-            raise InvalidTransition(
-                f"application {self.tracking_number} is {self.status}; {action} is allowed "
-                f"only when it is {' or '.join(allowed)}",
-                state=self.status,
-            )
+        require_status(self.tracking_number, self.status, action, allowed)
 
     def _require_assignee(self, officer: str, action: str) -> None:
-        if self.assignee is None:
-            raise NotAssigned(
-                f"application {self.tracking_number} is not accepted by any officer; accept it "
-                f"before {action}",
-                state=self.status,
-            )
-        if self.assignee != officer:
-            raise AssignedToAnotherOfficer(
-                f"application {self.tracking_number} is assigned to another officer",
-                state=self.status,
-            )
+        require_assignee(self.tracking_number, self.status, self.assignee, officer, action)
 
     @property
     def is_open(self) -> bool:
@@ -384,7 +299,7 @@ class ServiceApplication(Aggregate):
             self._start_clock(today, calendar, meta)
 
     def _start_clock(self, today: date, calendar: WorkingCalendar, meta: dict[str, str]) -> None:
-        due = calendar.add_working_days(today, self.term_working_days)
+        due = term_due_date(calendar, today, self.term_working_days, 0)
         self._clock_started(
             started_on=today.isoformat(), due_date=due.isoformat(), status=QUEUED, meta=meta
         )
@@ -449,7 +364,7 @@ class ServiceApplication(Aggregate):
     def cancel(self, *, reason: str, meta: dict[str, str]) -> None:
         """The fee was not paid in time: the application ends without a decision."""
         self._require("cancellation", AWAITING_PAYMENT)
-        self._cancelled(reason=_text("reason", reason, 1000), status=CANCELLED, meta=meta)
+        self._cancelled(reason=required_text("reason", reason, 1000), status=CANCELLED, meta=meta)
 
     @event(Cancelled)
     def _cancelled(self, reason: str, status: str, meta: dict[str, str]) -> None:
@@ -468,8 +383,8 @@ class ServiceApplication(Aggregate):
         self._require("recomputing the due date", QUEUED, IN_REVIEW, AWAITING_INFORMATION)
         if self.clock_started_on is None:
             raise NothingChanged(f"the clock of {self.tracking_number} has not started")
-        due = calendar.add_working_days(
-            self.clock_started_on, self.term_working_days + self.paused_working_days
+        due = term_due_date(
+            calendar, self.clock_started_on, self.term_working_days, self.paused_working_days
         )
         if due == self.due_date:
             raise NothingChanged(f"the due date of {self.tracking_number} stays {due}")
@@ -484,13 +399,8 @@ class ServiceApplication(Aggregate):
     ) -> None:
         """Record a breach of the legal term (and escalate to the parent agency) once."""
         self._require("a deadline breach", QUEUED, IN_REVIEW)
-        if self.deadline_breached:
-            raise NothingChanged(f"the breach of {self.tracking_number} is already recorded")
-        if self.due_date is None or today <= self.due_date:
-            raise NothingChanged(f"application {self.tracking_number} is within its term")
-        self._deadline_breached(
-            due_date=self.due_date.isoformat(), detected_on=today.isoformat(), meta=meta
-        )
+        due = breached_due_date(self.tracking_number, self.deadline_breached, self.due_date, today)
+        self._deadline_breached(due_date=due.isoformat(), detected_on=today.isoformat(), meta=meta)
         if escalate_to is not None:
             self._escalated(to_agency_id=escalate_to.id, to_agency_code=escalate_to.code, meta=meta)
 
@@ -507,17 +417,7 @@ class ServiceApplication(Aggregate):
     def accept(self, *, officer: str, meta: dict[str, str]) -> None:
         """An officer takes the case; others cannot act on it until it is released."""
         self._require("acceptance", QUEUED, IN_REVIEW, AWAITING_INFORMATION)
-        if self.assignee == officer:
-            raise InvalidTransition(
-                f"application {self.tracking_number} is {self.status} and already accepted by you",
-                state=self.status,
-            )
-        if self.assignee is not None:
-            raise AssignedToAnotherOfficer(
-                f"application {self.tracking_number} is {self.status} and assigned to another "
-                "officer",
-                state=self.status,
-            )
+        check_acceptance(self.tracking_number, self.status, self.assignee, officer)
         self._accepted(
             officer=officer, status=IN_REVIEW if self.status == QUEUED else self.status, meta=meta
         )
@@ -548,7 +448,7 @@ class ServiceApplication(Aggregate):
         self._require_assignee(officer, "requesting information")
         self._information_requested(
             officer=officer,
-            message=_text("message", message),
+            message=required_text("message", message),
             requested_on=today.isoformat(),
             status=AWAITING_INFORMATION,
             meta=meta,
@@ -576,13 +476,15 @@ class ServiceApplication(Aggregate):
         self._require("providing information", AWAITING_INFORMATION)
         assert self.paused_since is not None
         paused = calendar.working_days_between(self.paused_since, today)
-        total_paused = self.paused_working_days + paused
         assert self.clock_started_on is not None
-        due = calendar.add_working_days(
-            self.clock_started_on, self.term_working_days + total_paused
+        due = term_due_date(
+            calendar,
+            self.clock_started_on,
+            self.term_working_days,
+            self.paused_working_days + paused,
         )
         self._information_provided(
-            message=_text("message", message),
+            message=required_text("message", message),
             form=dict(form),
             provided_on=today.isoformat(),
             paused_working_days=paused,
@@ -629,10 +531,9 @@ class ServiceApplication(Aggregate):
         start, the days it waited for the citizen left out) and whether the term was kept."""
         self._require("a decision", IN_REVIEW)
         self._require_assignee(officer, "deciding")
-        if outcome not in OUTCOMES:
-            raise InvalidInput(f"outcome must be {' or '.join(OUTCOMES)}, not {outcome!r}")
+        check_outcome(outcome)
         started = self.clock_started_on or today
-        taken = max(0, calendar.working_days_between(started, today) - self.paused_working_days)
+        taken = working_days_taken(calendar, started, today, self.paused_working_days)
         self._decided(
             decision_id=decision_id,
             registration_number=registration_number,
@@ -666,8 +567,7 @@ class ServiceApplication(Aggregate):
     def issue_result(self, *, documents: dict[str, str], meta: dict[str, str]) -> None:
         """Record the result documents' hashes; the citizen can download them now."""
         self._require("issuing the result", DECIDED)
-        if not documents or not all(_SHA256.fullmatch(h) for h in documents.values()):
-            raise InvalidInput("result documents are recorded by their sha256")
+        check_result_documents(documents)
         assert self.decision_id is not None
         assert self.registration_number is not None
         self._result_issued(
@@ -695,7 +595,7 @@ class ServiceApplication(Aggregate):
     def withdraw(self, *, reason: str, meta: dict[str, str]) -> None:
         self._require("withdrawal", *OPEN)
         self._withdrawn(
-            reason=_text("reason", reason, 1000),
+            reason=required_text("reason", reason, 1000),
             before_acceptance=not self.was_accepted,
             status=WITHDRAWN,
             meta=meta,
@@ -710,7 +610,7 @@ class ServiceApplication(Aggregate):
 
     def close(self, *, reason: str, meta: dict[str, str]) -> None:
         self._require("closing", RESULT_ISSUED, WITHDRAWN, CANCELLED)
-        self._closed(reason=_text("reason", reason, 1000), status=CLOSED, meta=meta)
+        self._closed(reason=required_text("reason", reason, 1000), status=CLOSED, meta=meta)
 
     @event(Closed)
     def _closed(self, reason: str, status: str, meta: dict[str, str]) -> None:

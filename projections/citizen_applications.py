@@ -17,7 +17,8 @@ from psycopg.sql import SQL, Composable
 
 from application.read_models.cases import CitizenAppealRow, CitizenApplicationRow
 from domain.appeal import Appeal
-from domain.service_application import SUBMITTED, ServiceApplication
+from domain.application_statuses import SUBMITTED
+from domain.service_application import ServiceApplication
 from projections.declared import (
     Changes,
     DeclaredProjection,

@@ -23,10 +23,12 @@ from api.schemas.vocabularies import (
 from application.attachments import AttachmentUpload
 from application.principal import Principal
 from application.read_models.cases import CitizenApplicationRow, DecisionEntry, QueueItem
+from domain.application_statuses import AWAITING_PAYMENT
 from domain.decision import Decision
+from domain.fee_status import fee_status
 from domain.identity import CITIZEN
-from domain.payment import Payment, fee_status
-from domain.service_application import AWAITING_PAYMENT, ServiceApplication
+from domain.payment import Payment
+from domain.service_application import ServiceApplication
 
 
 class AttachmentIn(BaseModel):

@@ -13,15 +13,16 @@ from typing import TYPE_CHECKING, Literal
 from application.attachments import MAGIC
 from application.read_models.cases import KINDS as QUEUE_KINDS
 from application.read_models.cases import QUEUE_STATUSES
-from domain import appeal, decision, inter_agency, kpi, payment, service, service_application
+from domain import appeal, application_statuses, decision, inter_agency, kpi, payment, service
 from domain.agency import JURISDICTION_LEVELS
+from domain.fee_status import FEE_STATUSES
 from domain.fees import FEE_KINDS
 from domain.i18n import LANGUAGES
 from domain.territory import TERRITORY_LEVELS
 
 # Every status a queue item can show: an application's, an appeal's or a request's.
 QUEUE_ITEM_STATUSES = tuple(
-    dict.fromkeys((*service_application.STATUSES, *appeal.STATUSES, *inter_agency.STATUSES))
+    dict.fromkeys((*application_statuses.STATUSES, *appeal.STATUSES, *inter_agency.STATUSES))
 )
 
 if TYPE_CHECKING:
@@ -47,9 +48,9 @@ if TYPE_CHECKING:
     KpiComparison = str
     KpiStatus = str
 else:
-    ApplicationStatus = Literal[service_application.STATUSES]
-    Outcome = Literal[service_application.OUTCOMES]
-    FeeStatus = Literal[payment.FEE_STATUSES]
+    ApplicationStatus = Literal[application_statuses.STATUSES]
+    Outcome = Literal[application_statuses.OUTCOMES]
+    FeeStatus = Literal[FEE_STATUSES]
     PaymentStatus = Literal[payment.STATUSES]
     AppealStatus = Literal[appeal.STATUSES]
     AppealSubject = Literal[tuple(sorted(appeal.SUBJECTS))]

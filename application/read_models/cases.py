@@ -10,8 +10,8 @@ from uuid import UUID
 
 from application.pagination import Page
 from domain import appeal as appeal_statuses
+from domain import application_statuses
 from domain import inter_agency as request_statuses
-from domain import service_application as application_statuses
 
 
 @dataclass(frozen=True)

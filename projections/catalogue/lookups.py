@@ -8,8 +8,8 @@ from uuid import UUID
 from psycopg.rows import DictRow
 
 from application.ports import AgencyDetails
+from domain.agency import AgencyRef
 from domain.fees import BhmRates
-from domain.service_application import AgencyRef
 from domain.territory import ancestor_codes
 from projections.tracked_view import TrackedView
 

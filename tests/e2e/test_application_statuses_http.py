@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.schemas.applications import ApplicationOut
-from domain.payment import FEE_STATUSES
-from domain.service_application import DECIDED, STATUSES
+from domain.application_statuses import DECIDED, STATUSES
+from domain.fee_status import FEE_STATUSES
 from infrastructure.clock import FixedClock
 from infrastructure.container import Container
 from tests.e2e.cases import (

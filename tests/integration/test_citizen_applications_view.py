@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import Tracking
 
-from domain.service_application import QUEUED, STATUSES
+from domain.application_statuses import QUEUED, STATUSES
 from infrastructure.container import Container
 from projections.citizen_applications import CitizenApplicationsProjection, CitizenApplicationsView
 from tests.unit.test_service_application import route, submitted

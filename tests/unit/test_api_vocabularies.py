@@ -14,7 +14,7 @@ from api.schemas.catalogue import Fee, ServiceChangeOut, ServiceSummary, Territo
 from api.schemas.inter_agency import RequestOut
 from api.schemas.kpi import IndicatorOut
 from application.read_models.cases import KINDS
-from domain import appeal, inter_agency, kpi, payment, service, service_application
+from domain import appeal, application_statuses, fee_status, inter_agency, kpi, service
 from domain.fees import FEE_KINDS
 from domain.territory import TERRITORY_LEVELS
 
@@ -29,8 +29,8 @@ def enum_of(model: type[BaseModel], field: str) -> list[Any]:
 @pytest.mark.parametrize(
     ("model", "field", "values"),
     [
-        (ApplicationOut, "status", service_application.STATUSES),
-        (ApplicationPaymentOut, "status", payment.FEE_STATUSES),
+        (ApplicationOut, "status", application_statuses.STATUSES),
+        (ApplicationPaymentOut, "status", fee_status.FEE_STATUSES),
         (QueueItemOut, "kind", KINDS),
         (AppealOut, "status", appeal.STATUSES),
         (RequestOut, "status", inter_agency.STATUSES),
@@ -49,12 +49,12 @@ def test_each_vocabulary_is_the_domains(
 
 def test_a_queue_item_shows_any_status_of_what_it_holds() -> None:
     statuses = set(enum_of(QueueItemOut, "status"))
-    for each in (service_application.STATUSES, appeal.STATUSES, inter_agency.STATUSES):
+    for each in (application_statuses.STATUSES, appeal.STATUSES, inter_agency.STATUSES):
         assert set(each) <= statuses
 
 
 def test_every_application_status_is_served_by_the_response_model() -> None:
-    for status in service_application.STATUSES:
+    for status in application_statuses.STATUSES:
         ApplicationOut.model_validate(  # a status the model does not know would raise here
             {
                 **dict.fromkeys(ApplicationOut.model_fields),

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from domain.agency import AgencyRef
 from domain.appeal import (
     ANSWERED,
     ESCALATED,
@@ -14,7 +15,6 @@ from domain.appeal import (
     Appeal,
 )
 from domain.errors import InvalidInput, InvalidTransition, NothingChanged
-from domain.service_application import AgencyRef
 from tests.unit.builders import META
 from tests.unit.gwt import given, history, when_created
 

@@ -14,7 +14,7 @@ from application.catalogue import Catalogue
 from application.ports import AgencyDetails
 from application.principal import Principal
 from application.seeding import AgencySpec, ReferenceData, ServiceSpec, expand_agencies, seed
-from domain.agency import Agency
+from domain.agency import Agency, AgencyRef
 from domain.errors import (
     ApplicationNotFound,
     InvalidAttachment,
@@ -26,7 +26,6 @@ from domain.errors import (
     RoleNotAllowed,
     ServiceNotActive,
 )
-from domain.service_application import AgencyRef
 from infrastructure.access_log import MemoryAccessLog
 from infrastructure.blobs import MemoryBlobStore
 from infrastructure.clock import FixedClock

@@ -14,9 +14,10 @@ from uuid import UUID
 
 import pytest
 
+from domain.agency import AgencyRef
 from domain.calendar import WorkingCalendar
 from domain.errors import NothingChanged
-from domain.service_application import AgencyRef, ServiceApplication
+from domain.service_application import ServiceApplication
 from tests.unit.builders import META
 from tests.unit.gwt import given, history
 from tests.unit.test_service_application import submitted

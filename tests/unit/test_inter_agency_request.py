@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
+from domain.agency import AgencyRef
 from domain.calendar import WorkingCalendar
 from domain.errors import InvalidInput, InvalidTransition, NothingChanged
 from domain.inter_agency import ANSWERED, OPEN, OVERDUE, REFUSED, InterAgencyRequest
-from domain.service_application import AgencyRef
 from tests.unit.builders import META
 from tests.unit.gwt import given, history, when_created
 

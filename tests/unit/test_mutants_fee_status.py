@@ -8,10 +8,10 @@ from uuid import uuid5
 
 import pytest
 
+from domain.fee_status import fee_status
 from domain.fees import Money
 from domain.ids import YAGONA_NAMESPACE
 from domain.indexes import ProviderPaymentIndex
-from domain.payment import fee_status
 from domain.service import Exemption
 from tests.unit.builders import names
 

@@ -12,9 +12,9 @@ import pytest
 from eventsourcing.persistence import Tracking
 
 from application.payment_policies import CasesFollowPayments, PaymentsFollowCases
+from domain.agency import AgencyRef
 from domain.calendar import HolidayCalendar, WorkingCalendar
 from domain.payment import Payment
-from domain.service_application import AgencyRef
 from infrastructure.clock import FixedClock
 from tests.unit.builders import META, empty_case, names
 from tests.unit.test_payment_policies import NOW, NoCalendar, awaiting, run

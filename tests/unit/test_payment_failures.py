@@ -14,11 +14,13 @@ from eventsourcing.persistence import Tracking
 from application.payment_policies import CasesFollowPayments
 from application.payments import Payments
 from application.ports import PAYMENT_FAILED, PAYMENT_SUCCEEDED, ProviderEvent
+from domain.agency import AgencyRef
 from domain.calendar import WorkingCalendar
 from domain.context import CommandContext
 from domain.errors import InvalidTransition, NothingChanged
-from domain.payment import Payment, fee_status
-from domain.service_application import AgencyRef, ServiceApplication
+from domain.fee_status import fee_status
+from domain.payment import Payment
+from domain.service_application import ServiceApplication
 from infrastructure.clock import FixedClock
 from infrastructure.payments.webhooks import to_provider_event
 from tests.unit.builders import META, empty_case

@@ -10,9 +10,10 @@ from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import Tracking
 
 from application.payment_policies import CasesFollowPayments, PaymentsFollowCases
+from domain.agency import AgencyRef
 from domain.calendar import WorkingCalendar
 from domain.payment import Payment
-from domain.service_application import AgencyRef, ServiceApplication
+from domain.service_application import ServiceApplication
 from infrastructure.clock import FixedClock
 from tests.unit.builders import META
 

@@ -18,10 +18,10 @@ import pytest
 from eventsourcing.persistence import Tracking
 
 from application.payment_policies import PaymentsFollowCases
+from domain.agency import AgencyRef
 from domain.calendar import WorkingCalendar
 from domain.payment import Payment
 from domain.service import ServiceTerms
-from domain.service_application import AgencyRef
 from infrastructure.clock import FixedClock
 from infrastructure.reference_data import load_reference_data
 from tests.unit.builders import META, empty_case

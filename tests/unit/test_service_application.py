@@ -12,6 +12,8 @@ from hypothesis import given as hypothesis_given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from domain.agency import AgencyRef
+from domain.attachment import Attachment
 from domain.calendar import WorkingCalendar
 from domain.errors import (
     AssignedToAnotherOfficer,
@@ -21,7 +23,7 @@ from domain.errors import (
     NotAssigned,
     NothingChanged,
 )
-from domain.service_application import AgencyRef, Attachment, ServiceApplication
+from domain.service_application import ServiceApplication
 from tests.unit.builders import META
 from tests.unit.gwt import given, history, replay
 
