@@ -3,8 +3,9 @@ territory, kept by the catalogue itself so that routing reads the catalogue's ow
 (an agency registered and a service published in one command take applications at once,
 whatever a read model has caught up with).
 
-Each place's index is an aggregate whose id derives from (kind, level, territory), saved in
-the same transaction as the agency it lists. ``AgencyIndexBuilt`` marks a catalogue whose
+Each (kind, level) has an index aggregate whose id derives from them, saved in the same
+transaction as the agencies it lists (one event per save, however many agencies a seed
+registers). ``AgencyIndexBuilt`` marks a catalogue whose
 index is complete: a database whose agencies were registered before the index existed has
 no marker, and the catalogue builds the index from its stored agencies first (once).
 
@@ -22,45 +23,50 @@ from eventsourcing.domain import Aggregate, event
 from domain.ids import natural_id
 
 
-class AgencyPlace(Aggregate):
-    """The agencies of one kind at one level located in one territory, by code."""
+class AgencyIndex(Aggregate):
+    """The agencies of one kind at one level, by the territory they are located in."""
 
     class Opened(Aggregate.Created):
         kind: str
         level: str
-        territory: str
 
-    class AgencyListed(Aggregate.Event):
-        code: str
-        agency_id: UUID
+    class AgenciesListed(Aggregate.Event):
+        agencies: list[list[str]]  # [territory, code, id], as saved together
 
     @staticmethod
-    def create_id(kind: str, level: str, territory: str, **_: Any) -> UUID:
-        return natural_id("agency-places", f"{kind}:{level}:{territory}")
+    def create_id(kind: str, level: str, **_: Any) -> UUID:
+        return natural_id("agency-index", f"{kind}:{level}")
 
     @event(Opened)
-    def __init__(self, kind: str, level: str, territory: str) -> None:
+    def __init__(self, kind: str, level: str) -> None:
         self.kind = kind
         self.level = level
-        self.territory = territory
-        self.agencies: dict[str, UUID] = {}
+        self.places: dict[str, dict[str, UUID]] = {}
 
-    def list_agency(self, code: str, agency_id: UUID) -> None:
-        """List an agency here (once: listing it again changes nothing)."""
-        if code not in self.agencies:
-            self._listed(code=code, agency_id=agency_id)
+    def list_agencies(self, agencies: list[tuple[str, str, UUID]]) -> None:
+        """List agencies (territory, code, id) in one event; those listed already are
+        left as they are (listing them again changes nothing)."""
+        new = [
+            [territory, code, str(agency_id)]
+            for territory, code, agency_id in agencies
+            if code not in self.places.get(territory, {})
+        ]
+        if new:
+            self._listed(agencies=new)
 
-    @event(AgencyListed)
-    def _listed(self, code: str, agency_id: UUID) -> None:
-        self.agencies[code] = agency_id
+    @event(AgenciesListed)
+    def _listed(self, agencies: list[list[str]]) -> None:
+        for territory, code, agency_id in agencies:
+            self.places.setdefault(territory, {})[code] = UUID(agency_id)
 
-    def first(self) -> UUID | None:
-        """The agency that serves this place: the one with the first code."""
-        return self.agencies[min(self.agencies)] if self.agencies else None
+    def located_in(self, territory: str) -> UUID | None:
+        """The agency that serves a place it is located in: the one with the first code."""
+        here = self.places.get(territory)
+        return here[min(here)] if here else None
 
 
 class AgencyIndexBuilt(Aggregate):
-    """Present once every stored agency is listed in its place's index."""
+    """Present once every stored agency is listed in the index of its kind and level."""
 
     class Built(Aggregate.Created):
         agencies: int

@@ -16,7 +16,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
-from application.agency_index import AgencyIndexBuilt, AgencyPlace
+from application.agency_index import AgencyIndex, AgencyIndexBuilt
 from application.forms import check_form_schema
 from application.ports import AgencyDetails
 from domain.agency import Agency
@@ -36,7 +36,7 @@ from domain.territory import Territory, ancestor_codes
 
 TAggregate = TypeVar("TAggregate", bound=Aggregate)
 
-# A registration retries this often when a concurrent one listed an agency in its place.
+# A registration retries this often when a concurrent one listed an agency of its kind.
 REGISTRATION_ATTEMPTS = 3
 
 
@@ -167,7 +167,7 @@ class Catalogue(Application[UUID]):
             try:
                 self.save(agency, *self.agency_index_changes([agency]))
             except IntegrityError:
-                # Another registration took this code, or listed an agency in this place.
+                # Another registration took this code, or listed an agency of this kind.
                 if attempt == REGISTRATION_ATTEMPTS or self.find_agency(code) is not None:
                     raise
                 continue
@@ -260,9 +260,11 @@ class Catalogue(Application[UUID]):
         ancestor (the first by code when several are): a district service goes to the
         district's body, a regional one to the region's, a republic one to the ministry."""
         self.ensure_agency_index()
-        for place_code in reversed(ancestor_codes(territory)):
-            place = self._found(AgencyPlace, AgencyPlace.create_id(kind, level, place_code))
-            agency_id = place.first() if place is not None else None
+        index = self._found(AgencyIndex, AgencyIndex.create_id(kind, level))
+        if index is None:
+            return None
+        for place in reversed(ancestor_codes(territory)):
+            agency_id = index.located_in(place)
             if agency_id is not None:
                 return self.agency_ref(agency_id)
         return None
@@ -311,7 +313,7 @@ class Catalogue(Application[UUID]):
 
     def agency_index_changes(self, agencies: Iterable[Agency]) -> list[Aggregate]:
         """The index aggregates to save with newly registered ``agencies`` (in the same
-        ``save``): their places' indexes and, when the stored agencies predate the index,
+        ``save``): their kinds' and levels' indexes and, when the stored agencies predate the index,
         the index of all of them with the marker that it is complete."""
         changed: list[Aggregate] = []
         listed = list(agencies)
@@ -322,15 +324,19 @@ class Catalogue(Application[UUID]):
                 stored = self._stored_agencies()
                 changed.append(AgencyIndexBuilt(agencies=len(stored)))
                 listed = stored + listed
-        places: dict[UUID, AgencyPlace] = {}
+        by_index: dict[tuple[str, str], list[tuple[str, str, UUID]]] = {}
         for agency in listed:
-            place_id = AgencyPlace.create_id(agency.kind, agency.level, agency.territory)
-            place = places.get(place_id) or self._found(AgencyPlace, place_id)
-            if place is None:
-                place = AgencyPlace(agency.kind, agency.level, agency.territory)
-            places[place_id] = place
-            place.list_agency(agency.code, agency.id)
-        return changed + [place for place in places.values() if place.pending_events]
+            by_index.setdefault((agency.kind, agency.level), []).append(
+                (agency.territory, agency.code, agency.id)
+            )
+        for (kind, level), entries in by_index.items():
+            index = self._found(AgencyIndex, AgencyIndex.create_id(kind, level))
+            if index is None:
+                index = AgencyIndex(kind, level)
+            index.list_agencies(entries)
+            if index.pending_events:
+                changed.append(index)
+        return changed
 
     def ensure_agency_index(self) -> None:
         """Build the agency index from the stored agencies if this catalogue's agencies
