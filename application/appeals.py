@@ -9,48 +9,36 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from application.cases import Cases
-from application.ports import AccessEntry
+from application.case_attached import CaseAttached
 from application.principal import Principal
 from domain.agency import AgencyRef
 from domain.appeal import REGION, Appeal, subject_level
 from domain.context import CommandContext
 from domain.errors import (
     AppealNotFound,
-    InvalidTransition,
     NoResponsibleAgency,
-    NothingChanged,
     NotYourAgency,
     RoleNotAllowed,
 )
 from domain.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from domain.identity import ADMIN, AUDITOR, CITIZEN, OFFICER
-from domain.ids import natural_id
 
 HOKIMIYAT = "hokimiyat"
 
 
 def appeal_id(number: str) -> UUID:
     """An appeal's id follows from its number, so either finds it."""
-    return natural_id("appeals", number)
+    return Appeals.id_of(number)
 
 
-class Appeals:
-    def __init__(self, cases: Cases) -> None:
-        self.cases = cases
+class Appeals(CaseAttached[Appeal]):
+    aggregate_class = Appeal
+    id_namespace = "appeals"
+    kind = "appeal"
+    not_found = AppealNotFound
+    what = "appeal"
 
-    # --- loading and who may see what ----------------------------------------------------
-
-    def load(self, key: str) -> Appeal:
-        try:
-            aggregate_id = UUID(key)
-        except ValueError:
-            aggregate_id = appeal_id(key)
-        appeal = self.cases._get(Appeal, aggregate_id)
-        if appeal is None:
-            raise AppealNotFound(f"no appeal {key!r}")
-        assert isinstance(appeal, Appeal)
-        return appeal
+    # --- who may see what ----------------------------------------------------------------
 
     def _visible(self, principal: Principal, appeal: Appeal) -> None:
         """The appellant; officers of the agency it was filed with or escalated to; auditors
@@ -71,19 +59,18 @@ class Appeals:
         return codes
 
     def view(self, principal: Principal, ctx: CommandContext, key: str) -> Appeal:
+        """An appeal for whoever may see it; a read by anyone but the appellant is on the
+        record."""
         appeal = self.load(key)
         self._visible(principal, appeal)
         if principal.role != CITIZEN:
-            self.cases.deps.access_log.record(
-                AccessEntry(
-                    actor=principal.subject,
-                    role=principal.role,
-                    action="appeal.read",
-                    subject_kind="appeal",
-                    subject_id=str(appeal.id),
-                    purpose="appeal handling" if principal.role == OFFICER else "oversight",
-                    correlation_id=ctx.correlation_id,
-                )
+            self._record_read(
+                principal,
+                ctx,
+                action="appeal.read",
+                subject_kind="appeal",
+                subject_id=appeal.id,
+                purpose="appeal handling" if principal.role == OFFICER else "oversight",
             )
         return appeal
 
@@ -109,7 +96,7 @@ class Appeals:
     def _region_of(self, appeal: Appeal) -> AgencyRef | None:
         """Where an appeal escalates: the regional hokimiyat owning its territory (None when
         it is already there)."""
-        region = self.cases.deps.directory.responsible_agency(HOKIMIYAT, REGION, appeal.territory)
+        region = self.directory.responsible_agency(HOKIMIYAT, REGION, appeal.territory)
         if region is None or region.code == appeal.handling_agency.code:
             return None
         return region
@@ -133,23 +120,21 @@ class Appeals:
         the same Idempotency-Key returns the appeal it filed."""
         if principal.role != CITIZEN:
             raise RoleNotAllowed("only citizens file appeals")
-        filed = self.cases.created_for_key("appeal", principal, idempotency_key)
+        filed = self._created_before(principal, idempotency_key)
         if filed is not None:
-            return self.load(str(filed))
-        deps = self.cases.deps
+            return filed
         level = subject_level(subject)
-        agency = deps.directory.responsible_agency(HOKIMIYAT, level, territory)
+        agency = self.directory.responsible_agency(HOKIMIYAT, level, territory)
         if agency is None and level != REGION:
-            agency = deps.directory.responsible_agency(HOKIMIYAT, REGION, territory)
+            agency = self.directory.responsible_agency(HOKIMIYAT, REGION, territory)
         if agency is None:
             raise NoResponsibleAgency(f"no hokimiyat serves territory {territory}")
         application_id = decision_id = None
         if application is not None:
             case = self.cases.load(application)
-            self.cases._visible(principal, case)  # only one's own application (else 404)
+            self.cases.visible(principal, case)  # only one's own application (else 404)
             application_id, decision_id = case.id, case.decision_id
-        today = deps.clock.today()
-        number = f"MJ-{today.year}-{deps.sequences.next_value('appeal'):07d}"
+        number = self._next_number("MJ", "appeal")
         appeal = Appeal.file(
             appeal_id=appeal_id(number),
             number=number,
@@ -162,11 +147,10 @@ class Appeals:
             application_id=application_id,
             decision_id=decision_id,
             agency=agency,
-            today=today,
+            today=self.clock.today(),
             meta=ctx.meta(),
         )
-        saved = self.cases.save_once("appeal", principal, idempotency_key, appeal)
-        return appeal if saved == appeal.id else self.load(str(saved))
+        return self._save_new(principal, idempotency_key, appeal)
 
     def dispute(
         self, principal: Principal, ctx: CommandContext, key: str, *, reason: str
@@ -174,17 +158,17 @@ class Appeals:
         appeal = self._own(principal, key)
         appeal.dispute(
             reason=reason,
-            today=self.cases.deps.clock.today(),
+            today=self.clock.today(),
             escalate_to=self._region_of(appeal),
             meta=ctx.meta(),
         )
-        self.cases._save(appeal)
+        self.cases.store(appeal)
         return appeal
 
     def rate(self, principal: Principal, ctx: CommandContext, key: str, *, rating: int) -> Appeal:
         appeal = self._own(principal, key)
         appeal.rate(rating=rating, meta=ctx.meta())
-        self.cases._save(appeal)
+        self.cases.store(appeal)
         return appeal
 
     # --- the agency's commands -----------------------------------------------------------
@@ -196,32 +180,20 @@ class Appeals:
             officer=principal.subject,
             agency_code=principal.agency,
             text=text,
-            today=self.cases.deps.clock.today(),
+            today=self.clock.today(),
             meta=ctx.meta(),
         )
-        self.cases._save(appeal)
+        self.cases.store(appeal)
         return appeal
 
     def extend(self, principal: Principal, ctx: CommandContext, key: str, *, reason: str) -> Appeal:
         appeal = self._handling(principal, key)
         appeal.extend(officer=principal.subject, reason=reason, meta=ctx.meta())
-        self.cases._save(appeal)
+        self.cases.store(appeal)
         return appeal
 
     # --- the system's ---------------------------------------------------------------------
 
     def check_deadline(self, ctx: CommandContext, appeal_id: UUID) -> bool:
         """Record a missed term and escalate to the region; False when nothing changed."""
-        appeal = self.cases._get(Appeal, appeal_id)
-        if appeal is None:
-            return False
-        try:
-            appeal.check_deadline(
-                today=self.cases.deps.clock.today(),
-                escalate_to=self._region_of(appeal),
-                meta=ctx.meta(),
-            )
-        except (NothingChanged, InvalidTransition):
-            return False
-        self.cases._save(appeal)
-        return True
+        return self._check_deadline(ctx, appeal_id, self._region_of)

@@ -143,7 +143,7 @@ class Audit:
             raise
         except Exception:  # altered, deleted or moved events: still auditable
             application, case_id = None, self._damaged_case_id(key)
-        self.cases.deps.access_log.record(
+        self.cases.record_access(
             AccessEntry(
                 actor=principal.subject,
                 role=principal.role,

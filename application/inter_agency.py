@@ -11,43 +11,45 @@ from typing import Any
 from uuid import UUID
 
 from application.attachments import AttachmentUpload, check_files
+from application.case_attached import CaseAttached, parent_of
 from application.cases import Cases
-from application.ports import AccessEntry
+from application.ports import AgencyDirectory, BlobStore, Clock, NumberSequence
 from application.principal import Principal
 from domain.context import CommandContext
 from domain.errors import (
     InvalidInput,
-    InvalidTransition,
-    NothingChanged,
     NotYourAgency,
     RequestNotFound,
     RoleNotAllowed,
 )
 from domain.identity import ADMIN, AUDITOR, OFFICER
-from domain.ids import natural_id
 from domain.inter_agency import DEFAULT_TERM_WORKING_DAYS, InterAgencyRequest
 
 ANSWER_DOCUMENT = "answer"
 
 
 def request_id(number: str) -> UUID:
-    return natural_id("inter-agency-requests", number)
+    return InterAgency.id_of(number)
 
 
-class InterAgency:
-    def __init__(self, cases: Cases) -> None:
-        self.cases = cases
+class InterAgency(CaseAttached[InterAgencyRequest]):
+    aggregate_class = InterAgencyRequest
+    id_namespace = "inter-agency-requests"
+    kind = "inter_agency_request"
+    not_found = RequestNotFound
+    what = "inter-agency request"
 
-    def load(self, key: str) -> InterAgencyRequest:
-        try:
-            aggregate_id = UUID(key)
-        except ValueError:
-            aggregate_id = request_id(key)
-        found = self.cases._get(InterAgencyRequest, aggregate_id)
-        if found is None:
-            raise RequestNotFound(f"no inter-agency request {key!r}")
-        assert isinstance(found, InterAgencyRequest)
-        return found
+    def __init__(
+        self,
+        cases: Cases,
+        *,
+        directory: AgencyDirectory,
+        clock: Clock,
+        sequences: NumberSequence,
+        blobs: BlobStore,
+    ) -> None:
+        super().__init__(cases, directory=directory, clock=clock, sequences=sequences)
+        self.blobs = blobs
 
     def _visible(self, principal: Principal, request: InterAgencyRequest) -> None:
         """Officers of the requesting, the receiving and (once escalated) its parent agency;
@@ -59,18 +61,16 @@ class InterAgency:
         raise RequestNotFound(f"no inter-agency request {request.number!r}")
 
     def view(self, principal: Principal, ctx: CommandContext, key: str) -> InterAgencyRequest:
+        """A request for the agencies involved, on the record (it carries case data)."""
         request = self.load(key)
         self._visible(principal, request)
-        self.cases.deps.access_log.record(
-            AccessEntry(
-                actor=principal.subject,
-                role=principal.role,
-                action="inter_agency_request.read",
-                subject_kind="application",  # it carries the applicant's case data
-                subject_id=str(request.application_id),
-                purpose="inter-agency request",
-                correlation_id=ctx.correlation_id,
-            )
+        self._record_read(
+            principal,
+            ctx,
+            action="inter_agency_request.read",
+            subject_kind="application",  # it carries the applicant's case data
+            subject_id=request.application_id,
+            purpose="inter-agency request",
         )
         return request
 
@@ -90,16 +90,14 @@ class InterAgency:
         """Ask ``to_agency`` (a code) for data inside a case the officer's agency handles. A
         retry with the same Idempotency-Key returns the request it made."""
         case = self.cases.handled(principal, application)
-        made = self.cases.created_for_key("inter_agency_request", principal, idempotency_key)
+        made = self._created_before(principal, idempotency_key)
         if made is not None:
-            return self.load(str(made))
+            return made
         assert case.agency is not None
-        deps = self.cases.deps
-        receiver = deps.directory.agency_by_code(to_agency)
+        receiver = self.directory.agency_by_code(to_agency)
         if receiver is None:
             raise InvalidInput(f"to_agency: no agency has the code {to_agency!r}")
-        today = deps.clock.today()
-        number = f"IA-{today.year}-{deps.sequences.next_value('inter_agency'):07d}"
+        number = self._next_number("IA", "inter_agency")
         request = InterAgencyRequest.request(
             request_id=request_id(number),
             number=number,
@@ -114,12 +112,11 @@ class InterAgency:
             purpose=purpose,
             legal_basis=legal_basis,
             term_working_days=term_working_days,
-            today=today,
+            today=self.clock.today(),
             calendar=self.cases.working_calendar(),
             meta=ctx.meta(),
         )
-        saved = self.cases.save_once("inter_agency_request", principal, idempotency_key, request)
-        return request if saved == request.id else self.load(str(saved))
+        return self._save_new(principal, idempotency_key, request)
 
     def _answering(self, principal: Principal, key: str) -> InterAgencyRequest:
         if principal.role != OFFICER or principal.agency is None:
@@ -144,16 +141,16 @@ class InterAgency:
         sha256 = None
         if document is not None:
             check_files([document], {ANSWER_DOCUMENT})
-            sha256 = self.cases.deps.blobs.put(document.content)
+            sha256 = self.blobs.put(document.content)
         request.answer_request(
             officer=principal.subject,
             agency_code=principal.agency,
             data=data,
             document_sha256=sha256,
-            today=self.cases.deps.clock.today(),
+            today=self.clock.today(),
             meta=ctx.meta(),
         )
-        self.cases._save(request)
+        self.cases.store(request)
         return request
 
     def refuse(
@@ -165,30 +162,15 @@ class InterAgency:
             officer=principal.subject,
             agency_code=principal.agency,
             reason=reason,
-            today=self.cases.deps.clock.today(),
+            today=self.clock.today(),
             meta=ctx.meta(),
         )
-        self.cases._save(request)
+        self.cases.store(request)
         return request
 
     def check_deadline(self, ctx: CommandContext, aggregate_id: UUID) -> bool:
         """Mark an unanswered request overdue and escalate it to the receiving agency's
         parent; False when nothing changed."""
-        request = self.cases._get(InterAgencyRequest, aggregate_id)
-        if request is None:
-            return False
-        directory = self.cases.deps.directory
-        receiver = directory.agency_ref(request.to_agency.id)
-        parent = (
-            directory.agency_ref(receiver.parent_id)
-            if receiver is not None and receiver.parent_id is not None
-            else None
+        return self._check_deadline(
+            ctx, aggregate_id, lambda request: parent_of(self.directory, request.to_agency.id)
         )
-        try:
-            request.check_deadline(
-                today=self.cases.deps.clock.today(), escalate_to=parent, meta=ctx.meta()
-            )
-        except (NothingChanged, InvalidTransition):
-            return False
-        self.cases._save(request)
-        return True

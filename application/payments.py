@@ -136,7 +136,7 @@ class Payments(Application[UUID]):
         assert application.fee is not None
         assert application.agency is not None
         amount, currency = application.fee
-        service = self.deps.cases.deps.catalogue.get_service(application.service_code)
+        service = self.deps.cases.service(application.service_code)
         version = service.terms_version(application.service_version)
         payment = Payment.request(
             application_id=application.id,

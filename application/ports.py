@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Protocol
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 from uuid import UUID
 
 from application.result_facts import GrantedFact, ValidityPeriod
@@ -231,4 +232,57 @@ class Notice:
 class Notifier(Protocol):
     def send(self, notice: Notice) -> None:
         """Deliver a notice (SMS, e-mail, the portal's inbox...); raise to retry later."""
+        ...
+
+
+# --- what the jobs read and drive ---------------------------------------------------------
+
+
+class DueWork(Protocol):
+    """Open work with a legal term (the officer queue's read model)."""
+
+    def overdue_cases(self, today: date) -> list[tuple[UUID, str]]:
+        """Open work past its due date whose breach is not yet recorded: (id, kind), kind
+        ``application``, ``appeal`` or ``inter_agency_request``."""
+        ...
+
+    def open_cases(self) -> list[UUID]:
+        """Applications whose legal term is running or paused."""
+        ...
+
+
+class UnpaidPayments(Protocol):
+    """The payments ledger's read model, as the expiry job reads it."""
+
+    def unpaid_before(self, cutoff: datetime) -> list[UUID]:
+        """Payments still awaiting the money that were requested before ``cutoff``."""
+        ...
+
+
+class NoticeOutbox(Protocol):
+    """Status-change notices waiting to be delivered (the notifications read model)."""
+
+    def unsent(self) -> list[Notice]: ...
+
+    def mark_sent(self, notice_id: int, at: datetime) -> None: ...
+
+
+class SealedHeads(Protocol):
+    @property
+    def heads(self) -> Mapping[str, Any]: ...
+
+
+class Sealer(Protocol):
+    """Seals the heads of the audit chains that grew since the last seal."""
+
+    def seal(self) -> SealedHeads | None:
+        """The seal made, or None when no chain grew."""
+        ...
+
+
+class RequestKeyPurger(Protocol):
+    """The HTTP layer's remembered Idempotency-Key responses."""
+
+    def purge(self, older_than: timedelta) -> int:
+        """Forget responses older than ``older_than``; the number forgotten."""
         ...

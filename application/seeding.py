@@ -155,6 +155,7 @@ class _Session:
         self.catalogue = catalogue
         self.report = report
         self.touched: dict[UUID, Aggregate] = {}
+        self.registered_agencies: list[Agency] = []
 
     def find(self, cls: type[TAggregate], aggregate_id: UUID) -> TAggregate | None:
         touched = self.touched.get(aggregate_id)
@@ -175,7 +176,10 @@ class _Session:
         self.report.unchanged[what] += 1
 
     def aggregates_to_save(self) -> list[Aggregate]:
-        return [a for a in self.touched.values() if a.pending_events]
+        """What changed, with the agency index listing the agencies registered (and, on a
+        catalogue whose agencies predate the index, the index of all of them)."""
+        changed = [a for a in self.touched.values() if a.pending_events]
+        return changed + self.catalogue.agency_index_changes(self.registered_agencies)
 
 
 def seed(
@@ -287,6 +291,7 @@ def _seed_agencies(
                 meta=meta,
             )
             session.created("agency", agency)
+            session.registered_agencies.append(agency)
         elif agency.names != spec.names:
             agency.rename(names=spec.names, effective_from=today, meta=meta)
             session.changed("agency", agency)

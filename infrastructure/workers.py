@@ -15,6 +15,7 @@ from typing import Any
 
 import structlog
 from eventsourcing.application import Application
+from eventsourcing.persistence import Tracking
 from eventsourcing.projection import (
     EventSourcedProjection,
     EventSourcedProjectionRunner,
@@ -24,6 +25,7 @@ from eventsourcing.projection import (
 
 from application.cases import Cases
 from application.catalogue import Catalogue
+from application.jobs import CALENDAR_CHANGES, PROVIDER_ORDERS
 from application.payments import Payments
 from projections.audit_actions import (
     AuditActionsView,
@@ -226,3 +228,38 @@ class Workers:
             worker.stopping.set()
         for worker in self.workers:
             worker.stop()
+
+
+# --- event-driven jobs: thin projections that call an application job per event -----------
+
+
+def calendar_policy(on_change: Callable[[], int]) -> type[Projection[TrackedView]]:
+    """Follows the catalogue's holiday calendar: every change moves open cases' due dates
+    (``Jobs.follow_calendar``, idempotent, so a replay after a crash is harmless)."""
+
+    class CalendarPolicy(Projection[TrackedView]):
+        name = "calendar_policy"
+        topics = CALENDAR_CHANGES
+
+        def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+            moved = on_change()
+            if moved:
+                log.info("calendar.followed", cases_moved=moved)
+            self.view.apply(tracking)
+
+    return CalendarPolicy
+
+
+def refund_executor(carry_out: Callable[[Any], None]) -> type[Projection[TrackedView]]:
+    """Follows the payments: refunds requested and payments expired are carried out at the
+    provider (``Jobs.carry_out_at_provider``, at least once and idempotent)."""
+
+    class RefundExecutor(Projection[TrackedView]):
+        name = "refund_executor"
+        topics = PROVIDER_ORDERS
+
+        def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+            carry_out(domain_event)
+            self.view.apply(tracking)
+
+    return RefundExecutor

@@ -63,7 +63,7 @@ def submit(
     is validated against the service's current version, which the application pins; it is
     routed to the responsible agency for `territory` and its legal term starts (after
     payment, for paid services)."""
-    application = container.cases.submit(
+    application = container.submissions.submit(
         principal,
         ctx,
         service_code=body.service_code,
@@ -136,7 +136,7 @@ def provide_information(
 ) -> ApplicationOut:
     """The applicant answers an information request (and may correct form fields); the
     legal term resumes."""
-    application = container.cases.provide_information(
+    application = container.submissions.provide_information(
         principal, ctx, key, message=body.message, form=body.form
     )
     return _view(container, application, principal)
@@ -157,7 +157,7 @@ def withdraw(
 ) -> ApplicationOut:
     """The applicant withdraws before a decision."""
     reason = body.reason if body else ReasonIn().reason
-    application = container.cases.withdraw(principal, ctx, key, reason=reason)
+    application = container.submissions.withdraw(principal, ctx, key, reason=reason)
     return _view(container, application, principal)
 
 
@@ -172,7 +172,7 @@ def accept(
 ) -> ApplicationOut:
     """An officer of the handling agency takes the case; other officers cannot act on it
     until it is released."""
-    return _view(container, container.cases.accept(principal, ctx, key), principal)
+    return _view(container, container.handling.accept(principal, ctx, key), principal)
 
 
 @router.post(
@@ -184,7 +184,7 @@ def accept(
 def release(
     key: Key, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
 ) -> ApplicationOut:
-    return _view(container, container.cases.release(principal, ctx, key), principal)
+    return _view(container, container.handling.release(principal, ctx, key), principal)
 
 
 @router.post(
@@ -201,7 +201,7 @@ def request_information(
     ctx: ContextDep,
 ) -> ApplicationOut:
     """The legal term pauses until the applicant provides the information."""
-    application = container.cases.request_information(principal, ctx, key, message=body.message)
+    application = container.handling.request_information(principal, ctx, key, message=body.message)
     return _view(container, application, principal)
 
 
@@ -222,7 +222,7 @@ def decide(
     """Approve or reject with reasons and legal basis. The result document (PDF and HTML,
     in the applicant's language) is rendered, hashed and issued with a registration number
     and a verification code."""
-    decision = container.cases.decide(
+    decision = container.decisions.decide(
         principal,
         ctx,
         key,
@@ -258,7 +258,7 @@ def close(
 ) -> ApplicationOut:
     reason = body.reason if body else "result delivered"
     return _view(
-        container, container.cases.close_case(principal, ctx, key, reason=reason), principal
+        container, container.handling.close_case(principal, ctx, key, reason=reason), principal
     )
 
 
@@ -282,7 +282,7 @@ def result(
     format: Annotated[Literal["pdf", "html"], Query()] = "pdf",
 ) -> Response:
     """The decision's result document, byte for byte as its sha256 was recorded."""
-    document = container.cases.result(principal, ctx, key, file_format=format)
+    document = container.decisions.result(principal, ctx, key, file_format=format)
     return Response(
         document.content,
         media_type=document.content_type,

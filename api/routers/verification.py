@@ -46,7 +46,7 @@ def verify(
         role="public",
         correlation_id=str(request.scope.get("state", {}).get("request_id", "")),
     )
-    decision = container.cases.verify(ctx, registration_number, code)
+    decision = container.decisions.verify(ctx, registration_number, code)
     service = container.catalogue.find_service(decision.service_code)
     version = service.terms_version(decision.service_version) if service else None
     agency_names = container.catalogue_view.agency_names(decision.agency_id) or {}

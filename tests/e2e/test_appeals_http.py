@@ -117,7 +117,7 @@ def test_an_overdue_appeal_escalates_to_its_region(
     number = appeal["number"]
     seeded.wait_for_projections()
     later.advance(timedelta(days=16))
-    assert seeded.check_deadlines() >= 1
+    assert seeded.jobs.check_deadlines() >= 1
     escalated = call(client, seeded, citizen(), "GET", f"/v1/appeals/{number}").json()
     assert escalated["status"] == "escalated"
     assert escalated["escalated_to"] == "hokimiyat-1703"
@@ -339,7 +339,7 @@ def test_an_inter_agency_request_inside_a_case(
     ).json()
     seeded.wait_for_projections()
     later.advance(timedelta(days=10))
-    assert seeded.check_deadlines() >= 1
+    assert seeded.jobs.check_deadlines() >= 1
     overdue = call(
         client, seeded, CADASTRE_REGION, "GET", f"/v1/inter-agency-requests/{late['number']}"
     )
@@ -378,7 +378,7 @@ def test_a_retry_after_a_lost_answer_files_nothing_twice(
     application = submit(client, seeded)
     clerk = officer()
     clerk_ctx = CommandContext(actor=clerk.subject, role="officer", correlation_id="retry")
-    seeded.cases.accept(clerk, clerk_ctx, application["id"])
+    seeded.handling.accept(clerk, clerk_ctx, application["id"])
     made = [
         seeded.inter_agency.request(
             clerk,

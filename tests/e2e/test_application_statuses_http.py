@@ -135,7 +135,7 @@ class Journeys:
         saved = clock.at
         clock.advance(timedelta(minutes=self.container.settings.payment_expiry_minutes + 1))
         try:
-            assert self.container.expire_unpaid() >= 1
+            assert self.container.jobs.expire_unpaid() >= 1
         finally:
             clock.at = saved
         eventually(lambda: self.status_of(key) == "cancelled")

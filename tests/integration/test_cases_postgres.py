@@ -223,8 +223,8 @@ def test_a_breached_deadline_is_recorded_once_and_escalated(
     saved = clock.at
     try:
         clock.at = saved + timedelta(days=(due - saved.date()).days + 1)
-        assert live.check_deadlines() >= 1
-        assert live.check_deadlines() == 0
+        assert live.jobs.check_deadlines() >= 1
+        assert live.jobs.check_deadlines() == 0
     finally:
         clock.at = saved
     application = live.cases.repository.get(uuid.UUID(key))

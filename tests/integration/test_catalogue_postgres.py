@@ -8,13 +8,19 @@ from datetime import date
 
 import pytest
 from eventsourcing.persistence import Tracking
+from psycopg import sql
 
-from application.seeding import seed
+from application.agency_index import AgencyIndexBuilt
+from application.attachments import AttachmentUpload
+from application.catalogue import Catalogue
+from application.principal import Principal
+from application.seeding import expand_agencies, seed
 from domain.context import CommandContext
 from infrastructure.container import Container
 from infrastructure.reference_data import load_reference_data
 from projections.catalogue.search import similarity, trigrams
 from tests.integration.helpers import count_events, dump_tables
+from tests.unit.builders import terms
 
 CTX = CommandContext(actor="system:seed", role="system", correlation_id="test-seed")
 TODAY = date(2026, 11, 27)
@@ -191,3 +197,83 @@ def test_the_search_words_are_the_projections_and_score_as_pg_trgm_does(
             ).fetchone()  # type: ignore[misc]
             assert similarity(a, b) == pytest.approx(expected, abs=1e-6), (a, b)
             assert trigrams(b) == sorted(grams), b
+
+
+def test_an_agency_and_a_service_just_registered_take_an_application_at_once(
+    container: Container,
+) -> None:
+    """Routing reads the catalogue's own state: no read model has seen the new agency (no
+    worker runs here), and the application is routed to it in the very next command."""
+    catalogue, names = container.catalogue, dict.fromkeys(("uz-Latn", "uz-Cyrl", "ru", "en"), "N")
+    for code, level, parent in (("17", "republic", None), ("1703", "region", "17")):
+        catalogue.register_territory(
+            CTX, code=code, level=level, parent=parent, names=names, effective_from=TODAY
+        )
+    catalogue.register_territory(
+        CTX, code="1703202", level="district", parent="1703", names=names, effective_from=TODAY
+    )
+    catalogue.register_agency(
+        CTX,
+        code="justice-1703",
+        kind="justice",
+        level="region",
+        territory="1703",
+        parent=None,
+        names=names,
+        effective_from=TODAY,
+    )
+    catalogue.publish_service(
+        CTX, code="birth", terms=terms(jurisdiction="region"), effective_from=TODAY
+    )
+    assert container.catalogue_view.agency_by_code("justice-1703") is None  # not projected
+
+    application = container.submissions.submit(
+        Principal("31503901234567", "citizen"),
+        CTX,
+        service_code="birth",
+        territory="1703202",
+        form={"child_name": "Aziz", "birth_date": "2026-11-01"},
+        attachments=[
+            AttachmentUpload("medical-certificate", "m.pdf", "application/pdf", b"%PDF-1.7 m")
+        ],
+    )
+
+    assert application.agency is not None
+    assert application.agency.code == "justice-1703"
+    # Another process (a catalogue of its own over the same tables) routes the same way.
+    other = Catalogue(env=container.env)
+    try:
+        routed = other.responsible_agency("justice", "region", "1703202")
+        assert routed is not None
+        assert routed.code == "justice-1703"
+    finally:
+        other.close()
+
+
+def test_a_catalogue_seeded_before_the_agency_index_still_routes(container: Container) -> None:
+    """A database whose agencies predate the index: its first lookup indexes them."""
+    data = load_reference_data()
+    seed(container.catalogue, data, CTX, today=TODAY)
+    schema = sql.Identifier(container.database.schema)
+    with container.database.connect() as conn:  # as if the index had never been written
+        conn.execute(
+            sql.SQL(
+                "DELETE FROM {schema}.audit_links WHERE stream = 'Catalogue' AND aggregate_id IN "
+                "(SELECT originator_id FROM {schema}.catalogue_events WHERE topic LIKE %s)"
+            ).format(schema=schema),
+            ("application.agency_index:%",),
+        )
+        conn.execute(
+            sql.SQL("DELETE FROM {}.catalogue_events WHERE topic LIKE %s").format(schema),
+            ("application.agency_index:%",),
+        )
+    fresh = Catalogue(env=container.env)
+    try:
+        agency = next(a for a in expand_agencies(data.agency_kinds, data.territories))
+        routed = fresh.responsible_agency(agency.kind, agency.level, agency.territory)
+        assert routed is not None
+        assert routed.code == agency.code
+        assert fresh.find(AgencyIndexBuilt, AgencyIndexBuilt.create_id()) is not None
+        assert seed(fresh, data, CTX, today=TODAY).is_noop
+    finally:
+        fresh.close()

@@ -197,7 +197,7 @@ class Script:
 
     def submit(self, name: str, service: str, territory: str, who: str = CITIZEN_A) -> None:
         citizen = Principal(who, "citizen")
-        application = self.container.cases.submit(
+        application = self.container.submissions.submit(
             citizen,
             self.ctx(citizen),
             service_code=service,
@@ -243,7 +243,7 @@ class Script:
 
     def withdraw(self, name: str) -> None:
         citizen = Principal(CITIZEN_A, "citizen")
-        self.container.cases.withdraw(
+        self.container.submissions.withdraw(
             citizen, self.ctx(citizen), str(self.apps[name].id), reason="changed my mind"
         )
 
@@ -252,7 +252,7 @@ class Script:
     def accept(self, name: str) -> None:
         app = self.apps[name]
         clerk = OFFICERS[app.agency]
-        self.container.cases.accept(clerk, self.ctx(clerk), str(app.id))
+        self.container.handling.accept(clerk, self.ctx(clerk), str(app.id))
 
     def decide(self, name: str, outcome: str, *, accept: bool = True) -> None:
         app = self.apps[name]
@@ -260,7 +260,7 @@ class Script:
         if accept:
             self.accept(name)
         refunded_before = wall_month()
-        self.container.cases.decide(
+        self.container.decisions.decide(
             clerk,
             self.ctx(clerk),
             str(app.id),

@@ -58,7 +58,7 @@ def count(live: Container, table: str) -> int:
 
 
 def submit(live: Container) -> Any:
-    return live.cases.submit(
+    return live.submissions.submit(
         CITIZEN,
         ADMIN,
         service_code="marriage-registration",
@@ -137,11 +137,11 @@ def test_an_unpaid_payment_expires_and_its_application_is_cancelled(
     started = live.payments.start(CITIZEN, ADMIN, str(application.id))
     assert started.provider is not None
     live.wait_for_projections()
-    assert live.expire_unpaid() == 0  # not yet
+    assert live.jobs.expire_unpaid() == 0  # not yet
     saved = clock.at
     clock.advance(timedelta(minutes=31))
     try:
-        assert live.expire_unpaid() >= 1
+        assert live.jobs.expire_unpaid() >= 1
     finally:
         clock.at = saved
     assert live.payments.payment(started.payment.id).status == "expired"
@@ -156,7 +156,7 @@ def test_an_exempt_applicant_owes_nothing_and_needs_no_payment(live: Container) 
     exemption = spec.terms["exemptions"][0]
     form = service_example(spec.code)
     territory = "1703202" if spec.terms["jurisdiction"] != "republic" else "17"
-    application = live.cases.submit(
+    application = live.submissions.submit(
         CITIZEN,
         ADMIN,
         service_code=spec.code,

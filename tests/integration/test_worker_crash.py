@@ -175,7 +175,7 @@ class Stream:
             self.errors.append(error)
 
     def submit(self, who: Principal, code: str) -> UUID:
-        application = self.container.cases.submit(
+        application = self.container.submissions.submit(
             who,
             citizen_ctx(who, self.container),
             service_code=code,
@@ -187,10 +187,10 @@ class Stream:
         return application.id
 
     def decide(self, key: UUID, outcome: str) -> None:
-        cases = self.container.cases
-        retried(lambda: cases.accept(OFFICER, OFFICER_CTX, str(key)))
+        handling, decisions = self.container.handling, self.container.decisions
+        retried(lambda: handling.accept(OFFICER, OFFICER_CTX, str(key)))
         retried(
-            lambda: cases.decide(
+            lambda: decisions.decide(
                 OFFICER,
                 OFFICER_CTX,
                 str(key),
@@ -234,9 +234,9 @@ class Stream:
         paid = self.submit(who, PAID)
         self.pay(who, paid)
         if n % 5 == 4:  # withdrawn before acceptance (and maybe before it is queued)
-            cases = self.container.cases
+            submissions = self.container.submissions
             retried(
-                lambda: cases.withdraw(
+                lambda: submissions.withdraw(
                     who, citizen_ctx(who, self.container), str(paid), reason="changed"
                 )
             )

@@ -507,10 +507,10 @@ def assert_acknowledged_writes_recorded(container: Container, ledger: Ledger) ->
     cases, payments = container.cases, container.payments
     acknowledged = {k: list(v) for k, v in ledger.acknowledged.items()}
     for key in acknowledged.get("application", []):
-        application = cases._get(ServiceApplication, UUID(key))
+        application = cases.find(ServiceApplication, UUID(key))
         assert application is not None, f"acknowledged application {key} is not in the store"
     for key in acknowledged.get("decision", []):
-        application = cases._get(ServiceApplication, UUID(key))
+        application = cases.find(ServiceApplication, UUID(key))
         assert application is not None
         assert application.decision_id is not None, f"acknowledged decision of {key} is lost"
     for key in acknowledged.get("payment", []):
@@ -520,7 +520,7 @@ def assert_acknowledged_writes_recorded(container: Container, ledger: Ledger) ->
         assert payment is not None, key
         assert payment.status in ("succeeded", "refunded"), key
     for key in acknowledged.get("appeal", []):
-        assert cases._get(Appeal, UUID(key)) is not None, f"appeal {key} is lost"
+        assert cases.find(Appeal, UUID(key)) is not None, f"appeal {key} is lost"
 
     # Nothing twice: each submission key made at most one application, the one its
     # acknowledgement named; no application came from anywhere else.

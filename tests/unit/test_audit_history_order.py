@@ -77,8 +77,9 @@ def audit_of(cases: Cases) -> Audit:
 
 
 def test_the_history_keeps_each_streams_commit_order_and_merges_the_streams_by_time() -> None:
-    cases = make_cases()
-    key = str(submit(cases).id)
+    core = make_cases()
+    cases = core.cases
+    key = str(submit(core).id)
     audit = audit_of(cases)
 
     page = audit.history(AUDITOR, CTX, key, limit=100)

@@ -19,21 +19,25 @@ from application.ports import AccessRecord, ArchivedEvent
 from application.principal import Principal
 from domain.errors import ApplicationNotFound, DomainError, RoleNotAllowed
 from tests.unit.builders import CTX
-from tests.unit.test_cases_app import CLERK, A, make_cases, submit
+from tests.unit.test_cases_app import CLERK, A, CaseCore, make_cases, submit
 
 AUDITOR = Principal("auditor-1", "auditor")
 
 # What the applicant and the officer may try next; those the state refuses are skipped,
 # so every history generated is one the domain allows.
 STEPS: dict[str, Any] = {
-    "accept": lambda c, key: c.accept(CLERK, CTX, key),
-    "release": lambda c, key: c.release(CLERK, CTX, key),
-    "request": lambda c, key: c.request_information(CLERK, CTX, key, message="Need a copy."),
-    "provide": lambda c, key: c.provide_information(A, CTX, key, message="Here.", form=None),
-    "decide": lambda c, key: c.decide(
+    "accept": lambda c, key: c.handling.accept(CLERK, CTX, key),
+    "release": lambda c, key: c.handling.release(CLERK, CTX, key),
+    "request": lambda c, key: c.handling.request_information(
+        CLERK, CTX, key, message="Need a copy."
+    ),
+    "provide": lambda c, key: c.submissions.provide_information(
+        A, CTX, key, message="Here.", form=None
+    ),
+    "decide": lambda c, key: c.decisions.decide(
         CLERK, CTX, key, outcome="approved", reasons="In order.", legal_basis="Art. 1"
     ),
-    "withdraw": lambda c, key: c.withdraw(A, CTX, key, reason="Changed my mind."),
+    "withdraw": lambda c, key: c.submissions.withdraw(A, CTX, key, reason="Changed my mind."),
 }
 
 
@@ -84,11 +88,11 @@ HISTORIES = st.builds(
 )
 
 
-def history(cases: Cases, steps: list[str]) -> str:
-    key = str(submit(cases).id)
+def history(core: CaseCore, steps: list[str]) -> str:
+    key = str(submit(core).id)
     for step in steps:
         try:
-            STEPS[step](cases, key)
+            STEPS[step](core, key)
         except DomainError:
             continue
     return key
@@ -104,9 +108,10 @@ def fold(events: list[Any]) -> dict[str, Any]:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=HISTORIES)
 def test_the_state_at_version_n_is_the_fold_of_the_first_n_events(steps: list[str]) -> None:
-    cases = make_cases()
+    core = make_cases()
+    cases = core.cases
     audit = audit_of(cases)
-    key = history(cases, steps)
+    key = history(core, steps)
     events = list(cases.repository.event_store.get(UUID(key)))
 
     assert len(events) >= 3
@@ -125,9 +130,10 @@ def test_the_state_at_version_n_is_the_fold_of_the_first_n_events(steps: list[st
 def test_the_state_at_an_instant_is_the_state_at_the_last_version_recorded_by_then(
     steps: list[str], offsets: list[int]
 ) -> None:
-    cases = make_cases()
+    core = make_cases()
+    cases = core.cases
     audit = audit_of(cases)
-    key = history(cases, steps)
+    key = history(core, steps)
     events = list(cases.repository.event_store.get(UUID(key)))
     first = events[0].timestamp
 
@@ -147,8 +153,9 @@ def test_the_state_at_an_instant_is_the_state_at_the_last_version_recorded_by_th
 
 
 def test_two_versions_compare_field_by_field() -> None:
-    cases = make_cases()
-    key = history(cases, ["accept", "request"])
+    core = make_cases()
+    cases = core.cases
+    key = history(core, ["accept", "request"])
     compared = audit_of(cases).state(AUDITOR, CTX, key, version=3, compare=1)
     assert compared.compared_with == 1
     assert compared.changes is not None
@@ -158,8 +165,9 @@ def test_two_versions_compare_field_by_field() -> None:
 
 
 def test_versions_that_do_not_exist_and_non_auditors_are_refused() -> None:
-    cases = make_cases()
-    key = history(cases, [])
+    core = make_cases()
+    cases = core.cases
+    key = history(core, [])
     audit = audit_of(cases)
     latest = len(list(cases.repository.event_store.get(UUID(key))))
     with pytest.raises(ApplicationNotFound, match=f"has no version {latest + 1}"):
