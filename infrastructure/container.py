@@ -30,7 +30,7 @@ from domain.kpi import TargetTable
 from infrastructure.access_log import PostgresAccessLog
 from infrastructure.audit import ChainVerifier, EventArchive, Seals
 from infrastructure.blobs import LocalBlobStore
-from infrastructure.bootstrap import (
+from infrastructure.wiring import (
     AUDITED_STREAMS,
     RUNNER_POOL,
     application_env,

@@ -1,4 +1,4 @@
-"""The bootstrap's parts: where the database is, eventsourcing's environment, the payment
+"""The composition root's parts: where the database is, eventsourcing's environment, the payment
 provider and the read models' views. ``infrastructure.container.build_container`` puts
 them together."""
 
