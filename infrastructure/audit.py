@@ -1,5 +1,5 @@
 """Audit adapters: the raw event archive, chain verification and seals (exports are in
-``infrastructure.audit_export``)."""
+``application.case_export``)."""
 
 from __future__ import annotations
 

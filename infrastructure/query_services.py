@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from application.case_export import CaseExports
 from application.provider_notifications import ProviderNotifications, SandboxCheckout
+from application.queries.application_detail import ApplicationDetails
 from application.queries.cases import CitizenCases, RegisterOfDecisions, WorkQueue
 from application.queries.kpi import TargetIndicators
 from application.queries.payments import PaymentRecords
 from application.queries.services import QueryServices
+from application.queries.verification import DocumentVerification
 from infrastructure.documents.receipt import PdfReceiptRenderer
 from infrastructure.payments.sandbox import SandboxProvider
 from infrastructure.payments.webhooks import SignedNotifications
@@ -20,6 +23,7 @@ if TYPE_CHECKING:
 
 def build_queries(container: Container) -> QueryServices:
     return QueryServices(
+        details=ApplicationDetails(container.cases, container.payments.latest),
         citizen_cases=CitizenCases(container.citizen_applications, container.cases.applicant_ref),
         work_queue=WorkQueue(container.officer_queue, container.clock),
         register=RegisterOfDecisions(container.decisions_register),
@@ -29,6 +33,8 @@ def build_queries(container: Container) -> QueryServices:
             renderer=PdfReceiptRenderer(),
         ),
         indicators=TargetIndicators(container.kpi, container.kpi_targets),
+        verification=DocumentVerification(container.decisions, container.catalogue),
+        exports=CaseExports(container.audit, container.seals),
         catalogue=container.catalogue_view,
     )
 

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from application.agency_index import AgencyIndexBuilt
 from application.attachments import AttachmentUpload
 from application.cases import CaseDependencies, Cases
 from application.catalogue import Catalogue
@@ -16,6 +15,7 @@ from application.principal import Principal
 from application.seeding import seed
 from application.submissions import Submissions
 from domain.agency import Agency
+from domain.agency_index import AgencyIndexBuilt
 from infrastructure.access_log import MemoryAccessLog
 from infrastructure.blobs import MemoryBlobStore
 from infrastructure.clock import FixedClock
