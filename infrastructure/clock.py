@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-UZBEKISTAN = timezone(timedelta(hours=5), "UZT")
+from domain.local_time import UZBEKISTAN
 
 
 class SystemClock:
