@@ -20,7 +20,6 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.agency import AgencyRef
 from domain.application_rules import (
-    breached_due_date,
     check_acceptance,
     check_outcome,
     check_result_documents,
@@ -30,7 +29,6 @@ from domain.application_rules import (
 )
 from domain.application_statuses import (
     AWAITING_INFORMATION,
-    AWAITING_PAYMENT,
     CANCELLED,
     CLOSED,
     DECIDED,
@@ -43,13 +41,17 @@ from domain.application_statuses import (
 )
 from domain.attachment import Attachment
 from domain.calendar import WorkingCalendar
+from domain.case_routing import CaseRouting
 from domain.due_dates import term_due_date, working_days_taken
-from domain.errors import NothingChanged
 from domain.text import required_text
 
 
-class ServiceApplication(Aggregate):
-    """A citizen's application for a service: the case an agency works on."""
+class ServiceApplication(CaseRouting, Aggregate):
+    """A citizen's application for a service: the case an agency works on.
+
+    Its state and the ``@event`` methods that change it are here, with the event classes
+    (their topics are ``domain.service_application:ServiceApplication.<Event>``); routing,
+    the fee and the legal term's commands come from ``CaseRouting`` (``domain/case_routing.py``)."""
 
     id: UUID  # given at submission (derived from an idempotency key when there is one)
 
@@ -264,45 +266,7 @@ class ServiceApplication(Aggregate):
     def is_open(self) -> bool:
         return self.status in OPEN
 
-    # --- routing, fee and the legal term ---------------------------------------------------
-
-    def route(
-        self,
-        *,
-        agency: AgencyRef,
-        term_working_days: int,
-        fee: tuple[int, str, dict[str, str] | None],
-        today: date,
-        calendar: WorkingCalendar,
-        meta: dict[str, str],
-    ) -> None:
-        """Send the application to its agency. A fee owed holds it until paid; otherwise it is
-        queued and its legal term starts today."""
-        self._require("routing", SUBMITTED)
-        self._routed(
-            agency_id=agency.id,
-            agency_code=agency.code,
-            term_working_days=term_working_days,
-            status=AWAITING_PAYMENT,
-            meta=meta,
-        )
-        amount, currency, exemption = fee
-        if amount > 0 or exemption is not None:
-            self._fee_assessed(
-                amount=amount,
-                currency=currency,
-                assessed_on=today.isoformat(),
-                exemption=exemption,
-                meta=meta,
-            )
-        if amount == 0:
-            self._start_clock(today, calendar, meta)
-
-    def _start_clock(self, today: date, calendar: WorkingCalendar, meta: dict[str, str]) -> None:
-        due = term_due_date(calendar, today, self.term_working_days, 0)
-        self._clock_started(
-            started_on=today.isoformat(), due_date=due.isoformat(), status=QUEUED, meta=meta
-        )
+    # --- routing, fee and the legal term: events (commands in CaseRouting) -----------------
 
     @event(Routed)
     def _routed(
@@ -329,30 +293,6 @@ class ServiceApplication(Aggregate):
         self.fee = (amount, currency)
         self.exemption = exemption
 
-    def confirm_payment(
-        self,
-        *,
-        payment_id: UUID,
-        amount: int,
-        today: date,
-        calendar: WorkingCalendar,
-        meta: dict[str, str],
-    ) -> None:
-        """The fee is paid: the case joins the queue and its legal term starts today. A
-        payment that arrives when the case no longer waits for one is recorded as not
-        expected, so that it is refunded."""
-        if self.paid_by == payment_id:
-            raise NothingChanged(f"payment {payment_id} is already recorded")
-        if self.status != AWAITING_PAYMENT:
-            self._payment_not_expected(
-                payment_id=payment_id,
-                reason=f"the application was {self.status} when the payment arrived",
-                meta=meta,
-            )
-            return
-        self._paid(payment_id=payment_id, amount=amount, paid_on=today.isoformat(), meta=meta)
-        self._start_clock(today, calendar, meta)
-
     @event(Paid)
     def _paid(self, payment_id: UUID, amount: int, paid_on: str, meta: dict[str, str]) -> None:
         self.paid_by = payment_id
@@ -360,11 +300,6 @@ class ServiceApplication(Aggregate):
     @event(PaymentNotExpected)
     def _payment_not_expected(self, payment_id: UUID, reason: str, meta: dict[str, str]) -> None:
         pass
-
-    def cancel(self, *, reason: str, meta: dict[str, str]) -> None:
-        """The fee was not paid in time: the application ends without a decision."""
-        self._require("cancellation", AWAITING_PAYMENT)
-        self._cancelled(reason=required_text("reason", reason, 1000), status=CANCELLED, meta=meta)
 
     @event(Cancelled)
     def _cancelled(self, reason: str, status: str, meta: dict[str, str]) -> None:
@@ -378,31 +313,9 @@ class ServiceApplication(Aggregate):
         self.due_date = date.fromisoformat(due_date)
         self.status = status
 
-    def recompute_due_date(self, *, calendar: WorkingCalendar, meta: dict[str, str]) -> None:
-        """Follow a change of the holiday calendar (open cases whose clock has started)."""
-        self._require("recomputing the due date", QUEUED, IN_REVIEW, AWAITING_INFORMATION)
-        if self.clock_started_on is None:
-            raise NothingChanged(f"the clock of {self.tracking_number} has not started")
-        due = term_due_date(
-            calendar, self.clock_started_on, self.term_working_days, self.paused_working_days
-        )
-        if due == self.due_date:
-            raise NothingChanged(f"the due date of {self.tracking_number} stays {due}")
-        self._due_date_recomputed(due_date=due.isoformat(), meta=meta)
-
     @event(DueDateRecomputed)
     def _due_date_recomputed(self, due_date: str, meta: dict[str, str]) -> None:
         self.due_date = date.fromisoformat(due_date)
-
-    def check_deadline(
-        self, *, today: date, escalate_to: AgencyRef | None, meta: dict[str, str]
-    ) -> None:
-        """Record a breach of the legal term (and escalate to the parent agency) once."""
-        self._require("a deadline breach", QUEUED, IN_REVIEW)
-        due = breached_due_date(self.tracking_number, self.deadline_breached, self.due_date, today)
-        self._deadline_breached(due_date=due.isoformat(), detected_on=today.isoformat(), meta=meta)
-        if escalate_to is not None:
-            self._escalated(to_agency_id=escalate_to.id, to_agency_code=escalate_to.code, meta=meta)
 
     @event(DeadlineBreached)
     def _deadline_breached(self, due_date: str, detected_on: str, meta: dict[str, str]) -> None:
