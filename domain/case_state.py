@@ -1,7 +1,7 @@
 """What ServiceApplication's commands see of the case: its state, read-only, and the
 private methods that record its events.
 
-The commands live in mixins (``domain/case_routing.py``, for now); the
+The commands live in mixins (``domain/case_routing.py``, ``domain/case_handling.py``); the
 state and the ``@event`` methods stay on the aggregate in ``domain/service_application.py``,
 where the event classes' topics name them. The mixins' methods take ``self`` as this
 protocol: a command reads the case and changes it only by recording an event. (mypy does

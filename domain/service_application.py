@@ -19,39 +19,21 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.agency import AgencyRef
-from domain.application_rules import (
-    check_acceptance,
-    check_outcome,
-    check_result_documents,
-    check_submission,
-    require_assignee,
-    require_status,
-)
-from domain.application_statuses import (
-    AWAITING_INFORMATION,
-    CANCELLED,
-    CLOSED,
-    DECIDED,
-    IN_REVIEW,
-    OPEN,
-    QUEUED,
-    RESULT_ISSUED,
-    SUBMITTED,
-    WITHDRAWN,
-)
+from domain.application_rules import check_submission, require_assignee, require_status
+from domain.application_statuses import OPEN, SUBMITTED
 from domain.attachment import Attachment
-from domain.calendar import WorkingCalendar
+from domain.case_handling import CaseHandling
 from domain.case_routing import CaseRouting
-from domain.due_dates import term_due_date, working_days_taken
-from domain.text import required_text
 
 
-class ServiceApplication(CaseRouting, Aggregate):
+class ServiceApplication(CaseRouting, CaseHandling, Aggregate):
     """A citizen's application for a service: the case an agency works on.
 
     Its state and the ``@event`` methods that change it are here, with the event classes
-    (their topics are ``domain.service_application:ServiceApplication.<Event>``); routing,
-    the fee and the legal term's commands come from ``CaseRouting`` (``domain/case_routing.py``)."""
+    (their topics are ``domain.service_application:ServiceApplication.<Event>``); the
+    commands come from the mixins: routing, the fee and the legal term from ``CaseRouting``
+    (``domain/case_routing.py``), the work on the case to its closing from ``CaseHandling``
+    (``domain/case_handling.py``)."""
 
     id: UUID  # given at submission (derived from an idempotency key when there is one)
 
@@ -325,15 +307,7 @@ class ServiceApplication(CaseRouting, Aggregate):
     def _escalated(self, to_agency_id: UUID, to_agency_code: str, meta: dict[str, str]) -> None:
         self.escalated_to = AgencyRef(to_agency_id, to_agency_code)
 
-    # --- officer's work ---------------------------------------------------------------------
-
-    def accept(self, *, officer: str, meta: dict[str, str]) -> None:
-        """An officer takes the case; others cannot act on it until it is released."""
-        self._require("acceptance", QUEUED, IN_REVIEW, AWAITING_INFORMATION)
-        check_acceptance(self.tracking_number, self.status, self.assignee, officer)
-        self._accepted(
-            officer=officer, status=IN_REVIEW if self.status == QUEUED else self.status, meta=meta
-        )
+    # --- officer's work: events (commands in CaseHandling) ----------------------------------
 
     @event(Accepted)
     def _accepted(self, officer: str, status: str, meta: dict[str, str]) -> None:
@@ -341,31 +315,10 @@ class ServiceApplication(CaseRouting, Aggregate):
         self.status = status
         self.was_accepted = True
 
-    def release(self, *, officer: str, meta: dict[str, str]) -> None:
-        self._require("releasing", IN_REVIEW, AWAITING_INFORMATION)
-        self._require_assignee(officer, "releasing it")
-        self._assignment_released(
-            officer=officer, status=QUEUED if self.status == IN_REVIEW else self.status, meta=meta
-        )
-
     @event(AssignmentReleased)
     def _assignment_released(self, officer: str, status: str, meta: dict[str, str]) -> None:
         self.assignee = None
         self.status = status
-
-    def request_information(
-        self, *, officer: str, message: str, today: date, meta: dict[str, str]
-    ) -> None:
-        """Ask the citizen for information; the legal term pauses until it is provided."""
-        self._require("requesting information", IN_REVIEW)
-        self._require_assignee(officer, "requesting information")
-        self._information_requested(
-            officer=officer,
-            message=required_text("message", message),
-            requested_on=today.isoformat(),
-            status=AWAITING_INFORMATION,
-            meta=meta,
-        )
 
     @event(InformationRequested)
     def _information_requested(
@@ -374,37 +327,6 @@ class ServiceApplication(CaseRouting, Aggregate):
         self.paused_since = date.fromisoformat(requested_on)
         self.status = status
         self.information_requests.append({"message": message, "requested_on": requested_on})
-
-    def provide_information(
-        self,
-        *,
-        message: str,
-        form: dict[str, Any],
-        today: date,
-        calendar: WorkingCalendar,
-        meta: dict[str, str],
-    ) -> None:
-        """The citizen answers (and may correct form fields); the term resumes, extended by
-        the working days it was paused."""
-        self._require("providing information", AWAITING_INFORMATION)
-        assert self.paused_since is not None
-        paused = calendar.working_days_between(self.paused_since, today)
-        assert self.clock_started_on is not None
-        due = term_due_date(
-            calendar,
-            self.clock_started_on,
-            self.term_working_days,
-            self.paused_working_days + paused,
-        )
-        self._information_provided(
-            message=required_text("message", message),
-            form=dict(form),
-            provided_on=today.isoformat(),
-            paused_working_days=paused,
-            due_date=due.isoformat(),
-            status=IN_REVIEW if self.assignee is not None else QUEUED,
-            meta=meta,
-        )
 
     @event(InformationProvided)
     def _information_provided(
@@ -429,36 +351,6 @@ class ServiceApplication(CaseRouting, Aggregate):
                 "provided_on": provided_on,
             }
 
-    def decide(
-        self,
-        *,
-        officer: str,
-        outcome: str,
-        decision_id: UUID,
-        registration_number: str,
-        today: date,
-        calendar: WorkingCalendar,
-        meta: dict[str, str],
-    ) -> None:
-        """Decide; the event records the working days the agency took (from the clock's
-        start, the days it waited for the citizen left out) and whether the term was kept."""
-        self._require("a decision", IN_REVIEW)
-        self._require_assignee(officer, "deciding")
-        check_outcome(outcome)
-        started = self.clock_started_on or today
-        taken = working_days_taken(calendar, started, today, self.paused_working_days)
-        self._decided(
-            decision_id=decision_id,
-            registration_number=registration_number,
-            outcome=outcome,
-            officer=officer,
-            decided_on=today.isoformat(),
-            working_days_taken=taken,
-            within_term=self.due_date is None or today <= self.due_date,
-            status=DECIDED,
-            meta=meta,
-        )
-
     @event(Decided)
     def _decided(
         self,
@@ -477,20 +369,6 @@ class ServiceApplication(CaseRouting, Aggregate):
         self.outcome = outcome
         self.status = status
 
-    def issue_result(self, *, documents: dict[str, str], meta: dict[str, str]) -> None:
-        """Record the result documents' hashes; the citizen can download them now."""
-        self._require("issuing the result", DECIDED)
-        check_result_documents(documents)
-        assert self.decision_id is not None
-        assert self.registration_number is not None
-        self._result_issued(
-            decision_id=self.decision_id,
-            registration_number=self.registration_number,
-            documents=dict(documents),
-            status=RESULT_ISSUED,
-            meta=meta,
-        )
-
     @event(ResultIssued)
     def _result_issued(
         self,
@@ -503,16 +381,7 @@ class ServiceApplication(CaseRouting, Aggregate):
         self.documents = dict(documents)
         self.status = status
 
-    # --- citizen's withdrawal and closing ----------------------------------------------------
-
-    def withdraw(self, *, reason: str, meta: dict[str, str]) -> None:
-        self._require("withdrawal", *OPEN)
-        self._withdrawn(
-            reason=required_text("reason", reason, 1000),
-            before_acceptance=not self.was_accepted,
-            status=WITHDRAWN,
-            meta=meta,
-        )
+    # --- citizen's withdrawal and closing: events (commands in CaseHandling) -----------------
 
     @event(Withdrawn)
     def _withdrawn(
@@ -520,10 +389,6 @@ class ServiceApplication(CaseRouting, Aggregate):
     ) -> None:
         self.status = status
         self.assignee = None
-
-    def close(self, *, reason: str, meta: dict[str, str]) -> None:
-        self._require("closing", RESULT_ISSUED, WITHDRAWN, CANCELLED)
-        self._closed(reason=required_text("reason", reason, 1000), status=CLOSED, meta=meta)
 
     @event(Closed)
     def _closed(self, reason: str, status: str, meta: dict[str, str]) -> None:
