@@ -30,17 +30,6 @@ from domain.kpi import TargetTable
 from infrastructure.access_log import PostgresAccessLog
 from infrastructure.audit import ChainVerifier, EventArchive, Seals
 from infrastructure.blobs import LocalBlobStore
-from infrastructure.wiring import (
-    AUDITED_STREAMS,
-    RUNNER_POOL,
-    application_env,
-    background_work,
-    build_jobs,
-    case_services,
-    make_views,
-    payment_provider,
-    resolve_database,
-)
 from infrastructure.clock import SystemClock
 from infrastructure.database import DatabaseConfig, ddl_lock, ensure_schema, ping
 from infrastructure.embedded_postgres import release_embedded
@@ -62,6 +51,17 @@ from infrastructure.sequences import PostgresSequences
 from infrastructure.settings import Settings, check_production_safety
 from infrastructure.tokens import TokenService
 from infrastructure.webhooks import HttpSender, PostgresWebhookStore, secret_deriver
+from infrastructure.wiring import (
+    AUDITED_STREAMS,
+    RUNNER_POOL,
+    application_env,
+    background_work,
+    build_jobs,
+    case_services,
+    make_views,
+    payment_provider,
+    resolve_database,
+)
 from infrastructure.workers import (
     RUNNING_PROJECTIONS,
     ProjectionSpec,

@@ -52,11 +52,11 @@ from infrastructure.audit_export import (
     read_export,
     verify_export,
 )
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container
 from infrastructure.database import DatabaseConfig
 from tests.conftest import TEST_NOW
 from tests.e2e.cases import citizen, paid_and_decided
+from tests.fakes.adapters import FixedClock
 from tests.integration.live import live_container
 
 YAGONA = str(Path(sys.executable).parent / "yagona")
