@@ -19,7 +19,7 @@ from application.ports import ArchivedEvent
 from application.principal import Principal
 from domain.audit_chain import chain, event_hash
 from domain.context import CommandContext
-from infrastructure.audit import Seals
+from infrastructure.audit import AuditSeals
 
 EVENTS_FILE = "events.jsonl"
 MANIFEST_FILE = "manifest.json"
@@ -93,7 +93,7 @@ class CaseExport:
 
 
 def export_case(
-    audit: Audit, seals: Seals, principal: Principal, ctx: CommandContext, key: str
+    audit: Audit, seals: AuditSeals, principal: Principal, ctx: CommandContext, key: str
 ) -> CaseExport:
     """A case's events with a manifest of their chain hashes, the heads sealed for them and
     the latest seal (to compare with the seal stream)."""

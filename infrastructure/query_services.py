@@ -20,16 +20,18 @@ if TYPE_CHECKING:
 
 def build_queries(container: Container) -> QueryServices:
     return QueryServices(
-        citizen_cases=CitizenCases(container.citizen_applications, container.cases.applicant_ref),
-        work_queue=WorkQueue(container.officer_queue, container.clock),
-        register=RegisterOfDecisions(container.decisions_register),
+        citizen_cases=CitizenCases(
+            container.read_models.citizen_applications, container.cases.applicant_ref
+        ),
+        work_queue=WorkQueue(container.read_models.officer_queue, container.clock),
+        register=RegisterOfDecisions(container.read_models.decisions_register),
         payment_records=PaymentRecords(
-            container.payments_ledger,
+            container.read_models.payments_ledger,
             check_readable=container.payments.view,
             renderer=PdfReceiptRenderer(),
         ),
-        indicators=TargetIndicators(container.kpi, container.kpi_targets),
-        catalogue=container.catalogue_view,
+        indicators=TargetIndicators(container.read_models.kpi, container.kpi_targets),
+        catalogue=container.read_models.catalogue,
     )
 
 

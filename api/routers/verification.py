@@ -49,7 +49,7 @@ def verify(
     decision = container.decisions.verify(ctx, registration_number, code)
     service = container.catalogue.find_service(decision.service_code)
     version = service.terms_version(decision.service_version) if service else None
-    agency_names = container.catalogue_view.agency_names(decision.agency_id) or {}
+    agency_names = container.catalogue_read.agency_names(decision.agency_id) or {}
     return DecisionVerificationOut(
         registration_number=decision.registration_number,
         valid=decision.status == "valid",

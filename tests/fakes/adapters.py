@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from application.integrators import IntegratorClient
-from application.ports import AccessEntry
+from application.ports import AccessEntry, AccessRecord
 from infrastructure.clock import UZBEKISTAN
 
 
@@ -46,13 +47,25 @@ class MemoryBlobStore:
 
 
 class MemoryAccessLog:
-    def __init__(self) -> None:
+    def __init__(self, clock: Any = None) -> None:
         self.entries: list[AccessEntry] = []
+        self.records: list[AccessRecord] = []
+        self._clock = clock
         self._lock = threading.Lock()
 
     def record(self, entry: AccessEntry) -> None:
+        at = self._clock.now() if self._clock is not None else datetime.now(tz=UTC)
         with self._lock:
             self.entries.append(entry)
+            self.records.append(AccessRecord(at, entry, len(self.records) + 1))
+
+    def for_subjects(self, subject_ids: list[str], *, after: int, limit: int) -> list[AccessRecord]:
+        wanted = set(subject_ids)
+        found = [r for r in self.records if r.entry.subject_id in wanted and r.id > after]
+        return found[:limit]
+
+    def by_actor(self, actor: str, *, after: int, limit: int) -> list[AccessRecord]:
+        return [r for r in self.records if r.entry.actor == actor and r.id > after][:limit]
 
 
 class MemorySequences:
