@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from domain.local_time import UZBEKISTAN
 
@@ -13,19 +13,3 @@ class SystemClock:
 
     def today(self) -> date:
         return datetime.now(tz=UZBEKISTAN).date()
-
-
-class FixedClock:
-    """A clock that reads what it is set to (tests and demos); ``advance`` moves it."""
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def advance(self, delta: timedelta) -> None:
-        self.at += delta
-
-    def now(self) -> datetime:
-        return self.at
-
-    def today(self) -> date:
-        return self.at.astimezone(UZBEKISTAN).date()

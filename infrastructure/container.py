@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from eventsourcing.postgres import PostgresDatastore
@@ -21,20 +21,24 @@ from application.inter_agency import InterAgency
 from application.jobs import Jobs
 from application.officer_handling import OfficerHandling
 from application.payments import PaymentDependencies, Payments
-from application.ports import Clock, Notifier, PaymentProvider
+from application.ports import AccessRecords, BlobStore, Clock, Notifier, PaymentProvider
 from application.provider_notifications import ProviderNotifications, SandboxCheckout
 from application.queries.services import QueryServices
+from application.read_models.cases import CitizenApplications, DecisionsRegister, OfficerQueue
+from application.read_models.catalogue import CatalogueReadModel
+from application.read_models.kpi import KpiReadModel
+from application.read_models.payments import PaymentsLedger
 from application.submissions import Submissions
 from application.webhooks import Webhooks
 from domain.kpi import TargetTable
 from infrastructure.access_log import PostgresAccessLog
-from infrastructure.audit import ChainVerifier, EventArchive, Seals
+from infrastructure.audit import AuditSeals, ChainChecks, ChainVerifier, EventArchive, Seals
 from infrastructure.blobs import LocalBlobStore
 from infrastructure.clock import SystemClock
 from infrastructure.database import DatabaseConfig, ddl_lock, ensure_schema, ping
 from infrastructure.embedded_postgres import release_embedded
-from infrastructure.feed import FeedLog
-from infrastructure.idempotency import IdempotencyStore, Presence
+from infrastructure.feed import FeedLog, FeedLogPort
+from infrastructure.idempotency import IdempotencyStore, Presence, RequestKeys
 from infrastructure.integrators import PostgresIntegratorStore
 from infrastructure.keys import cipher_key, derived_secret, pseudonym_key
 from infrastructure.kpi_targets import load_kpi_targets
@@ -80,11 +84,26 @@ from projections.tracked_view import TrackedView
 
 log = structlog.get_logger(__name__)
 
+Persistence = Literal["postgres", "memory"]
+
+
+@dataclass(frozen=True)
+class ReadModels:
+    """The read models the query services and the HTTP app read, as the application's
+    ports: the projections' PostgreSQL views, or in-memory stand-ins (tests)."""
+
+    catalogue: CatalogueReadModel
+    citizen_applications: CitizenApplications
+    officer_queue: OfficerQueue
+    decisions_register: DecisionsRegister
+    payments_ledger: PaymentsLedger
+    kpi: KpiReadModel
+
 
 @dataclass
 class Container:
     settings: Settings
-    database: DatabaseConfig
+    database: DatabaseConfig | None  # None: in-memory persistence (tests)
     env: dict[str, str]
     runner_env: dict[str, str]
     clock: Clock
@@ -98,16 +117,16 @@ class Container:
     provider: PaymentProvider
     webhook_secret: str
     tokens: TokenService
-    idempotency: IdempotencyStore
-    access_log: PostgresAccessLog
-    seals: Seals
-    verifier: ChainVerifier
+    idempotency: RequestKeys
+    access_log: AccessRecords
+    seals: AuditSeals
+    verifier: ChainChecks
     audit: Audit
     appeals: Appeals
     notifier: Notifier
     inter_agency: InterAgency
     integrators: Integrators
-    feed_log: FeedLog
+    feed_log: FeedLogPort
     feed: Feed
     webhooks: Webhooks
     kpi_targets: TargetTable
@@ -117,6 +136,9 @@ class Container:
     start_heads: StartHeads = field(default_factory=lambda: StartHeads({}))
     # The data folder of the embedded server this container holds, if it uses one.
     embedded_data_dir: Path | None = None
+    persistence: Persistence = "postgres"
+    # In-memory persistence: the read models given (PostgreSQL: the views above).
+    memory_read_models: ReadModels | None = None
 
     @cached_property
     def queries(self) -> QueryServices:
@@ -135,6 +157,29 @@ class Container:
 
     # --- read models --------------------------------------------------------------------
 
+    @cached_property
+    def read_models(self) -> ReadModels:
+        """The read models as ports (the views' own types are below, PostgreSQL only)."""
+        if self.memory_read_models is not None:
+            return self.memory_read_models
+        return ReadModels(
+            catalogue=self.catalogue_view,
+            citizen_applications=self.citizen_applications,
+            officer_queue=self.officer_queue,
+            decisions_register=self.decisions_register,
+            payments_ledger=self.payments_ledger,
+            kpi=self.kpi,
+        )
+
+    @property
+    def in_memory(self) -> bool:
+        return self.persistence == "memory"
+
+    @property
+    def catalogue_read(self) -> CatalogueReadModel:
+        """The catalogue's read model in either persistence (what the HTTP app reads)."""
+        return self.read_models.catalogue
+
     def view(self, name: str) -> TrackedView:
         if name in self._views:
             return self._views[name]
@@ -142,6 +187,7 @@ class Container:
 
     @property
     def catalogue_view(self) -> CatalogueView:
+        """The catalogue's PostgreSQL view (in-memory persistence: ``catalogue_read``)."""
         view = self.view("catalogue")
         assert isinstance(view, CatalogueView)
         return view
@@ -194,6 +240,10 @@ class Container:
         status = []
         for spec in RUNNING_PROJECTIONS:
             app = self.application(spec)
+            if self.in_memory:  # the stand-ins are filled by the tests: nothing to follow
+                head = app.recorder.max_notification_id() or 0
+                status.append({"name": spec.name, "position": head, "head": head, "lag": 0})
+                continue
             position = self.view(spec.name).position(app.name)  # first: lag never below 0
             head = app.recorder.max_notification_id() or 0
             status.append(
@@ -213,13 +263,16 @@ class Container:
     def catalogue_caught_up(self, timeout: float) -> bool:
         """Whether the catalogue's read model holds what was seeded before this process
         started, waiting up to ``timeout`` seconds for it (at once once it has)."""
-        if self.start_heads.caught_up("catalogue"):
+        if self.in_memory or self.start_heads.caught_up("catalogue"):
             return True
         view, name = self.view("catalogue"), self.catalogue.name
         return self.start_heads.wait("catalogue", lambda: view.position(name), timeout=timeout)
 
     def wait_for_projections(self, timeout: float = 30.0) -> None:
-        """Block until every read model has applied everything recorded so far."""
+        """Block until every read model has applied everything recorded so far (at once in
+        memory: no projection runs there)."""
+        if self.in_memory:
+            return
         for spec in RUNNING_PROJECTIONS:
             app = self.application(spec)
             head = app.recorder.max_notification_id()
@@ -238,7 +291,7 @@ class Container:
         )
 
     def make_datastore(self, schema: str) -> PostgresDatastore:
-        db = self.database
+        db = self._postgres()
         return PostgresDatastore(
             dbname=db.dbname,
             host=db.host,
@@ -250,12 +303,19 @@ class Container:
             max_overflow=4,
         )
 
+    def _postgres(self) -> DatabaseConfig:
+        if self.database is None:
+            raise RuntimeError("this container has no database (in-memory persistence)")
+        return self.database
+
     def ddl(self) -> Any:
-        return ddl_lock(self.database)
+        return ddl_lock(self._postgres())
 
     def start_workers(self) -> None:
         if self.workers is not None:
             return
+        if self.in_memory:
+            raise RuntimeError("no background workers on in-memory persistence")
         supervised = background_work(
             runner_env=self.runner_env,
             ddl=self.ddl,
@@ -290,6 +350,23 @@ class Container:
 def build_container(
     settings: Settings, *, clock: Clock | None = None, start_workers: bool = False
 ) -> Container:
+    """The PostgreSQL composition root (``infrastructure.bootstrap.bootstrap``'s default)."""
+    from infrastructure.bootstrap import bootstrap  # noqa: PLC0415 (it imports this module)
+
+    return bootstrap(settings, clock=clock, start_workers=start_workers)
+
+
+def postgres_container(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    blobs: BlobStore | None = None,
+    provider: PaymentProvider | None = None,
+    notifier: Notifier | None = None,
+    start_workers: bool = False,
+) -> Container:
+    """PostgreSQL and the production adapters; ``blobs``, ``provider`` and ``notifier``
+    replace the configured ones when given."""
     check_production_safety(settings)
     cap_reconnect_backoff()  # recover within seconds of the database's return
     kpi_targets = load_kpi_targets()  # a malformed targets file stops the start
@@ -309,7 +386,8 @@ def build_container(
         access_log.create_table()
         idempotency = IdempotencyStore(shared, presence=Presence(database))
         idempotency.create_table()
-        provider, webhook_secret = payment_provider(settings, shared, key)
+        configured, webhook_secret = payment_provider(settings, shared, key)
+        provider = provider or configured
         seals = Seals(shared, AUDITED_STREAMS)
         seals.create_table()
         integrator_store = PostgresIntegratorStore(shared)
@@ -350,10 +428,10 @@ def build_container(
         catalogue=catalogue,
         clock=clock,
         sequences=PostgresSequences(shared),
-        blobs=LocalBlobStore(settings.data_dir / "blobs"),
+        blobs=blobs or LocalBlobStore(settings.data_dir / "blobs"),
         renderer=DocumentRenderer(settings.public_base_url),
     )
-    notifier = LogNotifier()
+    notifier = notifier or LogNotifier()
     jobs = build_jobs(
         services,
         payments,

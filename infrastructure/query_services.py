@@ -24,18 +24,20 @@ if TYPE_CHECKING:
 def build_queries(container: Container) -> QueryServices:
     return QueryServices(
         details=ApplicationDetails(container.cases, container.payments.latest),
-        citizen_cases=CitizenCases(container.citizen_applications, container.cases.applicant_ref),
-        work_queue=WorkQueue(container.officer_queue, container.clock),
-        register=RegisterOfDecisions(container.decisions_register),
+        citizen_cases=CitizenCases(
+            container.read_models.citizen_applications, container.cases.applicant_ref
+        ),
+        work_queue=WorkQueue(container.read_models.officer_queue, container.clock),
+        register=RegisterOfDecisions(container.read_models.decisions_register),
         payment_records=PaymentRecords(
-            container.payments_ledger,
+            container.read_models.payments_ledger,
             check_readable=container.payments.view,
             renderer=PdfReceiptRenderer(),
         ),
-        indicators=TargetIndicators(container.kpi, container.kpi_targets),
+        indicators=TargetIndicators(container.read_models.kpi, container.kpi_targets),
         verification=DocumentVerification(container.decisions, container.catalogue),
         exports=CaseExports(container.audit, container.seals),
-        catalogue=container.catalogue_view,
+        catalogue=container.read_models.catalogue,
     )
 
 

@@ -51,11 +51,11 @@ from domain.audit_chain import (
 )
 from domain.context import CommandContext
 from infrastructure.audit import VerificationReport
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container
 from infrastructure.database import DatabaseConfig
 from tests.conftest import TEST_NOW
 from tests.e2e.cases import citizen, paid_and_decided
+from tests.fakes.adapters import FixedClock
 from tests.integration.live import live_container
 
 YAGONA = str(Path(sys.executable).parent / "yagona")

@@ -19,8 +19,7 @@ from domain.errors import (
     RoleNotAllowed,
     ScopeMissing,
 )
-from infrastructure.clock import FixedClock
-from infrastructure.integrators import MemoryIntegratorStore
+from tests.fakes.adapters import FixedClock, MemoryIntegratorStore
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 ADMIN = Principal("admin-1", "admin")

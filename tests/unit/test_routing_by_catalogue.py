@@ -16,10 +16,7 @@ from application.seeding import seed
 from application.submissions import Submissions
 from domain.agency import Agency
 from domain.agency_index import AgencyIndexBuilt
-from infrastructure.access_log import MemoryAccessLog
-from infrastructure.blobs import MemoryBlobStore
-from infrastructure.clock import FixedClock
-from infrastructure.sequences import MemorySequences
+from tests.fakes.adapters import FixedClock, MemoryAccessLog, MemoryBlobStore, MemorySequences
 from tests.unit.builders import CTX, DAY, names, terms
 from tests.unit.test_catalogue_app import data
 
