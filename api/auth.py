@@ -14,7 +14,7 @@ from application.integrators import KEY_PREFIX
 from application.principal import Principal
 from domain.context import CommandContext
 from domain.identity import CITIZEN, OFFICER
-from infrastructure.tokens import InvalidToken
+from infrastructure.bootstrap import InvalidToken
 
 api_key_header = APIKeyHeader(
     name="X-API-Key",

@@ -21,7 +21,7 @@ from domain.audit_chain import Finding
 from domain.context import CommandContext
 from domain.errors import DomainError
 from domain.identity import AUDITOR
-from infrastructure.audit import VerificationReport
+from infrastructure.bootstrap import VerificationReport
 
 audit_app = typer.Typer(
     help="Tamper evidence: verify chains, seal heads, export cases.", no_args_is_help=True

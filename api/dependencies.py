@@ -26,7 +26,7 @@ from application.queries.verification import DocumentVerification
 from application.read_models.catalogue import CatalogueReadModel
 from application.submissions import Submissions
 from application.webhooks import Webhooks
-from infrastructure.container import Container
+from infrastructure.bootstrap import Container
 
 
 def get_container(request: Request) -> Container:

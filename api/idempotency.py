@@ -15,8 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem_response
 from application.integrators import KEY_PREFIX
-from infrastructure.idempotency import RequestKeys, StoredResponse
-from infrastructure.tokens import InvalidToken, TokenService
+from infrastructure.bootstrap import InvalidToken, RequestKeys, StoredResponse, TokenService
 
 HEADER = b"idempotency-key"
 REPLAYED = "idempotency-replayed"

@@ -30,20 +30,57 @@ from application.ports import (
     UnpaidPayments,
 )
 from application.webhooks import Sender, Webhooks, WebhookStore
-from infrastructure.audit import AuditSeals, ChainChecks
+from infrastructure.audit import (
+    AuditSeals,
+    ChainChecks,
+    VerificationReport,
+)
 from infrastructure.clock import SystemClock
-from infrastructure.container import Container, Persistence, ReadModels, postgres_container
+from infrastructure.container import Container, Persistence, ReadModels, build_container
+from infrastructure.database import DatabaseUnavailable, ping
+from infrastructure.embedded_postgres import embedded_initialised
 from infrastructure.feed import FeedLogPort
-from infrastructure.idempotency import RequestKeys
-from infrastructure.keys import cipher_key, derived_secret, pseudonym_key
+from infrastructure.idempotency import RequestKeys, StoredResponse
+from infrastructure.keys import cipher_key, derived_secret, key_file, new_key, pseudonym_key
 from infrastructure.kpi_targets import load_kpi_targets
+from infrastructure.logging import configure_logging
+from infrastructure.postgres_root import postgres_container
+from infrastructure.reference_data import load_reference_data
 from infrastructure.result_renderer import DocumentRenderer
-from infrastructure.settings import Settings
-from infrastructure.tokens import TokenService
+from infrastructure.settings import Settings, UnsafeConfiguration, check_production_safety
+from infrastructure.tokens import InvalidToken, TokenService
 from infrastructure.webhooks import secret_deriver
 from infrastructure.wiring import case_services
+from infrastructure.workers import PROJECTIONS
 
-__all__ = ["Adapters", "MissingAdapter", "ReadModels", "bootstrap", "memory_env"]
+# Everything the clients (api/: the HTTP app and the CLI) take from infrastructure: they
+# import this module only (an import-linter contract keeps api from any other of it).
+__all__ = [
+    "PROJECTIONS",
+    "Adapters",
+    "Container",
+    "DatabaseUnavailable",
+    "InvalidToken",
+    "MissingAdapter",
+    "ReadModels",
+    "RequestKeys",
+    "Settings",
+    "StoredResponse",
+    "SystemClock",
+    "TokenService",
+    "UnsafeConfiguration",
+    "VerificationReport",
+    "bootstrap",
+    "build_container",
+    "check_production_safety",
+    "configure_logging",
+    "embedded_initialised",
+    "key_file",
+    "load_reference_data",
+    "memory_env",
+    "new_key",
+    "ping",
+]
 
 
 class MissingAdapter(ValueError):
