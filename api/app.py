@@ -29,7 +29,7 @@ from api.routers import (
     webhooks,
 )
 from api.routers.guards import APP_GUARDS
-from infrastructure.container import Container
+from infrastructure.bootstrap import Container
 
 DESCRIPTION = """
 Yagona is the transactional core of a unified portal of interactive state services:

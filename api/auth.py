@@ -14,7 +14,7 @@ from application.integrators import KEY_PREFIX
 from application.principal import Principal
 from domain.context import CommandContext
 from domain.identity import CITIZEN, OFFICER
-from infrastructure.tokens import InvalidToken
+from infrastructure.bootstrap import InvalidToken
 
 api_key_header = APIKeyHeader(
     name="X-API-Key",
@@ -58,7 +58,7 @@ def current_principal(
     except InvalidToken as error:
         raise _unauthenticated(f"the bearer token is not valid: {error}", "invalid-token") from None
     if principal.role == OFFICER and principal.agency is not None:
-        agencies = known_agencies(request, container.catalogue_view.has_agency_code)
+        agencies = known_agencies(request, container.catalogue_read.has_agency_code)
         if principal.agency not in agencies:
             raise _unauthenticated(
                 f"the token's agency {principal.agency[:100]!r} is not in the agency directory",

@@ -23,11 +23,13 @@ from application.principal import Principal
 from application.seeding import seed as seed_catalogue
 from domain.context import CommandContext
 from domain.errors import DomainError
-from infrastructure.clock import SystemClock
-from infrastructure.keys import new_key
-from infrastructure.reference_data import load_reference_data
-from infrastructure.tokens import TokenService
-from infrastructure.workers import PROJECTIONS
+from infrastructure.bootstrap import (
+    PROJECTIONS,
+    SystemClock,
+    TokenService,
+    load_reference_data,
+    new_key,
+)
 
 app = typer.Typer(
     name="yagona",

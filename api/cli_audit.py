@@ -15,13 +15,13 @@ from rich.table import Table
 
 from api.cli_common import err, load_settings, open_container
 from api.cli_render import events_progress, print_whole
+from application.case_export import read_export, verify_export
 from application.principal import Principal
 from domain.audit_chain import Finding
 from domain.context import CommandContext
 from domain.errors import DomainError
 from domain.identity import AUDITOR
-from infrastructure.audit import VerificationReport
-from infrastructure.audit_export import export_case, read_export, verify_export
+from infrastructure.bootstrap import VerificationReport
 
 audit_app = typer.Typer(
     help="Tamper evidence: verify chains, seal heads, export cases.", no_args_is_help=True
@@ -144,7 +144,7 @@ def export_command(
     container = open_container(settings)
     principal, ctx = _auditor()
     try:
-        case = export_case(container.audit, container.seals, principal, ctx, application)
+        case = container.queries.exports.export(principal, ctx, application)
     except DomainError as error:
         err.print(f"[red]{error.detail}[/red]")
         raise typer.Exit(2) from None

@@ -6,12 +6,17 @@ import structlog
 import typer
 from rich.console import Console
 
-from infrastructure.container import Container, build_container
-from infrastructure.database import DatabaseUnavailable
-from infrastructure.embedded_postgres import embedded_initialised
-from infrastructure.keys import key_file
-from infrastructure.logging import configure_logging
-from infrastructure.settings import Settings, UnsafeConfiguration, check_production_safety
+from infrastructure.bootstrap import (
+    Container,
+    DatabaseUnavailable,
+    Settings,
+    UnsafeConfiguration,
+    build_container,
+    check_production_safety,
+    configure_logging,
+    embedded_initialised,
+    key_file,
+)
 
 err = Console(stderr=True)
 log = structlog.get_logger("yagona.cli")

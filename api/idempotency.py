@@ -15,8 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem_response
 from application.integrators import KEY_PREFIX
-from infrastructure.idempotency import IdempotencyStore, StoredResponse
-from infrastructure.tokens import InvalidToken, TokenService
+from infrastructure.bootstrap import InvalidToken, RequestKeys, StoredResponse, TokenService
 
 HEADER = b"idempotency-key"
 REPLAYED = "idempotency-replayed"
@@ -34,7 +33,7 @@ def request_fingerprint(method: str, path: str, query_string: bytes, body: bytes
 
 
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp, store: IdempotencyStore, tokens: TokenService) -> None:
+    def __init__(self, app: ASGIApp, store: RequestKeys, tokens: TokenService) -> None:
         self.app = app
         self.store = store
         self.tokens = tokens

@@ -25,7 +25,7 @@ from domain.errors import (
     MissingDocuments,
     NotFound,
 )
-from infrastructure.database import DatabaseUnavailable
+from infrastructure.bootstrap import DatabaseUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 # What a lost or refused database connection raises: ours, eventsourcing's wrappers, and

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from application.authorization import authorize, authorize_reach
 from application.case_attached import CaseAttached
 from application.principal import Principal
 from domain.agency import AgencyRef
@@ -18,10 +19,9 @@ from domain.errors import (
     AppealNotFound,
     NoResponsibleAgency,
     NotYourAgency,
-    RoleNotAllowed,
 )
 from domain.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from domain.identity import ADMIN, AUDITOR, CITIZEN, OFFICER
+from domain.identity import CITIZEN, OFFICER
 
 HOKIMIYAT = "hokimiyat"
 
@@ -43,13 +43,13 @@ class Appeals(CaseAttached[Appeal]):
     def _visible(self, principal: Principal, appeal: Appeal) -> None:
         """The appellant; officers of the agency it was filed with or escalated to; auditors
         and administrators. Anyone else: 404, as if it did not exist."""
-        if principal.role == CITIZEN and appeal.applicant == principal.subject:
-            return
-        if principal.role == OFFICER and principal.agency in self._agencies(appeal):
-            return
-        if principal.role in (AUDITOR, ADMIN):
-            return
-        raise AppealNotFound(f"no appeal {appeal.number!r}")
+        authorize_reach(
+            principal,
+            "appeal.read",
+            not_found=AppealNotFound(f"no appeal {appeal.number!r}"),
+            owner=appeal.applicant,
+            agencies=self._agencies(appeal),
+        )
 
     @staticmethod
     def _agencies(appeal: Appeal) -> set[str]:
@@ -76,8 +76,7 @@ class Appeals(CaseAttached[Appeal]):
 
     def _handling(self, principal: Principal, key: str) -> Appeal:
         """An appeal the officer's agency must answer now (others: 404 or 403)."""
-        if principal.role != OFFICER:
-            raise RoleNotAllowed("only officers of the handling agency can do this")
+        authorize(principal, "appeal.handle")
         appeal = self.load(key)
         self._visible(principal, appeal)
         if principal.agency != appeal.handling_agency.code:
@@ -87,8 +86,7 @@ class Appeals(CaseAttached[Appeal]):
         return appeal
 
     def _own(self, principal: Principal, key: str) -> Appeal:
-        if principal.role != CITIZEN:
-            raise RoleNotAllowed("only the appellant can do this")
+        authorize(principal, "appeal.act_as_appellant")
         appeal = self.load(key)
         self._visible(principal, appeal)
         return appeal
@@ -118,8 +116,7 @@ class Appeals(CaseAttached[Appeal]):
         """File an appeal with the district or city hokimiyat owning ``territory`` (the
         region's when the subject belongs higher or the territory is a region). A retry with
         the same Idempotency-Key returns the appeal it filed."""
-        if principal.role != CITIZEN:
-            raise RoleNotAllowed("only citizens file appeals")
+        authorize(principal, "appeal.file")
         filed = self._created_before(principal, idempotency_key)
         if filed is not None:
             return filed

@@ -11,13 +11,13 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from application.authorization import authorize
 from application.cases import Cases
 from application.payments import Payments
 from application.ports import AccessEntry, AccessQueries, AccessRecord, ArchivedEvent
 from application.principal import Principal
 from domain.context import CommandContext
-from domain.errors import ApplicationNotFound, CaseDamaged, InvalidInput, RoleNotAllowed
-from domain.identity import AUDITOR, CITIZEN
+from domain.errors import ApplicationNotFound, CaseDamaged, InvalidInput
 from domain.indexes import ProviderPaymentIndex, TrackingNumberIndex
 from domain.service_application import ServiceApplication
 
@@ -126,8 +126,7 @@ class Audit:
         self.cases_of_citizen = cases_of_citizen
 
     def _auditor(self, principal: Principal) -> None:
-        if principal.role != AUDITOR:
-            raise RoleNotAllowed("only auditors read case histories and audit records")
+        authorize(principal, "audit.read")
 
     def _case(
         self, principal: Principal, ctx: CommandContext, key: str, action: str
@@ -289,7 +288,6 @@ class Audit:
 
     def my_access_log(self, principal: Principal, *, after: int, limit: int) -> list[AccessRecord]:
         """Who read the citizen's data: every recorded read of their cases."""
-        if principal.role != CITIZEN:
-            raise RoleNotAllowed("the access log of one's own data is the citizen's")
+        authorize(principal, "audit.own_access_log")
         ids = self.cases_of_citizen(self.cases.applicant_ref(principal.subject))
         return self.access.for_subjects(ids, after=after, limit=limit) if ids else []

@@ -14,12 +14,12 @@ Narrowing rules (``Permission.reach``), applied by the service with the object a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from application.principal import Principal
-from domain.errors import DomainError, RoleNotAllowed, ScopeMissing
+from domain.errors import DomainError, NotYourAgency, RoleNotAllowed, ScopeMissing
 from domain.identity import (
     ADMIN,
     AUDITOR,
@@ -194,3 +194,27 @@ def narrowed_agency(principal: Principal, action: str, requested: str | None) ->
     if permission.reach_of(principal.role) == AGENCY:
         return principal.agency
     return requested
+
+
+def authorize_reach(
+    principal: Principal,
+    action: str,
+    *,
+    not_found: DomainError,
+    owner: str | None = None,
+    agencies: Iterable[str | None] = (),
+    other_agency: str = "another agency handles this",
+) -> Permission:
+    """``authorize``, then the action's reach over one thing: a citizen reaches it only as
+    its ``owner`` (else ``not_found``: another's is not shown to exist), an officer only
+    when their agency is among ``agencies`` (else ``NotYourAgency(other_agency)``, or
+    ``not_found`` for a hidden action)."""
+    permission = authorize(principal, action, not_found=not_found)
+    reach = permission.reach_of(principal.role)
+    if reach == OWN and owner != principal.subject:
+        raise not_found
+    if reach == AGENCY and principal.agency not in set(agencies):
+        if permission.hidden:
+            raise not_found
+        raise NotYourAgency(other_agency)
+    return permission

@@ -20,6 +20,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
+from application.authorization import authorize, authorize_reach
 from application.catalogue import Catalogue
 from application.ports import AccessEntry, AccessLog
 from application.principal import Principal
@@ -32,11 +33,9 @@ from domain.errors import (
     ApplicationNotFound,
     ConcurrentModification,
     DecisionNotFound,
-    NotYourAgency,
-    RoleNotAllowed,
 )
 from domain.fees import BhmRates, BhmSchedule
-from domain.identity import ADMIN, AUDITOR, CITIZEN, OFFICER
+from domain.identity import CITIZEN
 from domain.indexes import RequestKeyIndex, TrackingNumberIndex
 from domain.registration import RegistrationCounter
 from domain.service import Service, ServiceVersion
@@ -144,40 +143,36 @@ class Cases(Application[UUID]):
     def visible(self, principal: Principal, application: ServiceApplication) -> None:
         """Who may read this case: its applicant (others get 404, as if it did not exist),
         officers of its agency or of the agency it was escalated to, auditors, admins."""
-        if principal.role == CITIZEN:
-            if application.applicant != principal.subject:
-                raise ApplicationNotFound(f"no application {application.tracking_number!r}")
-            return
-        if principal.role == OFFICER:
-            agencies = {application.agency.code if application.agency else None}
-            if application.escalated_to is not None:
-                agencies.add(application.escalated_to.code)
-            if principal.agency not in agencies:
-                raise NotYourAgency(
-                    f"application {application.tracking_number} is handled by another agency"
-                )
-            return
-        if principal.role in (AUDITOR, ADMIN):
-            return
-        raise RoleNotAllowed(f"the {principal.role} role cannot read applications")
+        agencies = {application.agency.code if application.agency else None}
+        if application.escalated_to is not None:
+            agencies.add(application.escalated_to.code)
+        authorize_reach(
+            principal,
+            "application.read",
+            not_found=ApplicationNotFound(f"no application {application.tracking_number!r}"),
+            owner=application.applicant,
+            agencies=agencies,
+            other_agency=f"application {application.tracking_number} is handled by another agency",
+        )
 
     def owned(self, principal: Principal, key: str) -> ServiceApplication:
         """An application of the citizen acting (404 for anyone else's)."""
-        if principal.role != CITIZEN:
-            raise RoleNotAllowed("only the applicant can do this")
+        authorize(principal, "application.act_as_applicant")
         application = self.load(key)
         self.visible(principal, application)
         return application
 
     def handled(self, principal: Principal, key: str) -> ServiceApplication:
         """An application the officer's agency handles (403 for other agencies' officers)."""
-        if principal.role != OFFICER:
-            raise RoleNotAllowed("only officers of the handling agency can do this")
+        authorize(principal, "application.handle")
         application = self.load(key)
-        if application.agency is None or application.agency.code != principal.agency:
-            raise NotYourAgency(
-                f"application {application.tracking_number} is handled by another agency"
-            )
+        authorize_reach(
+            principal,
+            "application.handle",
+            not_found=ApplicationNotFound(f"no application {key!r}"),
+            agencies={application.agency.code if application.agency else None},
+            other_agency=f"application {application.tracking_number} is handled by another agency",
+        )
         return application
 
     def view(

@@ -16,10 +16,10 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
-from application.agency_index import AgencyIndex, AgencyIndexBuilt
 from application.forms import check_form_schema
 from application.ports import AgencyDetails
 from domain.agency import Agency, AgencyRef
+from domain.agency_index import AgencyIndex, AgencyIndexBuilt
 from domain.calendar import HolidayCalendar
 from domain.context import CommandContext
 from domain.errors import (

@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from application.principal import Principal, require_scope
+from application.authorization import authorize
+from application.principal import Principal
 from domain.errors import InvalidInput
-from domain.identity import CITIZEN, FEED_READ, PERSONAL_DATA_READ
+from domain.identity import CITIZEN, PERSONAL_DATA_READ
 
 MAX_LIMIT = 1000
 
@@ -107,7 +108,7 @@ class Feed:
         self.source = source
 
     def read(self, principal: Principal, *, after: int, limit: int, types: list[str]) -> FeedPage:
-        require_scope(principal, FEED_READ)
+        authorize(principal, "feed.read")
         if after < 0:
             raise InvalidInput("after must be a position (0 or more)")
         if not 1 <= limit <= MAX_LIMIT:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID, uuid4
 
+from application.authorization import authorize
 from application.ports import Clock
 from application.principal import Principal
 from domain.context import CommandContext
@@ -20,9 +21,8 @@ from domain.errors import (
     IntegratorNotFound,
     InvalidInput,
     InvalidScope,
-    RoleNotAllowed,
 )
-from domain.identity import ADMIN, INTEGRATOR, SCOPES
+from domain.identity import INTEGRATOR, SCOPES
 
 KEY_PREFIX = "yk_"
 ID_PREFIX_MIN = 4  # the fewest hex digits of an id that name a client (as git's short ids)
@@ -88,8 +88,7 @@ class Integrators:
 
     @staticmethod
     def _admin(principal: Principal) -> None:
-        if principal.role != ADMIN:
-            raise RoleNotAllowed("only administrators manage integrator clients")
+        authorize(principal, "integrators.manage")
 
     def create(
         self, principal: Principal, ctx: CommandContext, *, name: str, scopes: list[str]

@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from application.attachments import AttachmentUpload, check_files
+from application.authorization import AGENCY, authorize
 from application.case_attached import CaseAttached, parent_of
 from application.cases import Cases
 from application.ports import AgencyDirectory, BlobStore, Clock, NumberSequence
@@ -20,9 +21,7 @@ from domain.errors import (
     InvalidInput,
     NotYourAgency,
     RequestNotFound,
-    RoleNotAllowed,
 )
-from domain.identity import ADMIN, AUDITOR, OFFICER
 from domain.inter_agency import DEFAULT_TERM_WORKING_DAYS, InterAgencyRequest
 
 ANSWER_DOCUMENT = "answer"
@@ -54,11 +53,12 @@ class InterAgency(CaseAttached[InterAgencyRequest]):
     def _visible(self, principal: Principal, request: InterAgencyRequest) -> None:
         """Officers of the requesting, the receiving and (once escalated) its parent agency;
         auditors and administrators. Officers of uninvolved agencies: 404."""
-        if principal.role == OFFICER and principal.agency and request.involves(principal.agency):
-            return
-        if principal.role in (AUDITOR, ADMIN):
-            return
-        raise RequestNotFound(f"no inter-agency request {request.number!r}")
+        not_found = RequestNotFound(f"no inter-agency request {request.number!r}")
+        permission = authorize(principal, "inter_agency.read", not_found=not_found)
+        if permission.reach_of(principal.role) == AGENCY and not (
+            principal.agency and request.involves(principal.agency)
+        ):
+            raise not_found
 
     def view(self, principal: Principal, ctx: CommandContext, key: str) -> InterAgencyRequest:
         """A request for the agencies involved, on the record (it carries case data)."""
@@ -119,8 +119,8 @@ class InterAgency(CaseAttached[InterAgencyRequest]):
         return self._save_new(principal, idempotency_key, request)
 
     def _answering(self, principal: Principal, key: str) -> InterAgencyRequest:
-        if principal.role != OFFICER or principal.agency is None:
-            raise RoleNotAllowed("only officers of the receiving agency can do this")
+        authorize(principal, "inter_agency.handle")
+        assert principal.agency is not None  # an officer acts for an agency
         request = self.load(key)
         self._visible(principal, request)
         if not request.may_answer(principal.agency):

@@ -17,6 +17,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from application.authorization import authorize
 from application.cases import Cases
 from application.ports import (
     PAYMENT_CANCELED,
@@ -40,9 +41,7 @@ from domain.errors import (
     NothingToPay,
     PaymentNotFound,
     PaymentProviderUnavailable,
-    RoleNotAllowed,
 )
-from domain.identity import ADMIN, CITIZEN
 from domain.indexes import ProviderPaymentIndex
 from domain.payment import AWAITING, REFUND_REQUESTED, Payment
 from domain.service_application import ServiceApplication
@@ -114,8 +113,7 @@ class Payments(Application[UUID]):
 
     def start(self, principal: Principal, ctx: CommandContext, key: str) -> PaymentStart:
         """Start paying an application's fee, or resume the payment already started."""
-        if principal.role != CITIZEN:
-            raise RoleNotAllowed("only the applicant pays the fee")
+        authorize(principal, "payment.pay")
         application = self.deps.cases.view(principal, ctx, key, purpose="payment")
         attempts = self.attempts(application.id)
         latest = attempts[-1] if attempts else None
@@ -352,8 +350,7 @@ class Payments(Application[UUID]):
         reason: str,
     ) -> Payment:
         """An administrator's correction of the books: a new event, never an edit."""
-        if principal.role != ADMIN:
-            raise RoleNotAllowed("only administrators correct payments")
+        authorize(principal, "payment.correct")
         payment = self.payment(payment_id)
         payment.correct(status=status, reason=reason, meta=ctx.meta())
         self._save(payment)

@@ -215,6 +215,11 @@ class AccessQueries(Protocol):
     def by_actor(self, actor: str, *, after: int, limit: int) -> list[AccessRecord]: ...
 
 
+class AccessRecords(AccessLog, AccessQueries, Protocol):
+    """The access log as the composition root holds it: written by the cases, read by
+    the audit."""
+
+
 @dataclass(frozen=True)
 class Notice:
     """One status change told to one recipient (a citizen by pseudonym, or an agency)."""

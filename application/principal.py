@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from domain.errors import InvalidInput, RoleNotAllowed, ScopeMissing
+from domain.errors import InvalidInput
 from domain.identity import CITIZEN, INTEGRATOR, OFFICER, ROLES, validate_pinfl
 
 
@@ -38,13 +38,3 @@ class Principal:
             raise InvalidPrincipal("only integrators carry scopes")
         if self.role != OFFICER and self.position:
             raise InvalidPrincipal("only officers hold a position")
-
-
-def require_scope(principal: Principal, scope: str, *, also: tuple[str, ...] = ()) -> None:
-    """Integrators need ``scope``; the roles in ``also`` pass as they are; others may not."""
-    if principal.role in also:
-        return
-    if principal.role != INTEGRATOR:
-        raise RoleNotAllowed(f"the {principal.role} role cannot do this")
-    if scope not in principal.scopes:
-        raise ScopeMissing(f"this needs the {scope} scope, which the client lacks")

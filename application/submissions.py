@@ -10,6 +10,7 @@ from uuid import uuid4
 from eventsourcing.persistence import IntegrityError
 
 from application.attachments import AttachmentUpload, check_uploads
+from application.authorization import authorize
 from application.cases import Cases
 from application.forms import form_errors
 from application.ports import AgencyDirectory, BlobStore, Clock, NumberSequence
@@ -22,13 +23,11 @@ from domain.errors import (
     InvalidForm,
     InvalidInput,
     NoResponsibleAgency,
-    RoleNotAllowed,
     ServiceNotActive,
     ServiceNotApplicable,
 )
 from domain.fees import Money
 from domain.i18n import DEFAULT_LANGUAGE
-from domain.identity import CITIZEN
 from domain.ids import natural_id
 from domain.indexes import TrackingNumberIndex
 from domain.service import ServiceVersion
@@ -85,8 +84,7 @@ class Submissions:
         """Submit, validate against the pinned version, route to the responsible agency,
         assess the fee (nothing for an exempt applicant, with the legal basis recorded) and
         start the legal term, after payment for a fee owed: one transaction."""
-        if principal.role != CITIZEN:
-            raise RoleNotAllowed("only citizens submit applications")
+        authorize(principal, "application.submit")
         cases = self.cases
         application_id = (
             natural_id("applications", f"{principal.subject}:{idempotency_key}")

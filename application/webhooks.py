@@ -16,12 +16,13 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from application.audit import jsonable
+from application.authorization import authorize, authorize_reach
 from application.feed import FeedEvent, redact
 from application.integrators import IntegratorClient
 from application.ports import Clock
-from application.principal import Principal, require_scope
+from application.principal import Principal
 from domain.errors import WebhookNotFound
-from domain.identity import ADMIN, PERSONAL_DATA_READ, WEBHOOKS_MANAGE
+from domain.identity import PERSONAL_DATA_READ
 from domain.webhooks import (
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,
@@ -168,7 +169,7 @@ class Webhooks:
 
     def register(self, principal: Principal, *, url: str, event_types: list[str]) -> Registered:
         """Subscribe to the events recorded from now on; the secret signs every delivery."""
-        require_scope(principal, WEBHOOKS_MANAGE)
+        authorize(principal, "webhooks.manage")
         subscription = Subscription(
             id=uuid.uuid4(),
             client_id=principal.subject,
@@ -181,16 +182,18 @@ class Webhooks:
         return Registered(subscription, self.secret_for(subscription.id))
 
     def _own(self, principal: Principal, subscription_id: UUID) -> Subscription:
-        require_scope(principal, WEBHOOKS_MANAGE, also=(ADMIN,))
+        not_found = WebhookNotFound(f"no webhook subscription {subscription_id}")
+        authorize(principal, "webhooks.subscription")
         subscription = self.store.get(subscription_id)
-        if subscription is None or (
-            principal.role != ADMIN and subscription.client_id != principal.subject
-        ):
-            raise WebhookNotFound(f"no webhook subscription {subscription_id}")
+        if subscription is None:
+            raise not_found
+        authorize_reach(
+            principal, "webhooks.subscription", not_found=not_found, owner=subscription.client_id
+        )
         return subscription
 
     def subscriptions(self, principal: Principal) -> list[Subscription]:
-        require_scope(principal, WEBHOOKS_MANAGE)
+        authorize(principal, "webhooks.manage")
         return self.store.of_client(principal.subject)
 
     def subscription(self, principal: Principal, subscription_id: UUID) -> Subscription:

@@ -19,12 +19,12 @@ sys.path.insert(0, str(ROOT))
 
 from application.seeding import seed  # noqa: E402
 from domain.context import CommandContext  # noqa: E402
-from infrastructure.clock import FixedClock  # noqa: E402
 from infrastructure.container import Container, build_container  # noqa: E402
 from infrastructure.database import DatabaseConfig  # noqa: E402
 from infrastructure.reference_data import load_reference_data  # noqa: E402
 from infrastructure.settings import Settings  # noqa: E402
 from tests.conftest import TEST_CIPHER_KEY, TEST_NOW  # noqa: E402
+from tests.fakes.adapters import FixedClock  # noqa: E402
 
 SEED = CommandContext(actor="bench", role="system", correlation_id="bench")
 

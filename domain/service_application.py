@@ -19,37 +19,21 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.agency import AgencyRef
-from domain.application_rules import (
-    breached_due_date,
-    check_acceptance,
-    check_outcome,
-    check_result_documents,
-    check_submission,
-    require_assignee,
-    require_status,
-)
-from domain.application_statuses import (
-    AWAITING_INFORMATION,
-    AWAITING_PAYMENT,
-    CANCELLED,
-    CLOSED,
-    DECIDED,
-    IN_REVIEW,
-    OPEN,
-    QUEUED,
-    RESULT_ISSUED,
-    SUBMITTED,
-    WITHDRAWN,
-)
+from domain.application_rules import check_submission, require_assignee, require_status
+from domain.application_statuses import OPEN, SUBMITTED
 from domain.attachment import Attachment
-from domain.calendar import WorkingCalendar
-from domain.due_dates import term_due_date, working_days_taken
-from domain.errors import NothingChanged
-from domain.text import required_text
+from domain.case_handling import CaseHandling
+from domain.case_routing import CaseRouting
 
 
-class ServiceApplication(Aggregate):
-    """A citizen's application for a service: the case an agency works on."""
+class ServiceApplication(CaseRouting, CaseHandling, Aggregate):
+    """A citizen's application for a service: the case an agency works on.
+
+    Its state and the ``@event`` methods that change it are here, with the event classes
+    (their topics are ``domain.service_application:ServiceApplication.<Event>``); the
+    commands come from the mixins: routing, the fee and the legal term from ``CaseRouting``
+    (``domain/case_routing.py``), the work on the case to its closing from ``CaseHandling``
+    (``domain/case_handling.py``)."""
 
     id: UUID  # given at submission (derived from an idempotency key when there is one)
 
@@ -264,45 +248,7 @@ class ServiceApplication(Aggregate):
     def is_open(self) -> bool:
         return self.status in OPEN
 
-    # --- routing, fee and the legal term ---------------------------------------------------
-
-    def route(
-        self,
-        *,
-        agency: AgencyRef,
-        term_working_days: int,
-        fee: tuple[int, str, dict[str, str] | None],
-        today: date,
-        calendar: WorkingCalendar,
-        meta: dict[str, str],
-    ) -> None:
-        """Send the application to its agency. A fee owed holds it until paid; otherwise it is
-        queued and its legal term starts today."""
-        self._require("routing", SUBMITTED)
-        self._routed(
-            agency_id=agency.id,
-            agency_code=agency.code,
-            term_working_days=term_working_days,
-            status=AWAITING_PAYMENT,
-            meta=meta,
-        )
-        amount, currency, exemption = fee
-        if amount > 0 or exemption is not None:
-            self._fee_assessed(
-                amount=amount,
-                currency=currency,
-                assessed_on=today.isoformat(),
-                exemption=exemption,
-                meta=meta,
-            )
-        if amount == 0:
-            self._start_clock(today, calendar, meta)
-
-    def _start_clock(self, today: date, calendar: WorkingCalendar, meta: dict[str, str]) -> None:
-        due = term_due_date(calendar, today, self.term_working_days, 0)
-        self._clock_started(
-            started_on=today.isoformat(), due_date=due.isoformat(), status=QUEUED, meta=meta
-        )
+    # --- routing, fee and the legal term: events (commands in CaseRouting) -----------------
 
     @event(Routed)
     def _routed(
@@ -329,30 +275,6 @@ class ServiceApplication(Aggregate):
         self.fee = (amount, currency)
         self.exemption = exemption
 
-    def confirm_payment(
-        self,
-        *,
-        payment_id: UUID,
-        amount: int,
-        today: date,
-        calendar: WorkingCalendar,
-        meta: dict[str, str],
-    ) -> None:
-        """The fee is paid: the case joins the queue and its legal term starts today. A
-        payment that arrives when the case no longer waits for one is recorded as not
-        expected, so that it is refunded."""
-        if self.paid_by == payment_id:
-            raise NothingChanged(f"payment {payment_id} is already recorded")
-        if self.status != AWAITING_PAYMENT:
-            self._payment_not_expected(
-                payment_id=payment_id,
-                reason=f"the application was {self.status} when the payment arrived",
-                meta=meta,
-            )
-            return
-        self._paid(payment_id=payment_id, amount=amount, paid_on=today.isoformat(), meta=meta)
-        self._start_clock(today, calendar, meta)
-
     @event(Paid)
     def _paid(self, payment_id: UUID, amount: int, paid_on: str, meta: dict[str, str]) -> None:
         self.paid_by = payment_id
@@ -360,11 +282,6 @@ class ServiceApplication(Aggregate):
     @event(PaymentNotExpected)
     def _payment_not_expected(self, payment_id: UUID, reason: str, meta: dict[str, str]) -> None:
         pass
-
-    def cancel(self, *, reason: str, meta: dict[str, str]) -> None:
-        """The fee was not paid in time: the application ends without a decision."""
-        self._require("cancellation", AWAITING_PAYMENT)
-        self._cancelled(reason=required_text("reason", reason, 1000), status=CANCELLED, meta=meta)
 
     @event(Cancelled)
     def _cancelled(self, reason: str, status: str, meta: dict[str, str]) -> None:
@@ -378,31 +295,9 @@ class ServiceApplication(Aggregate):
         self.due_date = date.fromisoformat(due_date)
         self.status = status
 
-    def recompute_due_date(self, *, calendar: WorkingCalendar, meta: dict[str, str]) -> None:
-        """Follow a change of the holiday calendar (open cases whose clock has started)."""
-        self._require("recomputing the due date", QUEUED, IN_REVIEW, AWAITING_INFORMATION)
-        if self.clock_started_on is None:
-            raise NothingChanged(f"the clock of {self.tracking_number} has not started")
-        due = term_due_date(
-            calendar, self.clock_started_on, self.term_working_days, self.paused_working_days
-        )
-        if due == self.due_date:
-            raise NothingChanged(f"the due date of {self.tracking_number} stays {due}")
-        self._due_date_recomputed(due_date=due.isoformat(), meta=meta)
-
     @event(DueDateRecomputed)
     def _due_date_recomputed(self, due_date: str, meta: dict[str, str]) -> None:
         self.due_date = date.fromisoformat(due_date)
-
-    def check_deadline(
-        self, *, today: date, escalate_to: AgencyRef | None, meta: dict[str, str]
-    ) -> None:
-        """Record a breach of the legal term (and escalate to the parent agency) once."""
-        self._require("a deadline breach", QUEUED, IN_REVIEW)
-        due = breached_due_date(self.tracking_number, self.deadline_breached, self.due_date, today)
-        self._deadline_breached(due_date=due.isoformat(), detected_on=today.isoformat(), meta=meta)
-        if escalate_to is not None:
-            self._escalated(to_agency_id=escalate_to.id, to_agency_code=escalate_to.code, meta=meta)
 
     @event(DeadlineBreached)
     def _deadline_breached(self, due_date: str, detected_on: str, meta: dict[str, str]) -> None:
@@ -412,15 +307,7 @@ class ServiceApplication(Aggregate):
     def _escalated(self, to_agency_id: UUID, to_agency_code: str, meta: dict[str, str]) -> None:
         self.escalated_to = AgencyRef(to_agency_id, to_agency_code)
 
-    # --- officer's work ---------------------------------------------------------------------
-
-    def accept(self, *, officer: str, meta: dict[str, str]) -> None:
-        """An officer takes the case; others cannot act on it until it is released."""
-        self._require("acceptance", QUEUED, IN_REVIEW, AWAITING_INFORMATION)
-        check_acceptance(self.tracking_number, self.status, self.assignee, officer)
-        self._accepted(
-            officer=officer, status=IN_REVIEW if self.status == QUEUED else self.status, meta=meta
-        )
+    # --- officer's work: events (commands in CaseHandling) ----------------------------------
 
     @event(Accepted)
     def _accepted(self, officer: str, status: str, meta: dict[str, str]) -> None:
@@ -428,31 +315,10 @@ class ServiceApplication(Aggregate):
         self.status = status
         self.was_accepted = True
 
-    def release(self, *, officer: str, meta: dict[str, str]) -> None:
-        self._require("releasing", IN_REVIEW, AWAITING_INFORMATION)
-        self._require_assignee(officer, "releasing it")
-        self._assignment_released(
-            officer=officer, status=QUEUED if self.status == IN_REVIEW else self.status, meta=meta
-        )
-
     @event(AssignmentReleased)
     def _assignment_released(self, officer: str, status: str, meta: dict[str, str]) -> None:
         self.assignee = None
         self.status = status
-
-    def request_information(
-        self, *, officer: str, message: str, today: date, meta: dict[str, str]
-    ) -> None:
-        """Ask the citizen for information; the legal term pauses until it is provided."""
-        self._require("requesting information", IN_REVIEW)
-        self._require_assignee(officer, "requesting information")
-        self._information_requested(
-            officer=officer,
-            message=required_text("message", message),
-            requested_on=today.isoformat(),
-            status=AWAITING_INFORMATION,
-            meta=meta,
-        )
 
     @event(InformationRequested)
     def _information_requested(
@@ -461,37 +327,6 @@ class ServiceApplication(Aggregate):
         self.paused_since = date.fromisoformat(requested_on)
         self.status = status
         self.information_requests.append({"message": message, "requested_on": requested_on})
-
-    def provide_information(
-        self,
-        *,
-        message: str,
-        form: dict[str, Any],
-        today: date,
-        calendar: WorkingCalendar,
-        meta: dict[str, str],
-    ) -> None:
-        """The citizen answers (and may correct form fields); the term resumes, extended by
-        the working days it was paused."""
-        self._require("providing information", AWAITING_INFORMATION)
-        assert self.paused_since is not None
-        paused = calendar.working_days_between(self.paused_since, today)
-        assert self.clock_started_on is not None
-        due = term_due_date(
-            calendar,
-            self.clock_started_on,
-            self.term_working_days,
-            self.paused_working_days + paused,
-        )
-        self._information_provided(
-            message=required_text("message", message),
-            form=dict(form),
-            provided_on=today.isoformat(),
-            paused_working_days=paused,
-            due_date=due.isoformat(),
-            status=IN_REVIEW if self.assignee is not None else QUEUED,
-            meta=meta,
-        )
 
     @event(InformationProvided)
     def _information_provided(
@@ -516,36 +351,6 @@ class ServiceApplication(Aggregate):
                 "provided_on": provided_on,
             }
 
-    def decide(
-        self,
-        *,
-        officer: str,
-        outcome: str,
-        decision_id: UUID,
-        registration_number: str,
-        today: date,
-        calendar: WorkingCalendar,
-        meta: dict[str, str],
-    ) -> None:
-        """Decide; the event records the working days the agency took (from the clock's
-        start, the days it waited for the citizen left out) and whether the term was kept."""
-        self._require("a decision", IN_REVIEW)
-        self._require_assignee(officer, "deciding")
-        check_outcome(outcome)
-        started = self.clock_started_on or today
-        taken = working_days_taken(calendar, started, today, self.paused_working_days)
-        self._decided(
-            decision_id=decision_id,
-            registration_number=registration_number,
-            outcome=outcome,
-            officer=officer,
-            decided_on=today.isoformat(),
-            working_days_taken=taken,
-            within_term=self.due_date is None or today <= self.due_date,
-            status=DECIDED,
-            meta=meta,
-        )
-
     @event(Decided)
     def _decided(
         self,
@@ -564,20 +369,6 @@ class ServiceApplication(Aggregate):
         self.outcome = outcome
         self.status = status
 
-    def issue_result(self, *, documents: dict[str, str], meta: dict[str, str]) -> None:
-        """Record the result documents' hashes; the citizen can download them now."""
-        self._require("issuing the result", DECIDED)
-        check_result_documents(documents)
-        assert self.decision_id is not None
-        assert self.registration_number is not None
-        self._result_issued(
-            decision_id=self.decision_id,
-            registration_number=self.registration_number,
-            documents=dict(documents),
-            status=RESULT_ISSUED,
-            meta=meta,
-        )
-
     @event(ResultIssued)
     def _result_issued(
         self,
@@ -590,16 +381,7 @@ class ServiceApplication(Aggregate):
         self.documents = dict(documents)
         self.status = status
 
-    # --- citizen's withdrawal and closing ----------------------------------------------------
-
-    def withdraw(self, *, reason: str, meta: dict[str, str]) -> None:
-        self._require("withdrawal", *OPEN)
-        self._withdrawn(
-            reason=required_text("reason", reason, 1000),
-            before_acceptance=not self.was_accepted,
-            status=WITHDRAWN,
-            meta=meta,
-        )
+    # --- citizen's withdrawal and closing: events (commands in CaseHandling) -----------------
 
     @event(Withdrawn)
     def _withdrawn(
@@ -607,10 +389,6 @@ class ServiceApplication(Aggregate):
     ) -> None:
         self.status = status
         self.assignee = None
-
-    def close(self, *, reason: str, meta: dict[str, str]) -> None:
-        self._require("closing", RESULT_ISSUED, WITHDRAWN, CANCELLED)
-        self._closed(reason=required_text("reason", reason, 1000), status=CLOSED, meta=meta)
 
     @event(Closed)
     def _closed(self, reason: str, status: str, meta: dict[str, str]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 from typing import Any
 
@@ -86,13 +85,3 @@ class PostgresAccessLog:
                 (subject_id,),
             ).fetchall()
         return [(row.pop("at"), AccessEntry(**{k: str(v) for k, v in row.items()})) for row in rows]
-
-
-class MemoryAccessLog:
-    def __init__(self) -> None:
-        self.entries: list[AccessEntry] = []
-        self._lock = threading.Lock()
-
-    def record(self, entry: AccessEntry) -> None:
-        with self._lock:
-            self.entries.append(entry)

@@ -1,5 +1,5 @@
 """Audit adapters: the raw event archive, chain verification and seals (exports are in
-``infrastructure.audit_export``)."""
+``application.case_export``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from time import perf_counter
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -345,3 +345,22 @@ def _hashes(rows: list[dict[str, Any]]) -> dict[int, tuple[str, str]]:
 
 def _links(rows: list[dict[str, Any]]) -> list[StoredLink]:
     return [StoredLink(int(r["version"]), r["event_hash"], r["link"]) for r in rows]
+
+
+class AuditSeals(Protocol):
+    """What the composition root, the CLI and the exports need of the seal stream
+    (``Seals``; an in-memory stand-in in tests)."""
+
+    def seal(self) -> Seal | None: ...
+
+    def latest(self) -> Seal | None: ...
+
+    def verify(self) -> tuple[Finding | None, dict[str, tuple[int, str]]]: ...
+
+
+class ChainChecks(Protocol):
+    """What the audit use cases and the CLI need of the chain verifier (``ChainVerifier``)."""
+
+    def verify_case(self, aggregates: dict[str, list[UUID]]) -> VerificationReport: ...
+
+    def verify_all(self, progress: Progress | None = None) -> VerificationReport: ...

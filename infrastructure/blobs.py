@@ -6,7 +6,6 @@ import hashlib
 import os
 import re
 import tempfile
-import threading
 from pathlib import Path
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -47,18 +46,3 @@ class LocalBlobStore:
             return self._path(sha256).read_bytes()
         except FileNotFoundError:
             return None
-
-
-class MemoryBlobStore:
-    def __init__(self) -> None:
-        self._blobs: dict[str, bytes] = {}
-        self._lock = threading.Lock()
-
-    def put(self, content: bytes) -> str:
-        sha256 = hashlib.sha256(content).hexdigest()
-        with self._lock:
-            self._blobs[sha256] = content
-        return sha256
-
-    def get(self, sha256: str) -> bytes | None:
-        return self._blobs.get(sha256)

@@ -1,247 +1,297 @@
-"""The bootstrap's parts: where the database is, eventsourcing's environment, the payment
-provider and the read models' views. ``infrastructure.container.build_container`` puts
-them together."""
+"""The one entry point clients use to get a composition root (cosmicpython's bootstrap):
+``bootstrap(settings)`` wires PostgreSQL and the production adapters; with
+``persistence="memory"`` it wires eventsourcing's in-memory (POPO) persistence and takes
+every adapter and read model from the caller (the fakes in ``tests/fakes``), refusing a
+missing one, so HTTP tests of routing, validation and authorization run without a database."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
-from typing import Any
+from uuid import UUID
 
-from eventsourcing.postgres import PostgresDatastore
-
-from application.appeals import Appeals
-from application.cases import Cases
+from application.audit import ActionsPort, Audit, EventArchivePort, MembersPort
+from application.cases import CaseDependencies, Cases
 from application.catalogue import Catalogue
-from application.decisions import Decisions
-from application.inter_agency import InterAgency
+from application.feed import Feed
+from application.integrators import IntegratorClient, Integrators, IntegratorStore
 from application.jobs import Jobs
-from application.officer_handling import OfficerHandling
-from application.payment_policies import CasesFollowPayments, PaymentsFollowCases
-from application.payments import Payments
+from application.payments import PaymentDependencies, Payments
 from application.ports import (
+    AccessRecords,
     BlobStore,
     Clock,
+    DueWork,
+    NoticeOutbox,
     Notifier,
     NumberSequence,
     PaymentProvider,
-    RequestKeyPurger,
-    ResultRenderer,
-    Sealer,
+    UnpaidPayments,
 )
-from application.submissions import Submissions
-from infrastructure.database import DatabaseConfig, ensure_database
-from infrastructure.embedded_postgres import start_embedded
-from infrastructure.event_store import recorder_env
-from infrastructure.keys import derived_secret
-from infrastructure.payments.sandbox import SandboxProvider
-from infrastructure.payments.stripe_provider import StripeProvider
-from infrastructure.settings import Settings
-from infrastructure.workers import (
-    RUNNING_PROJECTIONS,
-    ProjectionSpec,
-    Supervised,
-    calendar_policy,
-    periodic_job,
-    policy_worker,
-    polling_job,
-    projection_worker,
-    refund_executor,
+from application.webhooks import Sender, Webhooks, WebhookStore
+from infrastructure.audit import (
+    AuditSeals,
+    ChainChecks,
+    VerificationReport,
 )
-from projections.notifications import NotificationsView
-from projections.officer_queue import OfficerQueueView
-from projections.payments_ledger import PaymentsLedgerView
-from projections.tracked_view import TrackedView
+from infrastructure.clock import SystemClock
+from infrastructure.container import Container, Persistence, ReadModels, build_container
+from infrastructure.database import DatabaseUnavailable, ping
+from infrastructure.embedded_postgres import embedded_initialised
+from infrastructure.feed import FeedLogPort
+from infrastructure.idempotency import RequestKeys, StoredResponse
+from infrastructure.keys import cipher_key, derived_secret, key_file, new_key, pseudonym_key
+from infrastructure.kpi_targets import load_kpi_targets
+from infrastructure.logging import configure_logging
+from infrastructure.postgres_root import postgres_container
+from infrastructure.reference_data import load_reference_data
+from infrastructure.result_renderer import DocumentRenderer
+from infrastructure.settings import Settings, UnsafeConfiguration, check_production_safety
+from infrastructure.tokens import InvalidToken, TokenService
+from infrastructure.webhooks import secret_deriver
+from infrastructure.wiring import case_services
+from infrastructure.workers import PROJECTIONS
 
-AUDITED_STREAMS = ("Catalogue", "Cases", "Payments")  # every events table is chained
+# Everything the clients (api/: the HTTP app and the CLI) take from infrastructure: they
+# import this module only (an import-linter contract keeps api from any other of it).
+__all__ = [
+    "PROJECTIONS",
+    "Adapters",
+    "Container",
+    "DatabaseUnavailable",
+    "InvalidToken",
+    "MissingAdapter",
+    "ReadModels",
+    "RequestKeys",
+    "Settings",
+    "StoredResponse",
+    "SystemClock",
+    "TokenService",
+    "UnsafeConfiguration",
+    "VerificationReport",
+    "bootstrap",
+    "build_container",
+    "check_production_safety",
+    "configure_logging",
+    "embedded_initialised",
+    "key_file",
+    "load_reference_data",
+    "memory_env",
+    "new_key",
+    "ping",
+]
 
 
-def resolve_database(settings: Settings) -> DatabaseConfig:
-    """The configured PostgreSQL, or the embedded server under the data folder."""
-    if settings.database_url:
-        config = DatabaseConfig.from_url(settings.database_url, schema=settings.db_schema)
-        ensure_database(config)
-    else:
-        config = start_embedded(settings.data_dir, schema=settings.db_schema)
-    return config
+class MissingAdapter(ValueError):
+    """In-memory persistence was asked for without an adapter it needs."""
 
 
-def application_env(
-    database: DatabaseConfig, key: str, *, pool_size: int, max_overflow: int
-) -> dict[str, str]:
-    """eventsourcing's environment: PostgreSQL, Yagona's recorders, and the cipher that
-    encrypts the cases' and the payments' events (personal data, actors' PINFLs) at rest."""
+@dataclass(frozen=True)
+class Adapters:
+    """The adapters the in-memory composition root takes besides the clock, the blob store,
+    the payment provider and the notifier (``tests/fakes`` has one of each)."""
+
+    sequences: NumberSequence
+    access_log: AccessRecords
+    idempotency: RequestKeys
+    integrators: IntegratorStore
+    webhooks: WebhookStore
+    webhook_sender: Sender
+    feed: FeedLogPort
+    seals: AuditSeals
+    verifier: ChainChecks
+    archive: EventArchivePort
+    audit_actions: ActionsPort
+    audit_members: MembersPort
+    # What the jobs read (in memory: the same stand-ins as the read models, as a rule).
+    due_work: DueWork
+    unpaid: UnpaidPayments
+    outbox: NoticeOutbox
+
+
+def memory_env(key: str) -> dict[str, str]:
+    """eventsourcing's in-memory persistence, with the cipher the cases' and payments'
+    events are encrypted with in production (so what is stored is what PostgreSQL holds)."""
     return (
-        database.eventsourcing_env(pool_size=pool_size, max_overflow=max_overflow)
-        | recorder_env()
+        {"PERSISTENCE_MODULE": "eventsourcing.popo"}
         | {"CASES_CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CASES_CIPHER_KEY": key}
         | {"PAYMENTS_CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "PAYMENTS_CIPHER_KEY": key}
     )
 
 
-# Each background runner has an application and a view of its own: keep their pools small
-# (one connection held by the LISTEN subscription, one for reads and writes).
-RUNNER_POOL = {"pool_size": 1, "max_overflow": 1}
-
-
-def payment_provider(
-    settings: Settings, datastore: PostgresDatastore, key: str
-) -> tuple[PaymentProvider, str]:
-    """The configured provider and the secret its notifications are signed with."""
-    if settings.payment_provider == "stripe":
-        assert settings.stripe_api_key is not None
-        assert settings.stripe_webhook_secret is not None
-        provider = StripeProvider(
-            settings.stripe_api_key.get_secret_value(), api_base=settings.stripe_api_base
-        )
-        return provider, settings.stripe_webhook_secret.get_secret_value()
-    secret = derived_secret(key, "sandbox-callbacks")
-    sandbox = SandboxProvider(datastore, public_base_url=settings.public_base_url, secret=secret)
-    sandbox.create_table()
-    return sandbox, secret
-
-
-def make_views(database: DatabaseConfig, settings: Settings) -> dict[str, TrackedView]:
-    """Every read model's view over its tables (created if missing), for queries; they
-    share one connection pool. Their tracking tables are named as the runners name them."""
-    datastore = PostgresDatastore(
-        dbname=database.dbname,
-        host=database.host,
-        port=database.port,
-        user=database.user,
-        password=database.password,
-        schema=database.schema,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        pre_ping=True,
-    )
-    views = {}
-    for spec in RUNNING_PROJECTIONS:
-        view = spec.view_class(datastore, tracking_table_name=f"{spec.name}_tracking")
-        view.create_table()
-        views[spec.name] = view
-    return views
-
-
-@dataclass(frozen=True)
-class CaseServices:
-    """The use cases over the case store, as the clients call them."""
-
-    cases: Cases
-    submissions: Submissions
-    handling: OfficerHandling
-    decisions: Decisions
-    appeals: Appeals
-    inter_agency: InterAgency
-
-
-def case_services(
-    cases: Cases,
-    *,
-    catalogue: Catalogue,
-    clock: Clock,
-    sequences: NumberSequence,
-    blobs: BlobStore,
-    renderer: ResultRenderer,
-) -> CaseServices:
-    """The case use cases; their agency directory is the catalogue's own state (what a
-    command registered is routed to by the next one, whatever the read models know)."""
-    attached: dict[str, Any] = {"directory": catalogue, "clock": clock, "sequences": sequences}
-    return CaseServices(
-        cases=cases,
-        submissions=Submissions(cases, **attached, blobs=blobs),
-        handling=OfficerHandling(cases, clock=clock),
-        decisions=Decisions(
-            cases, directory=catalogue, clock=clock, blobs=blobs, renderer=renderer
-        ),
-        appeals=Appeals(cases, **attached),
-        inter_agency=InterAgency(cases, **attached, blobs=blobs),
-    )
-
-
-def build_jobs(
-    services: CaseServices,
-    payments: Payments,
-    views: dict[str, TrackedView],
-    *,
-    notifier: Notifier,
-    sealer: Sealer,
-    request_keys: RequestKeyPurger,
-    clock: Clock,
+def bootstrap(
     settings: Settings,
-) -> Jobs:
-    """The system's jobs over the read models that say what is due."""
-    queue, ledger, outbox = views["officer_queue"], views["payments_ledger"], views["notifications"]
-    assert isinstance(queue, OfficerQueueView)
-    assert isinstance(ledger, PaymentsLedgerView)
-    assert isinstance(outbox, NotificationsView)
-    return Jobs(
-        services.cases,
+    *,
+    persistence: Persistence = "postgres",
+    clock: Clock | None = None,
+    blobs: BlobStore | None = None,
+    provider: PaymentProvider | None = None,
+    notifier: Notifier | None = None,
+    read_models: ReadModels | None = None,
+    adapters: Adapters | None = None,
+    start_workers: bool = False,
+) -> Container:
+    """The composition root. ``"postgres"``: the configured database (or the embedded
+    server), the production adapters (those given replace them) and the projections' views.
+    ``"memory"``: no database and no workers; every adapter and read model from the caller."""
+    if persistence == "postgres":
+        if read_models is not None or adapters is not None:
+            raise ValueError("on PostgreSQL the read models and adapters are the real ones")
+        return postgres_container(
+            settings,
+            clock=clock,
+            blobs=blobs,
+            provider=provider,
+            notifier=notifier,
+            start_workers=start_workers,
+        )
+    if persistence != "memory":
+        raise ValueError(f"persistence is 'postgres' or 'memory', not {persistence!r}")
+    if start_workers:
+        raise ValueError("no background workers on in-memory persistence")
+    if settings.is_production:
+        raise ValueError("in-memory persistence is for tests, never production")
+    given = {
+        "blobs": blobs,
+        "provider": provider,
+        "notifier": notifier,
+        "read_models": read_models,
+        "adapters": adapters,
+    }
+    if blobs is None or provider is None or notifier is None or not read_models or not adapters:
+        missing = ", ".join(name for name, value in given.items() if value is None)
+        raise MissingAdapter(
+            "persistence='memory' takes its adapters from the caller (tests/fakes has "
+            f"in-memory ones); missing: {missing}"
+        )
+    unset = [f.name for f in fields(adapters) if getattr(adapters, f.name) is None]
+    if unset:
+        raise MissingAdapter(f"persistence='memory': adapters missing: {', '.join(unset)}")
+    return _memory_container(
+        settings,
+        clock=clock or SystemClock(),
+        blobs=blobs,
+        provider=provider,
+        notifier=notifier,
+        read_models=read_models,
+        adapters=adapters,
+    )
+
+
+def _client_finder(store: IntegratorStore) -> Callable[[str], IntegratorClient | None]:
+    def find(client_id: str) -> IntegratorClient | None:
+        try:
+            return store.get(UUID(client_id))
+        except ValueError:
+            return None
+
+    return find
+
+
+def _memory_container(
+    settings: Settings,
+    *,
+    clock: Clock,
+    blobs: BlobStore,
+    provider: PaymentProvider,
+    notifier: Notifier,
+    read_models: ReadModels,
+    adapters: Adapters,
+) -> Container:
+    key = cipher_key(settings)
+    env = memory_env(key)
+    catalogue = Catalogue(env=env)
+    cases = Cases(
+        env=env,
+        deps=CaseDependencies(
+            catalogue=catalogue, access_log=adapters.access_log, pseudonym_key=pseudonym_key(key)
+        ),
+    )
+    payments = Payments(
+        env=env, deps=PaymentDependencies(cases=cases, provider=provider, clock=clock)
+    )
+    services = case_services(
+        cases,
+        catalogue=catalogue,
+        clock=clock,
+        sequences=adapters.sequences,
+        blobs=blobs,
+        renderer=DocumentRenderer(settings.public_base_url),
+    )
+    jobs = Jobs(
+        cases,
         appeals=services.appeals,
         inter_agency=services.inter_agency,
         payments=payments,
-        directory=services.cases.deps.catalogue,
+        directory=catalogue,
         clock=clock,
-        due_work=queue,
-        unpaid=ledger,
-        outbox=outbox,
+        due_work=adapters.due_work,
+        unpaid=adapters.unpaid,
+        outbox=adapters.outbox,
         notifier=notifier,
-        sealer=sealer,
-        request_keys=request_keys,
+        sealer=adapters.seals,
+        request_keys=adapters.idempotency,
         payment_expiry=timedelta(minutes=settings.payment_expiry_minutes),
         request_key_ttl=timedelta(hours=settings.idempotency_ttl_hours),
     )
-
-
-def background_work(
-    *,
-    runner_env: dict[str, str],
-    ddl: Any,
-    jobs: Jobs,
-    settings: Settings,
-    clock: Clock,
-    catalogue: Catalogue,
-    feed_pull: Callable[[], int],
-    webhooks_run: Callable[[], int],
-) -> list[Supervised]:
-    """Every background runner and job, as the workers supervise them: the read models,
-    the process policies, and the jobs (``application.jobs``) on their schedules."""
-    supervised: list[Supervised] = [
-        projection_worker(spec, runner_env, ddl) for spec in RUNNING_PROJECTIONS
-    ]
-    calendar = calendar_policy(jobs.follow_calendar)
-    supervised.append(
-        projection_worker(
-            ProjectionSpec("calendar_policy", Catalogue, calendar, TrackedView), runner_env, ddl
-        )
+    audit = Audit(
+        cases=cases,
+        payments=payments,
+        archive=adapters.archive,
+        verifier=adapters.verifier,
+        access=adapters.access_log,
+        actions=adapters.audit_actions,
+        members=adapters.audit_members,
+        cases_of_citizen=read_models.citizen_applications.ids_for_applicant,
     )
-    bound: dict[str, Any] = {"clock": clock, "calendar_source": catalogue}
-    supervised.append(
-        policy_worker(
-            "cases-follow-payments", Payments, CasesFollowPayments.bind(**bound), runner_env, ddl
-        )
+    tokens = TokenService(
+        settings.jwt_secret.get_secret_value(),
+        issuer=settings.jwt_issuer,
+        ttl_seconds=settings.token_ttl_seconds,
+        clock=clock,
+        jwks_url=settings.jwt_jwks_url,
+        audience=settings.jwt_audience,
     )
-    supervised.append(
-        policy_worker(
-            "payments-follow-cases", Cases, PaymentsFollowCases.bind(**bound), runner_env, ddl
-        )
+    container = Container(
+        settings=settings,
+        database=None,
+        env=env,
+        runner_env=env,
+        clock=clock,
+        catalogue=catalogue,
+        cases=cases,
+        submissions=services.submissions,
+        handling=services.handling,
+        decisions=services.decisions,
+        jobs=jobs,
+        payments=payments,
+        provider=provider,
+        webhook_secret=derived_secret(key, "sandbox-callbacks"),
+        tokens=tokens,
+        idempotency=adapters.idempotency,
+        access_log=adapters.access_log,
+        seals=adapters.seals,
+        verifier=adapters.verifier,
+        audit=audit,
+        appeals=services.appeals,
+        notifier=notifier,
+        inter_agency=services.inter_agency,
+        integrators=Integrators(adapters.integrators, clock),
+        feed_log=adapters.feed,
+        feed=Feed(adapters.feed),
+        webhooks=Webhooks(
+            store=adapters.webhooks,
+            feed=adapters.feed,
+            sender=adapters.webhook_sender,
+            clock=clock,
+            secret_for=secret_deriver(derived_secret(key, "webhooks").encode()),
+            client_of=_client_finder(adapters.integrators),
+            require_https=settings.is_production,
+        ),
+        kpi_targets=load_kpi_targets(),
+        persistence="memory",
+        memory_read_models=read_models,
     )
-    executor = refund_executor(jobs.carry_out_at_provider)
-    supervised.append(
-        projection_worker(
-            ProjectionSpec("refund_executor", Payments, executor, TrackedView), runner_env, ddl
-        )
-    )
-    supervised.append(
-        periodic_job("deadlines", settings.deadline_check_seconds, jobs.check_deadlines)
-    )
-    supervised.append(periodic_job("payment-expiry", 60, jobs.expire_unpaid))
-    supervised.append(
-        periodic_job("audit-seal", settings.audit_seal_seconds, jobs.seal_audit_chains)
-    )
-    supervised.append(periodic_job("idempotency-purge", 3600, jobs.purge_idempotency_keys))
-    supervised.append(polling_job("feed", feed_pull))
-    supervised.append(polling_job("notifications", jobs.deliver_notifications, idle=1.0))
-    supervised.append(polling_job("webhooks", webhooks_run, idle=0.5))
-    return supervised
+    container.record_start_heads()
+    return container

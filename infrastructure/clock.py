@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
-UZBEKISTAN = timezone(timedelta(hours=5), "UZT")
+from domain.local_time import UZBEKISTAN
 
 
 class SystemClock:
@@ -13,19 +13,3 @@ class SystemClock:
 
     def today(self) -> date:
         return datetime.now(tz=UZBEKISTAN).date()
-
-
-class FixedClock:
-    """A clock that reads what it is set to (tests and demos); ``advance`` moves it."""
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def advance(self, delta: timedelta) -> None:
-        self.at += delta
-
-    def now(self) -> datetime:
-        return self.at
-
-    def today(self) -> date:
-        return self.at.astimezone(UZBEKISTAN).date()

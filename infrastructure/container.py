@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from eventsourcing.postgres import PostgresDatastore
 
 from application.appeals import Appeals
 from application.audit import Audit
-from application.cases import CaseDependencies, Cases
+from application.cases import Cases
 from application.catalogue import Catalogue
 from application.decisions import Decisions
 from application.feed import Feed
@@ -20,55 +20,39 @@ from application.integrators import Integrators
 from application.inter_agency import InterAgency
 from application.jobs import Jobs
 from application.officer_handling import OfficerHandling
-from application.payments import PaymentDependencies, Payments
-from application.ports import Clock, Notifier, PaymentProvider
+from application.payments import Payments
+from application.ports import AccessRecords, Clock, Notifier, PaymentProvider
 from application.provider_notifications import ProviderNotifications, SandboxCheckout
 from application.queries.services import QueryServices
+from application.read_models.cases import CitizenApplications, DecisionsRegister, OfficerQueue
+from application.read_models.catalogue import CatalogueReadModel
+from application.read_models.kpi import KpiReadModel
+from application.read_models.payments import PaymentsLedger
 from application.submissions import Submissions
 from application.webhooks import Webhooks
 from domain.kpi import TargetTable
-from infrastructure.access_log import PostgresAccessLog
-from infrastructure.audit import ChainVerifier, EventArchive, Seals
-from infrastructure.blobs import LocalBlobStore
-from infrastructure.bootstrap import (
-    AUDITED_STREAMS,
-    RUNNER_POOL,
-    application_env,
-    background_work,
-    build_jobs,
-    case_services,
-    make_views,
-    payment_provider,
-    resolve_database,
-)
-from infrastructure.clock import SystemClock
-from infrastructure.database import DatabaseConfig, ddl_lock, ensure_schema, ping
+from infrastructure.audit import AuditSeals, ChainChecks
+from infrastructure.database import DatabaseConfig, ddl_lock, ping
 from infrastructure.embedded_postgres import release_embedded
-from infrastructure.feed import FeedLog
-from infrastructure.idempotency import IdempotencyStore, Presence
-from infrastructure.integrators import PostgresIntegratorStore
-from infrastructure.keys import cipher_key, derived_secret, pseudonym_key
-from infrastructure.kpi_targets import load_kpi_targets
-from infrastructure.notifier import LogNotifier
-from infrastructure.pool_backoff import cap_reconnect_backoff
+from infrastructure.feed import FeedLogPort
+from infrastructure.idempotency import RequestKeys
 from infrastructure.query_services import (
     build_notifications,
     build_queries,
     build_sandbox_checkout,
 )
 from infrastructure.readiness import StartHeads
-from infrastructure.result_renderer import DocumentRenderer
-from infrastructure.sequences import PostgresSequences
-from infrastructure.settings import Settings, check_production_safety
+from infrastructure.settings import Settings
 from infrastructure.tokens import TokenService
-from infrastructure.webhooks import HttpSender, PostgresWebhookStore, secret_deriver
+from infrastructure.wiring import (
+    background_work,
+)
 from infrastructure.workers import (
     RUNNING_PROJECTIONS,
     ProjectionSpec,
     Workers,
     projection_spec,
 )
-from projections.audit_actions import AuditActionsView
 from projections.catalogue import CatalogueView
 from projections.citizen_applications import CitizenApplicationsView
 from projections.decisions_register import DecisionsRegisterView
@@ -80,11 +64,26 @@ from projections.tracked_view import TrackedView
 
 log = structlog.get_logger(__name__)
 
+Persistence = Literal["postgres", "memory"]
+
+
+@dataclass(frozen=True)
+class ReadModels:
+    """The read models the query services and the HTTP app read, as the application's
+    ports: the projections' PostgreSQL views, or in-memory stand-ins (tests)."""
+
+    catalogue: CatalogueReadModel
+    citizen_applications: CitizenApplications
+    officer_queue: OfficerQueue
+    decisions_register: DecisionsRegister
+    payments_ledger: PaymentsLedger
+    kpi: KpiReadModel
+
 
 @dataclass
 class Container:
     settings: Settings
-    database: DatabaseConfig
+    database: DatabaseConfig | None  # None: in-memory persistence (tests)
     env: dict[str, str]
     runner_env: dict[str, str]
     clock: Clock
@@ -98,16 +97,16 @@ class Container:
     provider: PaymentProvider
     webhook_secret: str
     tokens: TokenService
-    idempotency: IdempotencyStore
-    access_log: PostgresAccessLog
-    seals: Seals
-    verifier: ChainVerifier
+    idempotency: RequestKeys
+    access_log: AccessRecords
+    seals: AuditSeals
+    verifier: ChainChecks
     audit: Audit
     appeals: Appeals
     notifier: Notifier
     inter_agency: InterAgency
     integrators: Integrators
-    feed_log: FeedLog
+    feed_log: FeedLogPort
     feed: Feed
     webhooks: Webhooks
     kpi_targets: TargetTable
@@ -117,6 +116,9 @@ class Container:
     start_heads: StartHeads = field(default_factory=lambda: StartHeads({}))
     # The data folder of the embedded server this container holds, if it uses one.
     embedded_data_dir: Path | None = None
+    persistence: Persistence = "postgres"
+    # In-memory persistence: the read models given (PostgreSQL: the views above).
+    memory_read_models: ReadModels | None = None
 
     @cached_property
     def queries(self) -> QueryServices:
@@ -135,6 +137,29 @@ class Container:
 
     # --- read models --------------------------------------------------------------------
 
+    @cached_property
+    def read_models(self) -> ReadModels:
+        """The read models as ports (the views' own types are below, PostgreSQL only)."""
+        if self.memory_read_models is not None:
+            return self.memory_read_models
+        return ReadModels(
+            catalogue=self.catalogue_view,
+            citizen_applications=self.citizen_applications,
+            officer_queue=self.officer_queue,
+            decisions_register=self.decisions_register,
+            payments_ledger=self.payments_ledger,
+            kpi=self.kpi,
+        )
+
+    @property
+    def in_memory(self) -> bool:
+        return self.persistence == "memory"
+
+    @property
+    def catalogue_read(self) -> CatalogueReadModel:
+        """The catalogue's read model in either persistence (what the HTTP app reads)."""
+        return self.read_models.catalogue
+
     def view(self, name: str) -> TrackedView:
         if name in self._views:
             return self._views[name]
@@ -142,6 +167,7 @@ class Container:
 
     @property
     def catalogue_view(self) -> CatalogueView:
+        """The catalogue's PostgreSQL view (in-memory persistence: ``catalogue_read``)."""
         view = self.view("catalogue")
         assert isinstance(view, CatalogueView)
         return view
@@ -194,6 +220,10 @@ class Container:
         status = []
         for spec in RUNNING_PROJECTIONS:
             app = self.application(spec)
+            if self.in_memory:  # the stand-ins are filled by the tests: nothing to follow
+                head = app.recorder.max_notification_id() or 0
+                status.append({"name": spec.name, "position": head, "head": head, "lag": 0})
+                continue
             position = self.view(spec.name).position(app.name)  # first: lag never below 0
             head = app.recorder.max_notification_id() or 0
             status.append(
@@ -213,13 +243,16 @@ class Container:
     def catalogue_caught_up(self, timeout: float) -> bool:
         """Whether the catalogue's read model holds what was seeded before this process
         started, waiting up to ``timeout`` seconds for it (at once once it has)."""
-        if self.start_heads.caught_up("catalogue"):
+        if self.in_memory or self.start_heads.caught_up("catalogue"):
             return True
         view, name = self.view("catalogue"), self.catalogue.name
         return self.start_heads.wait("catalogue", lambda: view.position(name), timeout=timeout)
 
     def wait_for_projections(self, timeout: float = 30.0) -> None:
-        """Block until every read model has applied everything recorded so far."""
+        """Block until every read model has applied everything recorded so far (at once in
+        memory: no projection runs there)."""
+        if self.in_memory:
+            return
         for spec in RUNNING_PROJECTIONS:
             app = self.application(spec)
             head = app.recorder.max_notification_id()
@@ -238,7 +271,7 @@ class Container:
         )
 
     def make_datastore(self, schema: str) -> PostgresDatastore:
-        db = self.database
+        db = self._postgres()
         return PostgresDatastore(
             dbname=db.dbname,
             host=db.host,
@@ -250,12 +283,19 @@ class Container:
             max_overflow=4,
         )
 
+    def _postgres(self) -> DatabaseConfig:
+        if self.database is None:
+            raise RuntimeError("this container has no database (in-memory persistence)")
+        return self.database
+
     def ddl(self) -> Any:
-        return ddl_lock(self.database)
+        return ddl_lock(self._postgres())
 
     def start_workers(self) -> None:
         if self.workers is not None:
             return
+        if self.in_memory:
+            raise RuntimeError("no background workers on in-memory persistence")
         supervised = background_work(
             runner_env=self.runner_env,
             ddl=self.ddl,
@@ -290,129 +330,7 @@ class Container:
 def build_container(
     settings: Settings, *, clock: Clock | None = None, start_workers: bool = False
 ) -> Container:
-    check_production_safety(settings)
-    cap_reconnect_backoff()  # recover within seconds of the database's return
-    kpi_targets = load_kpi_targets()  # a malformed targets file stops the start
-    database = resolve_database(settings)
-    key = cipher_key(settings)
-    env = application_env(
-        database, key, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
-    )
-    runner_env = application_env(database, key, **RUNNER_POOL)
-    clock = clock or SystemClock()
-    with ddl_lock(database):
-        ensure_schema(database)
-        catalogue = Catalogue(env=env)
-        views = make_views(database, settings)
-        shared = views["catalogue"].datastore
-        access_log = PostgresAccessLog(shared)
-        access_log.create_table()
-        idempotency = IdempotencyStore(shared, presence=Presence(database))
-        idempotency.create_table()
-        provider, webhook_secret = payment_provider(settings, shared, key)
-        seals = Seals(shared, AUDITED_STREAMS)
-        seals.create_table()
-        integrator_store = PostgresIntegratorStore(shared)
-        integrator_store.create_table()
-        webhook_store = PostgresWebhookStore(shared)
-        webhook_store.create_table()
-        cases = Cases(
-            env=env,
-            deps=CaseDependencies(
-                catalogue=catalogue, access_log=access_log, pseudonym_key=pseudonym_key(key)
-            ),
-        )
-    with ddl_lock(database):
-        payments = Payments(
-            env=env, deps=PaymentDependencies(cases=cases, provider=provider, clock=clock)
-        )
-    with ddl_lock(database):
-        feed_log = FeedLog(shared, {"Catalogue": catalogue, "Cases": cases, "Payments": payments})
-        feed_log.create_table()
-    citizen_view = views["citizen_applications"]
-    assert isinstance(citizen_view, CitizenApplicationsView)
-    actions_view = views["audit_actions_cases"]
-    assert isinstance(actions_view, AuditActionsView)
-    verifier = ChainVerifier(shared, seals)
-    audit = Audit(
-        cases=cases,
-        payments=payments,
-        archive=EventArchive({"Cases": cases, "Payments": payments}),
-        verifier=verifier,
-        access=access_log,
-        actions=actions_view,
-        members=actions_view,
-        cases_of_citizen=citizen_view.ids_for_applicant,
-    )
-    # Commands read the catalogue's own state (routing, agencies), never a read model.
-    services = case_services(
-        cases,
-        catalogue=catalogue,
-        clock=clock,
-        sequences=PostgresSequences(shared),
-        blobs=LocalBlobStore(settings.data_dir / "blobs"),
-        renderer=DocumentRenderer(settings.public_base_url),
-    )
-    notifier = LogNotifier()
-    jobs = build_jobs(
-        services,
-        payments,
-        views,
-        notifier=notifier,
-        sealer=seals,
-        request_keys=idempotency,
-        clock=clock,
-        settings=settings,
-    )
-    tokens = TokenService(
-        settings.jwt_secret.get_secret_value(),
-        issuer=settings.jwt_issuer,
-        ttl_seconds=settings.token_ttl_seconds,
-        clock=clock,
-        jwks_url=settings.jwt_jwks_url,
-        audience=settings.jwt_audience,
-    )
-    container = Container(
-        settings=settings,
-        database=database,
-        env=env,
-        runner_env=runner_env,
-        clock=clock,
-        catalogue=catalogue,
-        cases=cases,
-        submissions=services.submissions,
-        handling=services.handling,
-        decisions=services.decisions,
-        jobs=jobs,
-        payments=payments,
-        provider=provider,
-        webhook_secret=webhook_secret,
-        tokens=tokens,
-        idempotency=idempotency,
-        access_log=access_log,
-        seals=seals,
-        verifier=verifier,
-        audit=audit,
-        appeals=services.appeals,
-        notifier=notifier,
-        inter_agency=services.inter_agency,
-        integrators=Integrators(integrator_store, clock),
-        feed_log=feed_log,
-        feed=Feed(feed_log),
-        webhooks=Webhooks(
-            store=webhook_store,
-            feed=feed_log,
-            sender=HttpSender(),
-            clock=clock,
-            secret_for=secret_deriver(derived_secret(key, "webhooks").encode()),
-            client_of=integrator_store.find,
-            require_https=settings.is_production,
-        ),
-        kpi_targets=kpi_targets,
-        _views=views,
-        embedded_data_dir=None if settings.database_url else settings.data_dir,
-    )
-    container.record_start_heads()
-    if start_workers:
-        container.start_workers()
-    return container
+    """The PostgreSQL composition root (``infrastructure.bootstrap.bootstrap``'s default)."""
+    from infrastructure.bootstrap import bootstrap  # noqa: PLC0415 (it imports this module)
+
+    return bootstrap(settings, clock=clock, start_workers=start_workers)

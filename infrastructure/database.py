@@ -145,8 +145,11 @@ def ddl_lock(config: DatabaseConfig) -> Iterator[None]:
             conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
 
-def ping(config: DatabaseConfig, *, timeout: int = 2) -> None:
-    """Raise ``DatabaseUnavailable`` unless the database answers a trivial query."""
+def ping(config: DatabaseConfig | None, *, timeout: int = 2) -> None:
+    """Raise ``DatabaseUnavailable`` unless the database answers a trivial query (with no
+    database, on in-memory persistence, there is nothing to reach)."""
+    if config is None:
+        return
     try:
         with config.connect(connect_timeout=timeout) as conn:
             conn.execute("SELECT 1")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -238,3 +238,18 @@ def _stored(row: dict[str, Any]) -> StoredEvent:
         topic=str(row["topic"]),
         state=bytes(row["state"]),
     )
+
+
+class FeedLogPort(Protocol):
+    """What the composition root needs of the feed's log (``FeedLog``): the runner pulls,
+    the feed and the webhooks read."""
+
+    def pull(self, batch: int = 1000) -> int: ...
+
+    def page(self, after: int, limit: int, types: Iterable[str] = ()) -> FeedPage: ...
+
+    def at_positions(self, positions: list[int]) -> list[FeedEvent]: ...
+
+    def head(self) -> int: ...
+
+    def lag(self) -> int: ...

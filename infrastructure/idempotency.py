@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg
 import structlog
@@ -91,6 +91,21 @@ class Claim:
     won: bool
     fingerprint: str | None = None
     response: StoredResponse | None = None
+
+
+class RequestKeys(Protocol):
+    """What the HTTP layer's Idempotency-Key middleware and the purge job need of the
+    remembered responses (``IdempotencyStore``; an in-memory stand-in in tests)."""
+
+    def claim(self, caller: str, key: str, fingerprint: str) -> Claim: ...
+
+    def complete(self, caller: str, key: str, response: StoredResponse) -> None: ...
+
+    def release(self, caller: str, key: str) -> None: ...
+
+    def purge(self, older_than: timedelta) -> int: ...
+
+    def close(self) -> None: ...
 
 
 class IdempotencyStore:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -102,36 +100,3 @@ class PostgresIntegratorStore:
                 (at, by, reason, client_id),
             )
             return cursor.rowcount == 1
-
-
-class MemoryIntegratorStore:
-    def __init__(self) -> None:
-        self.clients: dict[UUID, IntegratorClient] = {}
-        self._lock = threading.Lock()
-
-    def add(self, client: IntegratorClient) -> None:
-        with self._lock:
-            self.clients[client.id] = client
-
-    def get(self, client_id: UUID) -> IntegratorClient | None:
-        return self.clients.get(client_id)
-
-    def all(self) -> list[IntegratorClient]:
-        return sorted(self.clients.values(), key=lambda c: (c.created_at, str(c.id)))
-
-    def with_id_prefix(self, hex_prefix: str, *, limit: int) -> list[IntegratorClient]:
-        found = sorted(
-            (c for c in self.clients.values() if c.id.hex.startswith(hex_prefix)),
-            key=lambda c: c.id,
-        )
-        return found[:limit]
-
-    def revoke(self, client_id: UUID, *, at: datetime, by: str, reason: str) -> bool:
-        with self._lock:
-            client = self.clients.get(client_id)
-            if client is None or not client.active:
-                return False
-            self.clients[client_id] = replace(
-                client, revoked_at=at, revoked_by=by, revoke_reason=reason
-            )
-            return True

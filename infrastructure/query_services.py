@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from application.case_export import CaseExports
 from application.provider_notifications import ProviderNotifications, SandboxCheckout
+from application.queries.application_detail import ApplicationDetails
 from application.queries.cases import CitizenCases, RegisterOfDecisions, WorkQueue
 from application.queries.kpi import TargetIndicators
 from application.queries.payments import PaymentRecords
 from application.queries.services import QueryServices
+from application.queries.verification import DocumentVerification
 from infrastructure.documents.receipt import PdfReceiptRenderer
 from infrastructure.payments.sandbox import SandboxProvider
 from infrastructure.payments.webhooks import SignedNotifications
@@ -20,16 +23,21 @@ if TYPE_CHECKING:
 
 def build_queries(container: Container) -> QueryServices:
     return QueryServices(
-        citizen_cases=CitizenCases(container.citizen_applications, container.cases.applicant_ref),
-        work_queue=WorkQueue(container.officer_queue, container.clock),
-        register=RegisterOfDecisions(container.decisions_register),
+        details=ApplicationDetails(container.cases, container.payments.latest),
+        citizen_cases=CitizenCases(
+            container.read_models.citizen_applications, container.cases.applicant_ref
+        ),
+        work_queue=WorkQueue(container.read_models.officer_queue, container.clock),
+        register=RegisterOfDecisions(container.read_models.decisions_register),
         payment_records=PaymentRecords(
-            container.payments_ledger,
+            container.read_models.payments_ledger,
             check_readable=container.payments.view,
             renderer=PdfReceiptRenderer(),
         ),
-        indicators=TargetIndicators(container.kpi, container.kpi_targets),
-        catalogue=container.catalogue_view,
+        indicators=TargetIndicators(container.read_models.kpi, container.kpi_targets),
+        verification=DocumentVerification(container.decisions, container.catalogue),
+        exports=CaseExports(container.audit, container.seals),
+        catalogue=container.read_models.catalogue,
     )
 
 

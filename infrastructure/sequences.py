@@ -49,16 +49,3 @@ class PostgresSequences:
             ).fetchone()
         assert row is not None
         return int(row["value"])
-
-
-class MemorySequences:
-    """In-process sequences, for tests on in-memory persistence."""
-
-    def __init__(self) -> None:
-        self._values: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def next_value(self, name: str) -> int:
-        with self._lock:
-            self._values[name] = self._values.get(name, 0) + 1
-            return self._values[name]

@@ -26,7 +26,7 @@ Months are Uzbekistan's (UTC+5), ``YYYY-MM``. Where each fact counts, and to who
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -36,6 +36,7 @@ from eventsourcing.persistence import Tracking
 from application.read_models.kpi import DIMENSIONS, KpiRow
 from domain.appeal import Appeal
 from domain.inter_agency import InterAgencyRequest
+from domain.local_time import UZBEKISTAN
 from domain.payment import Payment
 from domain.service_application import ServiceApplication
 from projections.declared import (
@@ -51,8 +52,6 @@ from projections.declared import (
 from projections.kpi_queries import dimensions, indicator_actuals, indicators_query
 from projections.pagination import GroupedKeyset, Page
 from projections.tracked_view import TrackedView, Writer
-
-UZBEKISTAN = timezone(timedelta(hours=5), "UZT")
 
 
 def month_of(day: date | datetime) -> str:

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from psycopg import sql
 
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container, build_container
 from infrastructure.database import DatabaseConfig
 from infrastructure.embedded_postgres import start_embedded, stop_embedded
 from infrastructure.logging import configure_logging
 from infrastructure.settings import Settings
+from tests.fakes.adapters import FixedClock
 
 # The date the suite lives on: after the 2025-08-01 BHM change, a Friday in Tashkent.
 TEST_NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)

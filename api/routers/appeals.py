@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.auth import ContextDep, PrincipalDep
-from api.dependencies import CitizenCasesDep, ContainerDep
+from api.dependencies import AppealsDep, CitizenCasesDep
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.routers.responses import WRITE_ERRORS
 from api.schemas.appeals import (
@@ -39,13 +39,13 @@ AppealKey = Annotated[
 def file_appeal(
     body: AppealIn,
     request: Request,
-    container: ContainerDep,
+    appeals: AppealsDep,
     principal: PrincipalDep,
     ctx: ContextDep,
 ) -> JSONResponse:
     """A citizen files an appeal with the hokimiyat that owns the territory (the region's
     for regional subjects); it must be answered within 15 days (extendable once to 30)."""
-    appeal = container.appeals.file(
+    appeal = appeals.file(
         principal,
         ctx,
         territory=body.territory,
@@ -76,11 +76,11 @@ def my_appeals(
 
 @router.get("/{key}", response_model=AppealOut, responses=WRITE_ERRORS, summary="An appeal")
 def read_appeal(
-    key: AppealKey, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
+    key: AppealKey, appeals: AppealsDep, principal: PrincipalDep, ctx: ContextDep
 ) -> AppealOut:
     """The appellant, officers of the hokimiyat it was filed with or escalated to, auditors.
     Others get 404. Officers' and auditors' reads are recorded."""
-    return AppealOut.of(container.appeals.view(principal, ctx, key))
+    return AppealOut.of(appeals.view(principal, ctx, key))
 
 
 @router.post(
@@ -92,12 +92,12 @@ def read_appeal(
 def answer_appeal(
     key: AppealKey,
     body: AnswerTextIn,
-    container: ContainerDep,
+    appeals: AppealsDep,
     principal: PrincipalDep,
     ctx: ContextDep,
 ) -> AppealOut:
     """An officer of the handling hokimiyat answers (on time or late, recorded)."""
-    return AppealOut.of(container.appeals.answer(principal, ctx, key, text=body.text))
+    return AppealOut.of(appeals.answer(principal, ctx, key, text=body.text))
 
 
 @router.post(
@@ -109,12 +109,12 @@ def answer_appeal(
 def extend_appeal(
     key: AppealKey,
     body: ReasonRequired,
-    container: ContainerDep,
+    appeals: AppealsDep,
     principal: PrincipalDep,
     ctx: ContextDep,
 ) -> AppealOut:
     """Once, with a reason: the term becomes 30 days from filing."""
-    return AppealOut.of(container.appeals.extend(principal, ctx, key, reason=body.reason))
+    return AppealOut.of(appeals.extend(principal, ctx, key, reason=body.reason))
 
 
 @router.post(
@@ -126,12 +126,12 @@ def extend_appeal(
 def dispute_appeal(
     key: AppealKey,
     body: ReasonRequired,
-    container: ContainerDep,
+    appeals: AppealsDep,
     principal: PrincipalDep,
     ctx: ContextDep,
 ) -> AppealOut:
     """The appellant disputes the answer: the appeal goes to the regional hokimiyat."""
-    return AppealOut.of(container.appeals.dispute(principal, ctx, key, reason=body.reason))
+    return AppealOut.of(appeals.dispute(principal, ctx, key, reason=body.reason))
 
 
 @router.post(
@@ -143,12 +143,12 @@ def dispute_appeal(
 def rate_appeal(
     key: AppealKey,
     body: RatingIn,
-    container: ContainerDep,
+    appeals: AppealsDep,
     principal: PrincipalDep,
     ctx: ContextDep,
 ) -> AppealOut:
     """The appellant rates the answer, 1 to 5 (once)."""
-    return AppealOut.of(container.appeals.rate(principal, ctx, key, rating=body.rating))
+    return AppealOut.of(appeals.rate(principal, ctx, key, rating=body.rating))
 
 
 document(router)

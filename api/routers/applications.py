@@ -8,7 +8,13 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.auth import ContextDep, PrincipalDep
-from api.dependencies import CitizenCasesDep, ContainerDep
+from api.dependencies import (
+    CitizenCasesDep,
+    DecisionsDep,
+    DetailsDep,
+    HandlingDep,
+    SubmissionsDep,
+)
 from api.routers.guards import GUARDS, SUBMISSION_BODY, body_limit, document
 from api.routers.responses import WRITE_ERRORS, Key
 from api.schemas.applications import (
@@ -24,8 +30,7 @@ from api.schemas.applications import (
 )
 from api.schemas.vocabularies import ApplicationStatus
 from application.principal import Principal
-from domain.service_application import ServiceApplication
-from infrastructure.container import Container
+from application.queries.application_detail import CaseDetail
 
 router = APIRouter(
     prefix="/v1",
@@ -35,14 +40,8 @@ router = APIRouter(
 )
 
 
-def _view(
-    container: Container, application: ServiceApplication, viewer: Principal
-) -> ApplicationOut:
-    decision = (
-        container.cases.decision(application.decision_id) if application.decision_id else None
-    )
-    payment = container.payments.latest(application.id) if application.fee else None
-    return ApplicationOut.of(application, viewer, decision, payment)
+def _out(detail: CaseDetail, viewer: Principal) -> ApplicationOut:
+    return ApplicationOut.of(detail.application, viewer, detail.decision, detail.payment)
 
 
 @router.post(
@@ -55,7 +54,8 @@ def _view(
 def submit(
     request: Request,
     body: SubmissionIn,
-    container: ContainerDep,
+    submissions: SubmissionsDep,
+    details: DetailsDep,
     principal: PrincipalDep,
     ctx: ContextDep,
 ) -> JSONResponse:
@@ -63,7 +63,7 @@ def submit(
     is validated against the service's current version, which the application pins; it is
     routed to the responsible agency for `territory` and its legal term starts (after
     payment, for paid services)."""
-    application = container.submissions.submit(
+    application = submissions.submit(
         principal,
         ctx,
         service_code=body.service_code,
@@ -74,7 +74,7 @@ def submit(
         idempotency_key=request.headers.get("idempotency-key"),
         exemption=body.exemption,
     )
-    out = _view(container, application, principal)
+    out = _out(details.of(application), principal)
     return JSONResponse(
         out.model_dump(mode="json"),
         status_code=201,
@@ -108,7 +108,7 @@ def list_applications(
 )
 def get_application(
     key: Key,
-    container: ContainerDep,
+    details: DetailsDep,
     principal: PrincipalDep,
     ctx: ContextDep,
     purpose: Annotated[
@@ -117,8 +117,7 @@ def get_application(
 ) -> ApplicationOut:
     """By id or tracking number. Another citizen's application answers 404; an officer of
     another agency 403. Reads by officers and auditors are recorded."""
-    application = container.cases.view(principal, ctx, key, purpose=purpose)
-    return _view(container, application, principal)
+    return _out(details.read(principal, ctx, key, purpose=purpose), principal)
 
 
 @router.post(
@@ -130,16 +129,17 @@ def get_application(
 def provide_information(
     key: Key,
     body: InformationIn,
-    container: ContainerDep,
+    submissions: SubmissionsDep,
+    details: DetailsDep,
     principal: PrincipalDep,
     ctx: ContextDep,
 ) -> ApplicationOut:
     """The applicant answers an information request (and may correct form fields); the
     legal term resumes."""
-    application = container.submissions.provide_information(
+    application = submissions.provide_information(
         principal, ctx, key, message=body.message, form=body.form
     )
-    return _view(container, application, principal)
+    return _out(details.of(application), principal)
 
 
 @router.post(
@@ -150,15 +150,16 @@ def provide_information(
 )
 def withdraw(
     key: Key,
-    container: ContainerDep,
+    submissions: SubmissionsDep,
+    details: DetailsDep,
     principal: PrincipalDep,
     ctx: ContextDep,
     body: ReasonIn | None = None,
 ) -> ApplicationOut:
     """The applicant withdraws before a decision."""
     reason = body.reason if body else ReasonIn().reason
-    application = container.submissions.withdraw(principal, ctx, key, reason=reason)
-    return _view(container, application, principal)
+    application = submissions.withdraw(principal, ctx, key, reason=reason)
+    return _out(details.of(application), principal)
 
 
 @router.post(
@@ -168,11 +169,11 @@ def withdraw(
     summary="Accept (take) an application",
 )
 def accept(
-    key: Key, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
+    key: Key, handling: HandlingDep, details: DetailsDep, principal: PrincipalDep, ctx: ContextDep
 ) -> ApplicationOut:
     """An officer of the handling agency takes the case; other officers cannot act on it
     until it is released."""
-    return _view(container, container.handling.accept(principal, ctx, key), principal)
+    return _out(details.of(handling.accept(principal, ctx, key)), principal)
 
 
 @router.post(
@@ -182,9 +183,9 @@ def accept(
     summary="Release an accepted application",
 )
 def release(
-    key: Key, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
+    key: Key, handling: HandlingDep, details: DetailsDep, principal: PrincipalDep, ctx: ContextDep
 ) -> ApplicationOut:
-    return _view(container, container.handling.release(principal, ctx, key), principal)
+    return _out(details.of(handling.release(principal, ctx, key)), principal)
 
 
 @router.post(
@@ -196,13 +197,14 @@ def release(
 def request_information(
     key: Key,
     body: MessageIn,
-    container: ContainerDep,
+    handling: HandlingDep,
+    details: DetailsDep,
     principal: PrincipalDep,
     ctx: ContextDep,
 ) -> ApplicationOut:
     """The legal term pauses until the applicant provides the information."""
-    application = container.handling.request_information(principal, ctx, key, message=body.message)
-    return _view(container, application, principal)
+    application = handling.request_information(principal, ctx, key, message=body.message)
+    return _out(details.of(application), principal)
 
 
 @router.post(
@@ -215,14 +217,15 @@ def request_information(
 def decide(
     key: Key,
     body: DecisionIn,
-    container: ContainerDep,
+    decisions: DecisionsDep,
+    details: DetailsDep,
     principal: PrincipalDep,
     ctx: ContextDep,
 ) -> DecisionCreated:
     """Approve or reject with reasons and legal basis. The result document (PDF and HTML,
     in the applicant's language) is rendered, hashed and issued with a registration number
     and a verification code."""
-    decision = container.decisions.decide(
+    decision = decisions.decide(
         principal,
         ctx,
         key,
@@ -230,16 +233,14 @@ def decide(
         reasons=body.reasons,
         legal_basis=body.legal_basis,
     )
-    application = container.cases.view(
-        principal, ctx, str(decision.application_id), purpose="decision"
-    )
+    detail = details.read(principal, ctx, str(decision.application_id), purpose="decision")
     return DecisionCreated(
         decision_id=decision.id,
         registration_number=decision.registration_number,
         outcome=decision.outcome,
         verification_code=decision.verification_code,
         documents=decision.documents,
-        application=_view(container, application, principal),
+        application=_out(detail, principal),
     )
 
 
@@ -251,15 +252,15 @@ def decide(
 )
 def close(
     key: Key,
-    container: ContainerDep,
+    handling: HandlingDep,
+    details: DetailsDep,
     principal: PrincipalDep,
     ctx: ContextDep,
     body: ReasonIn | None = None,
 ) -> ApplicationOut:
     reason = body.reason if body else "result delivered"
-    return _view(
-        container, container.handling.close_case(principal, ctx, key, reason=reason), principal
-    )
+    application = handling.close_case(principal, ctx, key, reason=reason)
+    return _out(details.of(application), principal)
 
 
 @router.get(
@@ -276,13 +277,13 @@ def close(
 )
 def result(
     key: Key,
-    container: ContainerDep,
+    decisions: DecisionsDep,
     principal: PrincipalDep,
     ctx: ContextDep,
     format: Annotated[Literal["pdf", "html"], Query()] = "pdf",
 ) -> Response:
     """The decision's result document, byte for byte as its sha256 was recorded."""
-    document = container.decisions.result(principal, ctx, key, file_format=format)
+    document = decisions.result(principal, ctx, key, file_format=format)
     return Response(
         document.content,
         media_type=document.content_type,

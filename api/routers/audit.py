@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from api.auth import ContextDep, PrincipalDep
-from api.dependencies import ContainerDep
+from api.dependencies import AuditDep, ExportsDep
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.routers.responses import WRITE_ERRORS, Key
 from api.schemas.audit import (
@@ -23,7 +23,6 @@ from api.schemas.audit import (
 )
 from api.schemas.dates import IsoInstant
 from application.pagination import InvalidQuery, decode_cursor, encode_cursor
-from infrastructure.audit_export import export_case
 
 router = APIRouter(
     prefix="/v1", tags=["audit"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)
@@ -50,7 +49,7 @@ def _cursor_number(cursor: str | None, name: str) -> int:
 )
 def history(
     key: Key,
-    container: ContainerDep,
+    audit: AuditDep,
     principal: PrincipalDep,
     ctx: ContextDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -67,7 +66,7 @@ def history(
     times go to the stream named first. Pages are stable: the cursor is an offset into that
     order, which only grows at the end."""
     offset = _cursor_number(cursor, "offset")
-    page = container.audit.history(principal, ctx, key, offset=offset, limit=limit)
+    page = audit.history(principal, ctx, key, offset=offset, limit=limit)
     return HistoryPage(
         items=[HistoryItem.of(e) for e in page.items],
         next=encode_cursor({"offset": page.next}) if page.next is not None else None,
@@ -82,7 +81,7 @@ def history(
 )
 def state(
     key: Key,
-    container: ContainerDep,
+    audit: AuditDep,
     principal: PrincipalDep,
     ctx: ContextDep,
     version: Annotated[int | None, Query(ge=1)] = None,
@@ -91,7 +90,7 @@ def state(
 ) -> StateOut:
     """The application at `version`, or at the instant `at` (its last version recorded at
     or before it); the current state without either. `compare=M` adds what changed."""
-    result = container.audit.state(principal, ctx, key, version=version, at=at, compare=compare)
+    result = audit.state(principal, ctx, key, version=version, at=at, compare=compare)
     return StateOut(
         version=result.version,
         recorded_at=result.recorded_at,
@@ -108,11 +107,11 @@ def state(
     summary="Prove a case untouched",
 )
 def verification(
-    key: Key, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
+    key: Key, audit: AuditDep, principal: PrincipalDep, ctx: ContextDep
 ) -> ChainVerificationOut:
     """Recomputes the hash chains of the case's events from the store and compares them
     with the recorded links and the sealed heads: intact, or the first broken link."""
-    report = container.audit.verify(principal, ctx, key)
+    report = audit.verify(principal, ctx, key)
     findings = [FindingOut(**f.to_dict()) for f in report.findings]
     return ChainVerificationOut(
         intact=report.intact,
@@ -135,12 +134,12 @@ def verification(
     response_class=Response,
     summary="Export a case (a zip of JSON Lines and manifest)",
 )
-def export(key: Key, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep) -> Response:
+def export(key: Key, exports: ExportsDep, principal: PrincipalDep, ctx: ContextDep) -> Response:
     """A download (`Content-Disposition: attachment`, `case-<id>.zip`) holding
     `events.jsonl`, the case's events as stored and decrypted, and `manifest.json`, their
     chain hashes, sealed heads and the latest seal. Verify it offline as it is:
     `yagona audit verify --export case-<id>.zip`. Auditors only; the read is recorded."""
-    case = export_case(container.audit, container.seals, principal, ctx, key)
+    case = exports.export(principal, ctx, key)
     return Response(
         case.zip_bytes(),
         media_type="application/zip",
@@ -155,7 +154,7 @@ def export(key: Key, container: ContainerDep, principal: PrincipalDep, ctx: Cont
     summary="What an actor did",
 )
 def actor_actions(
-    container: ContainerDep,
+    audit: AuditDep,
     principal: PrincipalDep,
     actor: Annotated[str, Path(max_length=128)],
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -163,7 +162,7 @@ def actor_actions(
 ) -> ActorActions:
     """The commands an actor recorded and the personal data they read (auditors only).
     Citizens are looked up by PINFL through their pseudonym."""
-    page, reads = container.audit.actor_actions(principal, actor, cursor=cursor, limit=limit)
+    page, reads = audit.actor_actions(principal, actor, cursor=cursor, limit=limit)
     return ActorActions(
         actor=actor,
         actions=[
@@ -191,14 +190,14 @@ def actor_actions(
     summary="Who accessed my data",
 )
 def my_access_log(
-    container: ContainerDep,
+    audit: AuditDep,
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Cursor = None,
 ) -> AccessPage:
     """Every recorded read of the citizen's cases: who, in which role, why, when."""
     after = _cursor_number(cursor, "after")
-    records = container.audit.my_access_log(principal, after=after, limit=limit + 1)
+    records = audit.my_access_log(principal, after=after, limit=limit + 1)
     more = len(records) > limit
     records = records[:limit]
     return AccessPage(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.auth import PrincipalDep
-from api.dependencies import ContainerDep
+from api.dependencies import FeedDep
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.routers.responses import WRITE_ERRORS
 from api.schemas.feed import FeedItem, FeedOut
@@ -24,7 +24,7 @@ POLL_SECONDS = 0.2
 
 @router.get("/feed", response_model=FeedOut, responses=WRITE_ERRORS, summary="The event feed")
 async def feed(
-    container: ContainerDep,
+    feed: FeedDep,
     principal: PrincipalDep,
     after: Annotated[int, Query(ge=0, description="the last position already read")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
@@ -46,9 +46,7 @@ async def feed(
     wanted = [t.strip() for t in (types or "").split(",") if t.strip()]
     deadline = time.monotonic() + wait
     while True:
-        page = await run_in_threadpool(
-            container.feed.read, principal, after=after, limit=limit, types=wanted
-        )
+        page = await run_in_threadpool(feed.read, principal, after=after, limit=limit, types=wanted)
         if page.items or time.monotonic() >= deadline:
             break
         after = page.next  # nothing wanted up to here: wait from the head on

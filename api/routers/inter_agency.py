@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from api.auth import ContextDep, PrincipalDep
-from api.dependencies import ContainerDep
+from api.dependencies import InterAgencyDep
 from api.routers.guards import DOCUMENT_BODY, GUARDS, body_limit, document
 from api.routers.responses import WRITE_ERRORS, Key
 from api.schemas.appeals import ReasonRequired
@@ -33,13 +33,13 @@ def make_request(
     key: Key,
     body: RequestIn,
     http: Request,
-    container: ContainerDep,
+    inter_agency: InterAgencyDep,
     principal: PrincipalDep,
     ctx: ContextDep,
 ) -> JSONResponse:
     """An officer of the agency handling the case asks another agency for specific data,
     with its purpose and legal basis; it is due in `term_working_days` working days."""
-    request = container.inter_agency.request(
+    request = inter_agency.request(
         principal,
         ctx,
         key,
@@ -64,11 +64,11 @@ def make_request(
     summary="An inter-agency request",
 )
 def read_request(
-    key: RequestKey, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
+    key: RequestKey, inter_agency: InterAgencyDep, principal: PrincipalDep, ctx: ContextDep
 ) -> RequestOut:
     """Officers of the requesting and receiving agencies (and the receiving agency's parent
     once escalated), auditors. Officers of other agencies get 404. Reads are recorded."""
-    return RequestOut.of(container.inter_agency.view(principal, ctx, key))
+    return RequestOut.of(inter_agency.view(principal, ctx, key))
 
 
 @router.post(
@@ -80,12 +80,12 @@ def read_request(
 def answer_request(
     key: RequestKey,
     body: RequestAnswerIn,
-    container: ContainerDep,
+    inter_agency: InterAgencyDep,
     principal: PrincipalDep,
     ctx: ContextDep,
 ) -> RequestOut:
     """The receiving agency answers with data and/or a document (its sha256 recorded)."""
-    request = container.inter_agency.answer(
+    request = inter_agency.answer(
         principal,
         ctx,
         key,
@@ -104,12 +104,12 @@ def answer_request(
 def refuse_request(
     key: RequestKey,
     body: ReasonRequired,
-    container: ContainerDep,
+    inter_agency: InterAgencyDep,
     principal: PrincipalDep,
     ctx: ContextDep,
 ) -> RequestOut:
     """The receiving agency refuses, stating why."""
-    return RequestOut.of(container.inter_agency.refuse(principal, ctx, key, reason=body.reason))
+    return RequestOut.of(inter_agency.refuse(principal, ctx, key, reason=body.reason))
 
 
 document(router)

@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from api.dependencies import ContainerDep
 from api.problems import Problem, ProblemException
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
-from infrastructure.database import DatabaseUnavailable, ping
+from infrastructure.bootstrap import DatabaseUnavailable, ping
 
 RETRY_AFTER_SECONDS = 2
 router = APIRouter(tags=["operations"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY))

@@ -11,7 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from api.auth import ContextDep, PrincipalDep
-from api.dependencies import ContainerDep, PaymentRecordsDep
+from api.dependencies import PaymentRecordsDep, PaymentsDep
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.routers.responses import WRITE_ERRORS, Key
 from api.schemas.dates import IsoDay
@@ -36,13 +36,13 @@ router = APIRouter(
     summary="Pay the fee (start or resume)",
 )
 def start_payment(
-    key: Key, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
+    key: Key, payments: PaymentsDep, principal: PrincipalDep, ctx: ContextDep
 ) -> PaymentOut:
     """Starts paying the application's fee, or resumes the payment under way (idempotent).
     With Stripe the response carries the PaymentIntent id and its client secret for stripe.js;
     with the sandbox, a `confirmation_url` where the citizen pays or declines. A failed or
     expired payment is replaced by a new attempt."""
-    started = container.payments.start(principal, ctx, key)
+    started = payments.start(principal, ctx, key)
     return PaymentOut.of(started.payment, started.provider)
 
 
@@ -118,9 +118,9 @@ def reconciliation(
     summary="One payment",
 )
 def get_payment(
-    payment_id: UUID, container: ContainerDep, principal: PrincipalDep, ctx: ContextDep
+    payment_id: UUID, payments: PaymentsDep, principal: PrincipalDep, ctx: ContextDep
 ) -> PaymentOut:
-    return PaymentOut.of(container.payments.view(principal, ctx, payment_id))
+    return PaymentOut.of(payments.view(principal, ctx, payment_id))
 
 
 @router.get(
@@ -157,14 +157,12 @@ def receipt(
 def correct(
     payment_id: UUID,
     body: CorrectionIn,
-    container: ContainerDep,
+    payments: PaymentsDep,
     principal: PrincipalDep,
     ctx: ContextDep,
 ) -> PaymentOut:
     """An administrator's correction, recorded as a new event with its reason."""
-    payment = container.payments.correct(
-        principal, ctx, payment_id, status=body.status, reason=body.reason
-    )
+    payment = payments.correct(principal, ctx, payment_id, status=body.status, reason=body.reason)
     return PaymentOut.of(payment)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.dependencies import get_container
+from api.dependencies import NotificationsDep
 from api.problems import Problem, ProblemException
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.routers.responses import PROBLEM_CONTENT
@@ -23,13 +23,6 @@ WEBHOOK_ERRORS: dict[int | str, dict[str, Any]] = {
         "content": PROBLEM_CONTENT,
     }
 }
-
-
-def _notifications(request: Request) -> ProviderNotifications:
-    return get_container(request).notifications
-
-
-NotificationsDep = Annotated[ProviderNotifications, Depends(_notifications)]
 
 
 def request_id(request: Request) -> str:

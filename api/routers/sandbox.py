@@ -8,17 +8,16 @@ from html import escape
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.dependencies import get_container
+from api.dependencies import CheckoutDep
 from api.problems import ProblemException
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.routers.provider_webhooks import WEBHOOK_ERRORS, request_id
 from api.routers.responses import PROBLEM_CONTENT
 from api.schemas.payments import SandboxOutcomeIn
-from application.provider_notifications import SandboxCheckout
 from application.queries.payments import format_amount
 
 router = APIRouter(
@@ -26,11 +25,6 @@ router = APIRouter(
 )
 
 
-def _checkout(request: Request) -> SandboxCheckout:
-    return get_container(request).sandbox_checkout
-
-
-CheckoutDep = Annotated[SandboxCheckout, Depends(_checkout)]
 ProviderPaymentId = Annotated[str, Path(max_length=64)]
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.auth import PrincipalDep
-from api.dependencies import ContainerDep, RegisterDep
+from api.dependencies import RegisterDep, VerificationDep
 from api.negotiation import LangParam, cached_json, negotiate_language
 from api.problems import Problem
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
@@ -16,8 +16,6 @@ from api.routers.responses import WRITE_ERRORS
 from api.schemas.applications import DecisionEntryOut, DecisionPage, DecisionVerificationOut
 from api.schemas.vocabularies import Outcome
 from domain.context import CommandContext
-from domain.i18n import pick
-from infrastructure.clock import UZBEKISTAN
 
 router = APIRouter(
     prefix="/v1", tags=["verification"], dependencies=GUARDS, route_class=body_limit(SMALL_BODY)
@@ -32,7 +30,7 @@ router = APIRouter(
 )
 def verify(
     request: Request,
-    container: ContainerDep,
+    verification: VerificationDep,
     registration_number: Annotated[str, Path(max_length=100)],
     code: Annotated[str, Query(min_length=4, max_length=64, description="the document's code")],
     lang: LangParam = None,
@@ -46,22 +44,8 @@ def verify(
         role="public",
         correlation_id=str(request.scope.get("state", {}).get("request_id", "")),
     )
-    decision = container.decisions.verify(ctx, registration_number, code)
-    service = container.catalogue.find_service(decision.service_code)
-    version = service.terms_version(decision.service_version) if service else None
-    agency_names = container.catalogue_view.agency_names(decision.agency_id) or {}
-    return DecisionVerificationOut(
-        registration_number=decision.registration_number,
-        valid=decision.status == "valid",
-        status=decision.status,
-        outcome=decision.outcome,
-        decided_on=datetime.fromisoformat(decision.decided_at).astimezone(UZBEKISTAN).date(),
-        service_code=decision.service_code,
-        service_name=pick(version.terms.names, language) if version else decision.service_code,
-        agency_code=decision.agency_code,
-        agency_name=pick(agency_names, language) if agency_names else decision.agency_code,
-        documents=decision.documents,
-    )
+    document = verification.verify(ctx, registration_number, code, language)
+    return DecisionVerificationOut(**asdict(document))
 
 
 @router.get(

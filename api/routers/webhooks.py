@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from api.auth import PrincipalDep
-from api.dependencies import ContainerDep
+from api.dependencies import WebhooksDep
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
 from api.routers.responses import WRITE_ERRORS
 from api.schemas.webhooks import (
@@ -36,20 +36,18 @@ router = APIRouter(
     responses=WRITE_ERRORS,
     summary="Subscribe a URL to events",
 )
-def register(body: WebhookIn, container: ContainerDep, principal: PrincipalDep) -> WebhookCreated:
+def register(body: WebhookIn, webhooks: WebhooksDep, principal: PrincipalDep) -> WebhookCreated:
     """Deliveries of the events recorded from now on, signed with the secret returned once
     (`webhooks:manage`). At least once: dedupe by `Yagona-Event-Id`. A failed delivery is
     retried after about 1 minute, 5 minutes, 1 hour and 1 day, then given up."""
-    registered = container.webhooks.register(principal, url=body.url, event_types=body.event_types)
+    registered = webhooks.register(principal, url=body.url, event_types=body.event_types)
     out = WebhookOut.of(registered.subscription)
     return WebhookCreated(**out.model_dump(), secret=registered.secret)
 
 
 @router.get("", response_model=WebhookList, responses=WRITE_ERRORS, summary="My subscriptions")
-def subscriptions(container: ContainerDep, principal: PrincipalDep) -> WebhookList:
-    return WebhookList(
-        items=[WebhookOut.of(s) for s in container.webhooks.subscriptions(principal)]
-    )
+def subscriptions(webhooks: WebhooksDep, principal: PrincipalDep) -> WebhookList:
+    return WebhookList(items=[WebhookOut.of(s) for s in webhooks.subscriptions(principal)])
 
 
 @router.get(
@@ -59,15 +57,15 @@ def subscriptions(container: ContainerDep, principal: PrincipalDep) -> WebhookLi
     summary="A subscription",
 )
 def subscription(
-    subscription_id: UUID, container: ContainerDep, principal: PrincipalDep
+    subscription_id: UUID, webhooks: WebhooksDep, principal: PrincipalDep
 ) -> WebhookOut:
-    return WebhookOut.of(container.webhooks.subscription(principal, subscription_id))
+    return WebhookOut.of(webhooks.subscription(principal, subscription_id))
 
 
 @router.delete("/{subscription_id}", status_code=204, responses=WRITE_ERRORS, summary="Unsubscribe")
-def delete(subscription_id: UUID, container: ContainerDep, principal: PrincipalDep) -> Response:
+def delete(subscription_id: UUID, webhooks: WebhooksDep, principal: PrincipalDep) -> Response:
     """Stops deliveries; pending ones are cancelled. Deleting again changes nothing."""
-    container.webhooks.delete(principal, subscription_id)
+    webhooks.delete(principal, subscription_id)
     return Response(status_code=204)
 
 
@@ -79,7 +77,7 @@ def delete(subscription_id: UUID, container: ContainerDep, principal: PrincipalD
 )
 def deliveries(
     subscription_id: UUID,
-    container: ContainerDep,
+    webhooks: WebhooksDep,
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
@@ -90,7 +88,7 @@ def deliveries(
     after = key["after"] if key else 0
     if not isinstance(after, int) or after < 0:
         raise InvalidQuery("cursor", "is not a cursor this endpoint returned")
-    found = container.webhooks.deliveries(principal, subscription_id, after=after, limit=limit + 1)
+    found = webhooks.deliveries(principal, subscription_id, after=after, limit=limit + 1)
     page = found[:limit]
     return DeliveryPage(
         items=[DeliveryOut.of(d) for d in page],

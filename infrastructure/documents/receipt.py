@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from fpdf import FPDF
 
+from domain.local_time import UZBEKISTAN
 from infrastructure.documents import FONTS_DIR
-
-UZBEKISTAN = timezone(timedelta(hours=5), "UZT")
 
 
 def render_receipt_pdf(facts: list[tuple[str, str]], *, title: str, issued_at: datetime) -> bytes:

@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from application.seeding import ReferenceData, seed
 from domain.context import CommandContext
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container, build_container
 from infrastructure.database import DatabaseConfig
 from infrastructure.reference_data import load_reference_data
 from tests.conftest import TEST_NOW, settings_for
+from tests.fakes.adapters import FixedClock
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 
 from application.principal import Principal
 from domain.context import CommandContext
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container
 from projections.notifications import NotificationsView
 from tests.e2e.cases import CITIZEN_B, citizen, headers, officer, submit
+from tests.fakes.adapters import FixedClock
 
 DISTRICT = "1703202"  # Oltinkoʻl tumani, Andijon viloyati
 DISTRICT_HOKIMIYAT = officer("hokim-clerk-1", "hokimiyat-1703202")

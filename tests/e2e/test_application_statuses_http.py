@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from api.schemas.applications import ApplicationOut
 from domain.application_statuses import DECIDED, STATUSES
 from domain.fee_status import FEE_STATUSES
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container
 from tests.e2e.cases import (
     DISTRICT,
@@ -25,6 +24,7 @@ from tests.e2e.cases import (
     service_example,
     submit,
 )
+from tests.fakes.adapters import FixedClock
 
 PAID = "marriage-registration"
 # Never at rest: a decision issues its result in the same transaction.

@@ -20,7 +20,6 @@ from fastapi.testclient import TestClient
 
 from application.principal import Principal
 from domain.context import CommandContext
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container
 from tests.documents import attachments
 from tests.e2e.cases import (
@@ -31,6 +30,7 @@ from tests.e2e.cases import (
     service_example,
     submit,
 )
+from tests.fakes.adapters import FixedClock
 
 MONTH = "2027-04"
 MONDAY = datetime(2027, 4, 5, 4, 0, tzinfo=UTC)  # 09:00 in Tashkent; no holiday that week

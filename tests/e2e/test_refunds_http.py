@@ -24,11 +24,11 @@ from application.seeding import ReferenceData, seed
 from domain.context import CommandContext
 from domain.payment import Payment
 from domain.service_application import ServiceApplication
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container, build_container
 from infrastructure.database import DatabaseConfig
 from tests.conftest import TEST_NOW, settings_for
 from tests.e2e.cases import DISTRICT, attachments, citizen, headers, officer, service_example
+from tests.fakes.adapters import FixedClock
 
 NO_REFUNDS = "divorce-registration"  # revised below to refund nothing
 APPLICANT = citizen("52911881234565", name=None)

@@ -30,6 +30,13 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
+from application.case_export import (
+    EVENTS_FILE,
+    MANIFEST_FILE,
+    manifest_for,
+    read_export,
+    verify_export,
+)
 from application.principal import Principal
 from domain.audit_chain import (
     CHAIN_REWRITTEN,
@@ -44,19 +51,11 @@ from domain.audit_chain import (
 )
 from domain.context import CommandContext
 from infrastructure.audit import VerificationReport
-from infrastructure.audit_export import (
-    EVENTS_FILE,
-    MANIFEST_FILE,
-    export_case,
-    manifest_for,
-    read_export,
-    verify_export,
-)
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container
 from infrastructure.database import DatabaseConfig
 from tests.conftest import TEST_NOW
 from tests.e2e.cases import citizen, paid_and_decided
+from tests.fakes.adapters import FixedClock
 from tests.integration.live import live_container
 
 YAGONA = str(Path(sys.executable).parent / "yagona")
@@ -325,7 +324,7 @@ def test_an_export_verifies_offline_and_an_altered_export_does_not(
     case: tuple[Container, UUID], tmp_path: Path
 ) -> None:
     container, application_id = case
-    export = export_case(container.audit, container.seals, AUDITOR, CTX, str(application_id))
+    export = container.queries.exports.export(AUDITOR, CTX, str(application_id))
     directory = tmp_path / "case"
     export.write(directory)
     assert export.manifest["events"] == len(export.events.splitlines()) >= 10

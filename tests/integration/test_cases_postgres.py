@@ -16,11 +16,11 @@ import pytest
 from psycopg import sql
 
 from domain.service_application import ServiceApplication
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container
 from infrastructure.database import DatabaseConfig
 from tests.conftest import TEST_NOW
 from tests.e2e.cases import CITIZEN_A, citizen, headers, officer, submission
+from tests.fakes.adapters import FixedClock
 from tests.integration.live import ADMIN, live_container, serve
 
 

@@ -10,11 +10,11 @@ import pytest
 from eventsourcing.persistence import Tracking
 from psycopg import sql
 
-from application.agency_index import AgencyIndexBuilt
 from application.attachments import AttachmentUpload
 from application.catalogue import Catalogue
 from application.principal import Principal
 from application.seeding import expand_agencies, seed
+from domain.agency_index import AgencyIndexBuilt
 from domain.context import CommandContext
 from infrastructure.container import Container
 from infrastructure.reference_data import load_reference_data
@@ -261,11 +261,11 @@ def test_a_catalogue_seeded_before_the_agency_index_still_routes(container: Cont
                 "DELETE FROM {schema}.audit_links WHERE stream = 'Catalogue' AND aggregate_id IN "
                 "(SELECT originator_id FROM {schema}.catalogue_events WHERE topic LIKE %s)"
             ).format(schema=schema),
-            ("application.agency_index:%",),
+            ("domain.agency_index:%",),
         )
         conn.execute(
             sql.SQL("DELETE FROM {}.catalogue_events WHERE topic LIKE %s").format(schema),
-            ("application.agency_index:%",),
+            ("domain.agency_index:%",),
         )
     fresh = Catalogue(env=container.env)
     try:

@@ -8,13 +8,13 @@ import pytest
 
 from application.seeding import seed
 from domain.context import CommandContext
-from infrastructure.clock import FixedClock
 from infrastructure.container import build_container
 from infrastructure.embedded_postgres import stop_embedded
 from infrastructure.reference_data import load_reference_data
 from infrastructure.settings import Settings
 from projections.catalogue.view import ServiceFilter
 from tests.conftest import TEST_NOW
+from tests.fakes.adapters import FixedClock
 
 
 @pytest.mark.embedded

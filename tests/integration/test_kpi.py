@@ -41,7 +41,6 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from application.principal import Principal
 from domain.context import CommandContext
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container
 from infrastructure.database import DatabaseConfig
 from infrastructure.payments.sandbox import SandboxProvider
@@ -49,6 +48,7 @@ from infrastructure.payments.webhooks import to_provider_event, verify
 from projections.kpi import KpiRow
 from tests.documents import uploads
 from tests.e2e.cases import CITIZEN_A, CITIZEN_B, service_example
+from tests.fakes.adapters import FixedClock
 from tests.integration.live import live_container
 
 UZ = timezone(timedelta(hours=5))

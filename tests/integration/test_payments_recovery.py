@@ -13,7 +13,6 @@ from psycopg import sql
 
 from application.principal import Principal
 from domain.errors import NothingToPay
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container
 from infrastructure.database import DatabaseConfig
 from infrastructure.payments.sandbox import SandboxProvider
@@ -22,6 +21,7 @@ from infrastructure.reference_data import load_reference_data
 from tests.conftest import TEST_NOW
 from tests.documents import uploads
 from tests.e2e.cases import service_example
+from tests.fakes.adapters import FixedClock
 from tests.integration.live import ADMIN, eventually, live_container
 
 CITIZEN = Principal("31503901234567", "citizen")

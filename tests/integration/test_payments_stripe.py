@@ -19,11 +19,11 @@ from psycopg import sql
 
 from domain.payment import Payment
 from domain.service_application import ServiceApplication
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container
 from infrastructure.database import DatabaseConfig
 from tests.conftest import TEST_NOW
 from tests.e2e.cases import citizen, headers, officer, service_example, submission
+from tests.fakes.adapters import FixedClock
 from tests.integration.live import eventually, live_container, serve
 
 API_KEY = "sk_test_yagona"

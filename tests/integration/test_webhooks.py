@@ -19,8 +19,8 @@ from application.webhooks import CANCELLED, DELIVERED, FAILED, PENDING, Delivery
 from domain.context import CommandContext
 from domain.indexes import ProviderPaymentIndex, TrackingNumberIndex
 from domain.webhooks import verify_signature
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container
+from tests.fakes.adapters import FixedClock
 
 ADMIN = Principal("admin-1", "admin")
 ADMIN_CTX = CommandContext(actor="admin-1", role="admin", correlation_id="test")

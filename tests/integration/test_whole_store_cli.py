@@ -19,13 +19,13 @@ from psycopg import sql
 
 from application.seeding import seed
 from domain.context import CommandContext
-from infrastructure.clock import FixedClock
 from infrastructure.container import build_container
 from infrastructure.database import DatabaseConfig
 from infrastructure.reference_data import load_reference_data
 from infrastructure.settings import Settings
 from infrastructure.workers import PROJECTIONS
 from tests.conftest import TEST_NOW, settings_for
+from tests.fakes.adapters import FixedClock
 from tests.integration.helpers import count_events
 
 YAGONA = str(Path(sys.executable).parent / "yagona")

@@ -35,7 +35,6 @@ from domain.context import CommandContext
 from domain.errors import ConcurrentModification
 from domain.payment import Payment
 from domain.service_application import ServiceApplication
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container, build_container
 from infrastructure.database import DatabaseConfig
 from infrastructure.payments.sandbox import SandboxProvider
@@ -47,6 +46,7 @@ from projections.rebuild import replay
 from tests.conftest import TEST_CIPHER_KEY, TEST_NOW, settings_for
 from tests.documents import uploads
 from tests.e2e.cases import CITIZEN_A, CITIZEN_B, DISTRICT, service_example
+from tests.fakes.adapters import FixedClock
 from tests.integration.helpers import dump_tables
 from tests.integration.live import ADMIN
 

@@ -514,10 +514,9 @@ def assert_acknowledged_writes_recorded(container: Container, ledger: Ledger) ->
         assert application is not None
         assert application.decision_id is not None, f"acknowledged decision of {key} is lost"
     for key in acknowledged.get("payment", []):
-        assert payments._get(Payment, UUID(key)) is not None, f"payment {key} is lost"
+        payments.payment(UUID(key))  # PaymentNotFound if the acknowledged payment is lost
     for key in acknowledged.get("payment_succeeded", []):
-        payment = payments._get(Payment, UUID(key))
-        assert payment is not None, key
+        payment = payments.payment(UUID(key))
         assert payment.status in ("succeeded", "refunded"), key
     for key in acknowledged.get("appeal", []):
         assert cases.find(Appeal, UUID(key)) is not None, f"appeal {key} is lost"

@@ -19,7 +19,6 @@ from starlette.routing import BaseRoute, Route
 from api.app import create_app
 from application.principal import Principal
 from domain.context import CommandContext
-from infrastructure.clock import FixedClock
 from infrastructure.container import Container
 from infrastructure.database import DatabaseConfig
 from tests.conftest import TEST_NOW
@@ -33,6 +32,7 @@ from tests.e2e.cases import (
     service_example,
     submission,
 )
+from tests.fakes.adapters import FixedClock
 from tests.integration.live import live_container
 
 ADMIN = Principal("admin-1", "admin")

@@ -15,8 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from application.ports import ArchivedEvent
-from infrastructure.audit_export import (
+from application.case_export import (
     EVENTS_FILE,
     MANIFEST_FILE,
     CaseExport,
@@ -26,6 +25,7 @@ from infrastructure.audit_export import (
     read_export,
     verify_export,
 )
+from application.ports import ArchivedEvent
 from tests.unit.test_cases_app import NOW
 
 CASE = uuid4()

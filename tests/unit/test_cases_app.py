@@ -27,11 +27,8 @@ from domain.errors import (
     RoleNotAllowed,
     ServiceNotActive,
 )
-from infrastructure.access_log import MemoryAccessLog
-from infrastructure.blobs import MemoryBlobStore
-from infrastructure.clock import FixedClock
 from infrastructure.result_renderer import DocumentRenderer
-from infrastructure.sequences import MemorySequences
+from tests.fakes.adapters import FixedClock, MemoryAccessLog, MemoryBlobStore, MemorySequences
 from tests.unit.builders import CTX, DAY, names, terms
 from tests.unit.test_catalogue_app import KINDS, TERRITORIES
 

@@ -13,7 +13,7 @@ from application.inter_agency import InterAgency
 from application.jobs import Jobs
 from application.payments import Payments
 from application.ports import Notice
-from infrastructure.sequences import MemorySequences
+from tests.fakes.adapters import MemorySequences
 from tests.unit.builders import CTX, names
 from tests.unit.test_cases_app import CaseCore, make_cases, submit
 

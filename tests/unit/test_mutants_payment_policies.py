@@ -15,7 +15,7 @@ from application.payment_policies import CasesFollowPayments, PaymentsFollowCase
 from domain.agency import AgencyRef
 from domain.calendar import HolidayCalendar, WorkingCalendar
 from domain.payment import Payment
-from infrastructure.clock import FixedClock
+from tests.fakes.adapters import FixedClock
 from tests.unit.builders import META, empty_case, names
 from tests.unit.test_payment_policies import NOW, NoCalendar, awaiting, run
 

@@ -21,8 +21,8 @@ from domain.errors import InvalidTransition, NothingChanged
 from domain.fee_status import fee_status
 from domain.payment import Payment
 from domain.service_application import ServiceApplication
-from infrastructure.clock import FixedClock
 from infrastructure.payments.webhooks import to_provider_event
+from tests.fakes.adapters import FixedClock
 from tests.unit.builders import META, empty_case
 from tests.unit.gwt import given
 from tests.unit.test_payment import STEPS, case

@@ -14,7 +14,7 @@ from domain.agency import AgencyRef
 from domain.calendar import WorkingCalendar
 from domain.payment import Payment
 from domain.service_application import ServiceApplication
-from infrastructure.clock import FixedClock
+from tests.fakes.adapters import FixedClock
 from tests.unit.builders import META
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)

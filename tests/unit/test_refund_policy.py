@@ -22,8 +22,8 @@ from domain.agency import AgencyRef
 from domain.calendar import WorkingCalendar
 from domain.payment import Payment
 from domain.service import ServiceTerms
-from infrastructure.clock import FixedClock
 from infrastructure.reference_data import load_reference_data
+from tests.fakes.adapters import FixedClock
 from tests.unit.builders import META, empty_case
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from application.agency_index import AgencyIndexBuilt
 from application.attachments import AttachmentUpload
 from application.cases import CaseDependencies, Cases
 from application.catalogue import Catalogue
@@ -16,10 +15,8 @@ from application.principal import Principal
 from application.seeding import seed
 from application.submissions import Submissions
 from domain.agency import Agency
-from infrastructure.access_log import MemoryAccessLog
-from infrastructure.blobs import MemoryBlobStore
-from infrastructure.clock import FixedClock
-from infrastructure.sequences import MemorySequences
+from domain.agency_index import AgencyIndexBuilt
+from tests.fakes.adapters import FixedClock, MemoryAccessLog, MemoryBlobStore, MemorySequences
 from tests.unit.builders import CTX, DAY, names, terms
 from tests.unit.test_catalogue_app import data
 

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.utils import get_topic, resolve_topic
 from hypothesis import given as hypothesis_given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -139,6 +140,23 @@ def test_every_transition_and_every_forbidden_one(state: str, step: str) -> None
         assert outcome.error is None, outcome.error
         assert outcome.events
         assert outcome.aggregate.status == expected
+
+
+def test_the_events_keep_the_topics_stored_in_the_event_tables() -> None:
+    # The commands come from mixins in other modules; the events they record are still
+    # ServiceApplication's nested classes in domain.service_application, whose topics the
+    # stored events name.
+    events = case("route", "accept", "decide")
+    prefix = "domain.service_application:ServiceApplication."
+    assert [get_topic(type(e)) for e in events] == [
+        f"{prefix}Submitted",
+        f"{prefix}Routed",
+        f"{prefix}ClockStarted",
+        f"{prefix}Accepted",
+        f"{prefix}Decided",
+    ]
+    assert all(resolve_topic(get_topic(type(e))) is type(e) for e in events)
+    assert isinstance(replay(events), ServiceApplication)
 
 
 def test_submission_records_the_pinned_version_and_routing_starts_the_term() -> None:

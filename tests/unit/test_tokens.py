@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from application.principal import InvalidPrincipal, Principal
-from infrastructure.clock import FixedClock
 from infrastructure.tokens import InvalidToken, TokenService
+from tests.fakes.adapters import FixedClock
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 SECRET = "a-test-secret-of-at-least-32-bytes"

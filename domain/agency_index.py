@@ -9,8 +9,7 @@ registers). ``AgencyIndexBuilt`` marks a catalogue whose
 index is complete: a database whose agencies were registered before the index existed has
 no marker, and the catalogue builds the index from its stored agencies first (once).
 
-(These aggregates are kept in ``application``: their topics are stored with the
-catalogue's events, so they must not move or be renamed.)
+(Their topics are stored with the catalogue's events: they must not move or be renamed.)
 """
 
 from __future__ import annotations

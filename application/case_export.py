@@ -1,5 +1,6 @@
-"""Case exports: a case's events as JSON Lines with a manifest of their chain hashes, as a
-directory or a zip file, and their offline verification."""
+"""Case exports: a case's events as JSON Lines with a manifest of their chain hashes and
+seals, as a directory or a zip file (the auditor's use case, ``CaseExports``), and their
+offline verification (the format is the application's: the CLI and the API share it)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,14 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from application.audit import Audit
 from application.ports import ArchivedEvent
 from application.principal import Principal
-from domain.audit_chain import chain, event_hash
+from domain.audit_chain import Finding, chain, event_hash
 from domain.context import CommandContext
-from infrastructure.audit import Seals
 
 EVENTS_FILE = "events.jsonl"
 MANIFEST_FILE = "manifest.json"
@@ -92,18 +92,39 @@ class CaseExport:
         return written
 
 
-def export_case(
-    audit: Audit, seals: Seals, principal: Principal, ctx: CommandContext, key: str
-) -> CaseExport:
-    """A case's events with a manifest of their chain hashes, the heads sealed for them and
-    the latest seal (to compare with the seal stream)."""
-    case_id, events = audit.export(principal, ctx, key)
-    _, sealed = seals.verify()
-    lines = export_lines(events)
-    manifest = manifest_for(case_id, lines, sealed)
-    latest = seals.latest()
-    manifest["latest_seal"] = {"seq": latest.seq, "hash": latest.hash} if latest else None
-    return CaseExport(manifest, jsonl(lines))
+class SealedHead(Protocol):
+    @property
+    def seq(self) -> int: ...
+
+    @property
+    def hash(self) -> str: ...
+
+
+class SealRecords(Protocol):
+    """The audit seal stream (``infrastructure.audit.Seals``)."""
+
+    def verify(self) -> tuple[Finding | None, dict[str, tuple[int, str]]]: ...
+
+    def latest(self) -> SealedHead | None: ...
+
+
+class CaseExports:
+    """An auditor's export of a case, to verify offline."""
+
+    def __init__(self, audit: Audit, seals: SealRecords) -> None:
+        self.audit = audit
+        self.seals = seals
+
+    def export(self, principal: Principal, ctx: CommandContext, key: str) -> CaseExport:
+        """A case's events with a manifest of their chain hashes, the heads sealed for them
+        and the latest seal (to compare with the seal stream). Auditors only; recorded."""
+        case_id, events = self.audit.export(principal, ctx, key)
+        _, sealed = self.seals.verify()
+        lines = export_lines(events)
+        manifest = manifest_for(case_id, lines, sealed)
+        latest = self.seals.latest()
+        manifest["latest_seal"] = {"seq": latest.seq, "hash": latest.hash} if latest else None
+        return CaseExport(manifest, jsonl(lines))
 
 
 def read_export(

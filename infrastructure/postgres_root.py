@@ -1,0 +1,183 @@
+"""The PostgreSQL composition root: the production adapters over one database (external or
+embedded), wired into the use cases; ``infrastructure.bootstrap.bootstrap``'s default."""
+
+from __future__ import annotations
+
+from application.audit import Audit
+from application.cases import CaseDependencies, Cases
+from application.catalogue import Catalogue
+from application.feed import Feed
+from application.integrators import Integrators
+from application.payments import PaymentDependencies, Payments
+from application.ports import BlobStore, Clock, Notifier, PaymentProvider
+from application.webhooks import Webhooks
+from infrastructure.access_log import PostgresAccessLog
+from infrastructure.audit import ChainVerifier, EventArchive, Seals
+from infrastructure.blobs import LocalBlobStore
+from infrastructure.clock import SystemClock
+from infrastructure.container import Container
+from infrastructure.database import ddl_lock, ensure_schema
+from infrastructure.feed import FeedLog
+from infrastructure.idempotency import IdempotencyStore, Presence
+from infrastructure.integrators import PostgresIntegratorStore
+from infrastructure.keys import cipher_key, derived_secret, pseudonym_key
+from infrastructure.kpi_targets import load_kpi_targets
+from infrastructure.notifier import LogNotifier
+from infrastructure.pool_backoff import cap_reconnect_backoff
+from infrastructure.result_renderer import DocumentRenderer
+from infrastructure.sequences import PostgresSequences
+from infrastructure.settings import Settings, check_production_safety
+from infrastructure.tokens import TokenService
+from infrastructure.webhooks import HttpSender, PostgresWebhookStore, secret_deriver
+from infrastructure.wiring import (
+    AUDITED_STREAMS,
+    RUNNER_POOL,
+    application_env,
+    build_jobs,
+    case_services,
+    make_views,
+    payment_provider,
+    resolve_database,
+)
+from projections.audit_actions import AuditActionsView
+from projections.citizen_applications import CitizenApplicationsView
+
+
+def postgres_container(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    blobs: BlobStore | None = None,
+    provider: PaymentProvider | None = None,
+    notifier: Notifier | None = None,
+    start_workers: bool = False,
+) -> Container:
+    """PostgreSQL and the production adapters; ``blobs``, ``provider`` and ``notifier``
+    replace the configured ones when given."""
+    check_production_safety(settings)
+    cap_reconnect_backoff()  # recover within seconds of the database's return
+    kpi_targets = load_kpi_targets()  # a malformed targets file stops the start
+    database = resolve_database(settings)
+    key = cipher_key(settings)
+    env = application_env(
+        database, key, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
+    runner_env = application_env(database, key, **RUNNER_POOL)
+    clock = clock or SystemClock()
+    with ddl_lock(database):
+        ensure_schema(database)
+        catalogue = Catalogue(env=env)
+        views = make_views(database, settings)
+        shared = views["catalogue"].datastore
+        access_log = PostgresAccessLog(shared)
+        access_log.create_table()
+        idempotency = IdempotencyStore(shared, presence=Presence(database))
+        idempotency.create_table()
+        configured, webhook_secret = payment_provider(settings, shared, key)
+        provider = provider or configured
+        seals = Seals(shared, AUDITED_STREAMS)
+        seals.create_table()
+        integrator_store = PostgresIntegratorStore(shared)
+        integrator_store.create_table()
+        webhook_store = PostgresWebhookStore(shared)
+        webhook_store.create_table()
+        cases = Cases(
+            env=env,
+            deps=CaseDependencies(
+                catalogue=catalogue, access_log=access_log, pseudonym_key=pseudonym_key(key)
+            ),
+        )
+    with ddl_lock(database):
+        payments = Payments(
+            env=env, deps=PaymentDependencies(cases=cases, provider=provider, clock=clock)
+        )
+    with ddl_lock(database):
+        feed_log = FeedLog(shared, {"Catalogue": catalogue, "Cases": cases, "Payments": payments})
+        feed_log.create_table()
+    citizen_view = views["citizen_applications"]
+    assert isinstance(citizen_view, CitizenApplicationsView)
+    actions_view = views["audit_actions_cases"]
+    assert isinstance(actions_view, AuditActionsView)
+    verifier = ChainVerifier(shared, seals)
+    audit = Audit(
+        cases=cases,
+        payments=payments,
+        archive=EventArchive({"Cases": cases, "Payments": payments}),
+        verifier=verifier,
+        access=access_log,
+        actions=actions_view,
+        members=actions_view,
+        cases_of_citizen=citizen_view.ids_for_applicant,
+    )
+    # Commands read the catalogue's own state (routing, agencies), never a read model.
+    services = case_services(
+        cases,
+        catalogue=catalogue,
+        clock=clock,
+        sequences=PostgresSequences(shared),
+        blobs=blobs or LocalBlobStore(settings.data_dir / "blobs"),
+        renderer=DocumentRenderer(settings.public_base_url),
+    )
+    notifier = notifier or LogNotifier()
+    jobs = build_jobs(
+        services,
+        payments,
+        views,
+        notifier=notifier,
+        sealer=seals,
+        request_keys=idempotency,
+        clock=clock,
+        settings=settings,
+    )
+    tokens = TokenService(
+        settings.jwt_secret.get_secret_value(),
+        issuer=settings.jwt_issuer,
+        ttl_seconds=settings.token_ttl_seconds,
+        clock=clock,
+        jwks_url=settings.jwt_jwks_url,
+        audience=settings.jwt_audience,
+    )
+    container = Container(
+        settings=settings,
+        database=database,
+        env=env,
+        runner_env=runner_env,
+        clock=clock,
+        catalogue=catalogue,
+        cases=cases,
+        submissions=services.submissions,
+        handling=services.handling,
+        decisions=services.decisions,
+        jobs=jobs,
+        payments=payments,
+        provider=provider,
+        webhook_secret=webhook_secret,
+        tokens=tokens,
+        idempotency=idempotency,
+        access_log=access_log,
+        seals=seals,
+        verifier=verifier,
+        audit=audit,
+        appeals=services.appeals,
+        notifier=notifier,
+        inter_agency=services.inter_agency,
+        integrators=Integrators(integrator_store, clock),
+        feed_log=feed_log,
+        feed=Feed(feed_log),
+        webhooks=Webhooks(
+            store=webhook_store,
+            feed=feed_log,
+            sender=HttpSender(),
+            clock=clock,
+            secret_for=secret_deriver(derived_secret(key, "webhooks").encode()),
+            client_of=integrator_store.find,
+            require_https=settings.is_production,
+        ),
+        kpi_targets=kpi_targets,
+        _views=views,
+        embedded_data_dir=None if settings.database_url else settings.data_dir,
+    )
+    container.record_start_heads()
+    if start_workers:
+        container.start_workers()
+    return container

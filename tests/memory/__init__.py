@@ -1,0 +1,1 @@
+"""HTTP tests on the in-memory composition root: no PostgreSQL."""
