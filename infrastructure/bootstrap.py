@@ -50,7 +50,7 @@ from infrastructure.result_renderer import DocumentRenderer
 from infrastructure.settings import Settings, UnsafeConfiguration, check_production_safety
 from infrastructure.tokens import InvalidToken, TokenService
 from infrastructure.webhooks import secret_deriver
-from infrastructure.wiring import case_services
+from infrastructure.wiring import case_services, token_service
 from infrastructure.workers import PROJECTIONS
 
 # Everything the clients (api/: the HTTP app and the CLI) take from infrastructure: they
@@ -245,14 +245,7 @@ def _memory_container(
         members=adapters.audit_members,
         cases_of_citizen=read_models.citizen_applications.ids_for_applicant,
     )
-    tokens = TokenService(
-        settings.jwt_secret.get_secret_value(),
-        issuer=settings.jwt_issuer,
-        ttl_seconds=settings.token_ttl_seconds,
-        clock=clock,
-        jwks_url=settings.jwt_jwks_url,
-        audience=settings.jwt_audience,
-    )
+    tokens = token_service(settings, clock)
     container = Container(
         settings=settings,
         database=None,

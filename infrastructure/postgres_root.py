@@ -27,7 +27,6 @@ from infrastructure.pool_backoff import cap_reconnect_backoff
 from infrastructure.result_renderer import DocumentRenderer
 from infrastructure.sequences import PostgresSequences
 from infrastructure.settings import Settings, check_production_safety
-from infrastructure.tokens import TokenService
 from infrastructure.webhooks import HttpSender, PostgresWebhookStore, secret_deriver
 from infrastructure.wiring import (
     AUDITED_STREAMS,
@@ -38,6 +37,7 @@ from infrastructure.wiring import (
     make_views,
     payment_provider,
     resolve_database,
+    token_service,
 )
 from projections.audit_actions import AuditActionsView
 from projections.citizen_applications import CitizenApplicationsView
@@ -129,14 +129,7 @@ def postgres_container(
         clock=clock,
         settings=settings,
     )
-    tokens = TokenService(
-        settings.jwt_secret.get_secret_value(),
-        issuer=settings.jwt_issuer,
-        ttl_seconds=settings.token_ttl_seconds,
-        clock=clock,
-        jwks_url=settings.jwt_jwks_url,
-        audience=settings.jwt_audience,
-    )
+    tokens = token_service(settings, clock)
     container = Container(
         settings=settings,
         database=database,

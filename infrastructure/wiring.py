@@ -38,6 +38,7 @@ from infrastructure.keys import derived_secret
 from infrastructure.payments.sandbox import SandboxProvider
 from infrastructure.payments.stripe_provider import StripeProvider
 from infrastructure.settings import Settings
+from infrastructure.tokens import TokenService
 from infrastructure.workers import (
     RUNNING_PROJECTIONS,
     ProjectionSpec,
@@ -245,3 +246,16 @@ def background_work(
     supervised.append(polling_job("notifications", jobs.deliver_notifications, idle=1.0))
     supervised.append(polling_job("webhooks", webhooks_run, idle=0.5))
     return supervised
+
+
+def token_service(settings: Settings, clock: Clock) -> TokenService:
+    """Bearer tokens as the settings configure them (local HS256, or an identity
+    provider's JWKS)."""
+    return TokenService(
+        settings.jwt_secret.get_secret_value(),
+        issuer=settings.jwt_issuer,
+        ttl_seconds=settings.token_ttl_seconds,
+        clock=clock,
+        jwks_url=settings.jwt_jwks_url,
+        audience=settings.jwt_audience,
+    )

@@ -14,12 +14,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from application.authorization import OWN, POLICY, authorize
 from application.principal import Principal
-from domain.errors import DomainError, NotFound
 from infrastructure.container import Container
 from tests.e2e.cases import CITIZEN_B, OTHER_AGENCY, citizen, headers, officer, submission
 from tests.memory.support import ADMIN, ALL_SCOPES, api_key, submitted
+from tests.policy_expectations import PolicyExpectations
 
 UNAUTHENTICATED = ("anonymous", "expired_token", "unknown_api_key")
 CALLERS = (
@@ -43,26 +42,8 @@ PRINCIPALS: dict[str, Principal] = {
 }
 
 
-def permitted(action: str, caller: str) -> bool:
-    try:
-        authorize(PRINCIPALS[caller], action, not_found=NotFound("hidden"))
-    except DomainError:
-        return False
-    return True
-
-
-def granted(action: str, ok: int = 200, **reach: int) -> dict[str, int]:
-    permission = POLICY[action]
-    refused = 404 if permission.hidden else 403
-    statuses = dict.fromkeys(UNAUTHENTICATED, 401)
-    statuses |= {
-        c: ok if permitted(action, c) else refused for c in CALLERS if c not in UNAUTHENTICATED
-    }
-    for caller, status in reach.items():
-        assert permitted(action, caller), f"{caller} is refused {action} by the policy already"
-        assert permission.reach_of(PRINCIPALS[caller].role) != "all"
-        assert status == 404 or permission.reach_of(PRINCIPALS[caller].role) != OWN
-    return statuses | reach
+EXPECT = PolicyExpectations(PRINCIPALS, UNAUTHENTICATED)
+granted = EXPECT.granted
 
 
 def public(status: int = 200) -> dict[str, int]:

@@ -20,11 +20,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from application.authorization import OWN, POLICY, authorize
 from application.principal import Principal
-from domain.errors import DomainError, NotFound
 from infrastructure.container import Container
 from tests.e2e.cases import citizen, submission
+from tests.policy_expectations import PolicyExpectations
 from tests.reliability.world import (
     ADMIN,
     ADMIN_CTX,
@@ -104,31 +103,8 @@ PRINCIPALS: dict[str, Principal] = {
 }
 
 
-def permitted(action: str, caller: str) -> bool:
-    try:
-        authorize(PRINCIPALS[caller], action, not_found=NotFound("hidden"))
-    except DomainError:
-        return False
-    return True
-
-
-def granted(action: str, ok: int = 200, **reach: int) -> dict[str, int]:
-    """Each caller's status for a route taking ``action``: 401 unauthenticated; 403 (404
-    if the action is hidden) where the policy refuses the role or scope; ``ok`` where it
-    allows, except the allowed callers named in ``reach``, whom the action's reach (their
-    own, their agency's) keeps from this particular thing."""
-    permission = POLICY[action]
-    refused = 404 if permission.hidden else 403
-    statuses = dict.fromkeys(UNAUTHENTICATED, 401)
-    statuses |= {
-        c: ok if permitted(action, c) else refused for c in CALLERS if c not in UNAUTHENTICATED
-    }
-    for caller, status in reach.items():
-        assert permitted(action, caller), f"{caller} is refused {action} by the policy already"
-        role = PRINCIPALS[caller].role
-        assert permission.reach_of(role) != "all", f"{action} does not narrow the {role} role"
-        assert status == 404 or permission.reach_of(role) != OWN, "out of one's own: 404"
-    return statuses | reach
+EXPECT = PolicyExpectations(PRINCIPALS, UNAUTHENTICATED)
+granted = EXPECT.granted
 
 
 OTHER_CITIZEN = {"other_citizen": 404}
