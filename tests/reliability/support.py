@@ -40,7 +40,7 @@ from tests.conftest import TEST_CIPHER_KEY, settings_for
 from tests.documents import attachments
 from tests.e2e.cases import CITIZEN_A, CITIZEN_B, DISTRICT, service_example
 from tests.integration.live import ADMIN
-from tests.integration.test_worker_crash import decoded, quiescent, snapshot
+from tests.integration.store_reading import decoded, quiescent, snapshot
 
 YAGONA = str(Path(sys.executable).parent / "yagona")
 PROBLEM_JSON = "application/problem+json"
