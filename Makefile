@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint typecheck contracts unit integration e2e reliability mutants mutants-results clean
+.PHONY: run test install lint typecheck contracts unit memory integration e2e reliability mutants mutants-results clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=...)")'
@@ -36,6 +36,10 @@ test: lint typecheck contracts
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
+
+# HTTP tests of routing, validation and authorization on the in-memory bootstrap (no database).
+memory: $(STAMP)
+	$(BIN)/pytest tests/memory
 
 integration: $(STAMP)
 	$(BIN)/pytest tests/integration

@@ -14,21 +14,12 @@ import json
 import os
 import re
 import subprocess
-import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
-import psycopg
-import pytest
-from fastapi.testclient import TestClient
 from psycopg import sql
-from psycopg.rows import dict_row
 from typer.testing import CliRunner
 
-from api.app import create_app
 from api.cli import app as cli
 from application.case_export import (
     EVENTS_FILE,
@@ -37,7 +28,6 @@ from application.case_export import (
     read_export,
     verify_export,
 )
-from application.principal import Principal
 from domain.audit_chain import (
     CHAIN_REWRITTEN,
     INSERTED,
@@ -46,114 +36,27 @@ from domain.audit_chain import (
     REORDERED,
     SEAL_MISMATCH,
     SEALS_BROKEN,
-    event_hash,
-    link,
 )
-from domain.context import CommandContext
-from infrastructure.audit import VerificationReport
 from infrastructure.container import Container
-from infrastructure.database import DatabaseConfig
-from tests.conftest import TEST_NOW
-from tests.e2e.cases import citizen, paid_and_decided
-from tests.fakes.adapters import FixedClock
-from tests.integration.live import live_container
+from tests.integration.tampering import (
+    AUDITOR,
+    CTX,
+    YAGONA,
+    Store,
+    case,
+    cli_env,
+    connect,
+    events_table,
+    links_table,
+    only_finding,
+    rewrite_chain,
+    set_event,
+    store,
+    stored,
+    verify,
+)
 
-YAGONA = str(Path(sys.executable).parent / "yagona")
-AUDITOR = Principal("auditor-7", "auditor")
-CTX = CommandContext(actor="auditor-7", role="auditor", correlation_id="audit-test")
-PINFLS = [
-    "31503901234567",
-    "42207951234561",
-    "51212051234567",
-    "30101851234568",
-    "40202901234562",
-    "31111801234563",
-    "42512881234564",
-    "50303951234565",
-    "31010751234566",
-    "42002001234567",
-]
-
-
-@pytest.fixture(scope="module")
-def store(
-    test_database: DatabaseConfig, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Store]:
-    with live_container(
-        test_database, tmp_path_factory.mktemp("audit"), FixedClock(TEST_NOW)
-    ) as container:
-        with TestClient(create_app(container)) as client:
-            keys = [
-                str(paid_and_decided(client, container, citizen(pinfl, name=None))["id"])
-                for pinfl in PINFLS
-            ]
-        container.wait_for_projections()
-        container.stop_workers()  # nothing follows the forged rows from here on
-        assert container.seals.seal() is not None
-        yield Store(container, keys, tuple(keys))
-
-
-@dataclass
-class Store:
-    container: Container
-    unused: list[str]  # cases no test has tampered with yet
-    keys: tuple[str, ...]
-
-
-@pytest.fixture
-def case(store: Store) -> tuple[Container, UUID]:
-    """A case of its own for each test (the store holds one per test)."""
-    return store.container, UUID(store.unused.pop())
-
-
-def events_table(container: Container, stream: str = "cases") -> sql.Identifier:
-    return sql.Identifier(container.settings.db_schema, f"{stream}_events")
-
-
-def links_table(container: Container) -> sql.Identifier:
-    return sql.Identifier(container.settings.db_schema, "audit_links")
-
-
-def connect(container: Container) -> psycopg.Connection[dict[str, Any]]:
-    """An autocommit connection whose rows are dicts, as a tamperer's psql session."""
-    return psycopg.connect(container.database.conninfo(), autocommit=True, row_factory=dict_row)
-
-
-def stored(container: Container, aggregate_id: UUID) -> list[tuple[int, str, bytes]]:
-    with connect(container) as conn:
-        rows = conn.execute(
-            sql.SQL(
-                "SELECT originator_version, topic, state FROM {} WHERE originator_id = %s "
-                "ORDER BY originator_version"
-            ).format(events_table(container)),
-            (aggregate_id,),
-        ).fetchall()
-    return [(int(r["originator_version"]), str(r["topic"]), bytes(r["state"])) for r in rows]
-
-
-def set_event(
-    container: Container, aggregate_id: UUID, version: int, topic: str, state: bytes
-) -> None:
-    with connect(container) as conn:
-        conn.execute(
-            sql.SQL(
-                "UPDATE {} SET topic = %s, state = %s "
-                "WHERE originator_id = %s AND originator_version = %s"
-            ).format(events_table(container)),
-            (topic, state, aggregate_id, version),
-        )
-
-
-def verify(container: Container, application_id: UUID) -> VerificationReport:
-    report = container.audit.verify(AUDITOR, CTX, str(application_id))
-    assert isinstance(report, VerificationReport)
-    return report
-
-
-def only_finding(report: VerificationReport) -> Any:
-    assert not report.intact
-    assert len(report.findings) == 1, report.findings
-    return report.findings[0]
+__all__ = ["case", "store"]  # fixtures used here
 
 
 def test_an_untouched_case_verifies_intact_across_its_aggregates(
@@ -257,30 +160,6 @@ def test_a_changed_payment_event_is_found_in_the_payment_chain(
     )
 
 
-def rewrite_chain(container: Container, application_id: UUID, from_version: int) -> None:
-    """Change an event and recompute every later hash and link: a consistent forgery."""
-    events = stored(container, application_id)
-    version, topic, state = events[from_version - 1]
-    set_event(container, application_id, version, topic, state + b"\x00")
-    with connect(container) as conn:
-        previous = conn.execute(
-            sql.SQL(
-                "SELECT link FROM {} WHERE stream = 'Cases' AND aggregate_id = %s AND version = %s"
-            ).format(links_table(container)),
-            (application_id, from_version - 1),
-        ).fetchone()["link"]
-        for v, t, s in stored(container, application_id)[from_version - 1 :]:
-            digest = event_hash(str(application_id), v, t, s)
-            previous = link(previous, digest)
-            conn.execute(
-                sql.SQL(
-                    "UPDATE {} SET event_hash = %s, link = %s WHERE stream = 'Cases' "
-                    "AND aggregate_id = %s AND version = %s"
-                ).format(links_table(container)),
-                (digest, previous, application_id, v),
-            )
-
-
 def test_a_consistently_rewritten_chain_differs_from_its_sealed_head(
     case: tuple[Container, UUID],
 ) -> None:
@@ -307,17 +186,6 @@ def test_a_link_rewritten_alone_is_found_where_the_chain_breaks(
         )
     finding = only_finding(verify(container, application_id))
     assert (finding.version, finding.problem) == (2, CHAIN_REWRITTEN)
-
-
-def cli_env(container: Container) -> dict[str, str]:
-    settings = container.settings
-    return {
-        "YAGONA_DATABASE_URL": settings.database_url or "",
-        "YAGONA_DB_SCHEMA": settings.db_schema,
-        "YAGONA_DATA_DIR": str(settings.data_dir),
-        "YAGONA_CIPHER_KEY": settings.cipher_key.get_secret_value() if settings.cipher_key else "",
-        "YAGONA_LOG_LEVEL": "WARNING",
-    }
 
 
 def test_an_export_verifies_offline_and_an_altered_export_does_not(

@@ -17,7 +17,7 @@ from eventsourcing.persistence import Tracking
 from domain.application_statuses import QUEUED, STATUSES
 from infrastructure.container import Container
 from projections.citizen_applications import CitizenApplicationsProjection, CitizenApplicationsView
-from tests.unit.test_service_application import route, submitted
+from tests.unit.service_application_steps import route, submitted
 
 
 @pytest.fixture

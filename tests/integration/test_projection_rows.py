@@ -42,10 +42,10 @@ from projections.notifications import NotificationsProjection, NotificationsView
 from projections.officer_queue import OfficerQueueProjection, OfficerQueueView
 from projections.payments_ledger import PaymentsLedgerProjection, PaymentsLedgerView
 from projections.tracked_view import TrackedView
+from tests.unit import service_application_steps as applications
 from tests.unit import test_appeal as appeals
 from tests.unit import test_inter_agency_request as requests
 from tests.unit import test_payment as payments
-from tests.unit import test_service_application as applications
 from tests.unit.builders import CTX, META, names, terms
 from tests.unit.gwt import history
 from tests.unit.test_catalogue_app import data

@@ -21,15 +21,12 @@ import pytest
 from infrastructure.container import Container
 from infrastructure.database import DatabaseConfig
 from infrastructure.idempotency import IdempotencyStore, Presence
-from tests.reliability.support import (
-    Load,
-    System,
-    YagonaProcess,
+from tests.reliability.checks import (
     assert_acknowledged_writes_recorded,
     assert_read_models_equal_a_rebuild,
-    seeded_system,
-    until,
 )
+from tests.reliability.clients import Load
+from tests.reliability.support import System, YagonaProcess, seeded_system, until
 from tests.reliability.support_postgres import private_postgres
 
 # A client retries a write this long: enough for a restart, but less than the two minutes

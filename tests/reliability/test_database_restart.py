@@ -21,18 +21,12 @@ import requests
 
 from infrastructure.database import DatabaseUnavailable, ping
 from tests.e2e.cases import CITIZEN_A
-from tests.reliability.support import (
-    PROBLEM_JSON,
-    Client,
-    Ledger,
-    Load,
-    Seen,
-    System,
+from tests.reliability.checks import (
     assert_acknowledged_writes_recorded,
     assert_read_models_equal_a_rebuild,
-    seeded_system,
-    until,
 )
+from tests.reliability.clients import Client, Ledger, Load, Seen
+from tests.reliability.support import PROBLEM_JSON, System, seeded_system, until
 from tests.reliability.support_postgres import PrivatePostgres, private_postgres
 
 OUTAGE_SECONDS = 8.0

@@ -20,7 +20,7 @@ from domain.errors import NothingChanged
 from domain.service_application import ServiceApplication
 from tests.unit.builders import META
 from tests.unit.gwt import given, history
-from tests.unit.test_service_application import submitted
+from tests.unit.service_application_steps import submitted
 
 MONDAY = date(2026, 11, 23)
 CALENDAR = WorkingCalendar(holidays=frozenset({date(2026, 12, 8)}))  # Constitution Day, a Tue

@@ -19,7 +19,7 @@ from domain.errors import InvalidInput, NotAssigned
 from domain.service_application import ServiceApplication
 from tests.unit.builders import META
 from tests.unit.gwt import given, history
-from tests.unit.test_service_application import (
+from tests.unit.service_application_steps import (
     CALENDAR,
     MONDAY,
     PARENT,

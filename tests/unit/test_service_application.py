@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 from eventsourcing.utils import get_topic, resolve_topic
@@ -14,7 +12,6 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from domain.agency import AgencyRef
-from domain.attachment import Attachment
 from domain.calendar import WorkingCalendar
 from domain.errors import (
     AssignedToAnotherOfficer,
@@ -27,76 +24,16 @@ from domain.errors import (
 from domain.service_application import ServiceApplication
 from tests.unit.builders import META
 from tests.unit.gwt import given, history, replay
-
-MONDAY = date(2026, 11, 23)
-CALENDAR = WorkingCalendar(holidays=frozenset({date(2026, 12, 8)}))  # Constitution Day
-AGENCY = AgencyRef(UUID(int=1), "justice-1703202")
-PARENT = AgencyRef(UUID(int=2), "justice-1703")
-SHA = "a" * 64
-
-
-def submitted(**changes: Any) -> ServiceApplication:
-    fields: dict[str, Any] = {
-        "application_id": uuid4(),
-        "tracking_number": "AR-2026-0000001",
-        "service_code": "birth-registration",
-        "service_version": 1,
-        "applicant": "31503901234567",
-        "applicant_ref": "ref",
-        "applicant_name": None,
-        "language": "uz-Latn",
-        "territory": "1703202",
-        "form": {"child_name": "Aziza"},
-        "attachments": [Attachment("medical-certificate", "a.pdf", "application/pdf", 10, SHA)],
-        "meta": META,
-    }
-    fields.update(changes)
-    return ServiceApplication.submit(**fields)
-
-
-def route(app: ServiceApplication, fee: int = 0, day: date = MONDAY, term: int = 5) -> None:
-    app.route(
-        agency=AGENCY,
-        term_working_days=term,
-        fee=(fee, "UZS", None),
-        today=day,
-        calendar=CALENDAR,
-        meta=META,
-    )
-
-
-STEPS: dict[str, Callable[[ServiceApplication], None]] = {
-    "route": route,
-    "accept": lambda a: a.accept(officer="officer-1", meta=META),
-    "release": lambda a: a.release(officer="officer-1", meta=META),
-    "request": lambda a: a.request_information(
-        officer="officer-1", message="Need the certificate", today=MONDAY, meta=META
-    ),
-    "provide": lambda a: a.provide_information(
-        message="Attached", form={}, today=date(2026, 11, 25), calendar=CALENDAR, meta=META
-    ),
-    "decide": lambda a: a.decide(
-        officer="officer-1",
-        outcome="approved",
-        decision_id=UUID(int=9),
-        registration_number="JUSTICE-1703202-2026-000001",
-        today=date(2026, 11, 27),
-        calendar=CALENDAR,
-        meta=META,
-    ),
-    "issue": lambda a: a.issue_result(documents={"pdf": SHA}, meta=META),
-    "withdraw": lambda a: a.withdraw(reason="changed my mind", meta=META),
-    "close": lambda a: a.close(reason="delivered", meta=META),
-}
-
-
-def case(*steps: str) -> list[Any]:
-    """The history of an application taken through ``steps`` (after submission)."""
-    app = submitted()
-    for step in steps:
-        STEPS[step](app)
-    return history(app)
-
+from tests.unit.service_application_steps import (
+    AGENCY,
+    CALENDAR,
+    MONDAY,
+    PARENT,
+    STEPS,
+    case,
+    route,
+    submitted,
+)
 
 # state -> the steps that lead there
 STATES = {
@@ -341,59 +278,6 @@ def test_replaying_any_valid_history_never_raises(steps: list[str], paid: int) -
     }
 
 
-def awaiting_payment() -> list[Any]:
-    app = submitted()
-    route(app, fee=20_600_000)
-    return history(app)
-
-
-def test_payment_queues_the_case_and_starts_its_term() -> None:
-    outcome = given(*awaiting_payment()).when(
-        lambda a: a.confirm_payment(
-            payment_id=UUID(int=5),
-            amount=20_600_000,
-            today=date(2026, 11, 25),
-            calendar=CALENDAR,
-            meta=META,
-        )
-    )
-    outcome.then(ServiceApplication.Paid, ServiceApplication.ClockStarted, started_on="2026-11-25")
-    assert outcome.aggregate.status == "queued"
-    assert outcome.aggregate.due_date == date(2026, 12, 2)
-    again = given(*outcome.aggregate_history()).when(
-        lambda a: a.confirm_payment(
-            payment_id=UUID(int=5),
-            amount=20_600_000,
-            today=date(2026, 11, 25),
-            calendar=CALENDAR,
-            meta=META,
-        )
-    )
-    again.then_error(NothingChanged)
-
-
-def test_a_payment_for_a_case_no_longer_waiting_is_marked_for_refund() -> None:
-    withdrawn = awaiting_payment()
-    app = replay(withdrawn)
-    app.withdraw(reason="changed my mind", meta=META)
-    given(*withdrawn, *app.collect_events()).when(
-        lambda a: a.confirm_payment(
-            payment_id=UUID(int=6), amount=1, today=MONDAY, calendar=CALENDAR, meta=META
-        )
-    ).then(ServiceApplication.PaymentNotExpected)
-
-
-def test_an_unpaid_case_is_cancelled_and_can_then_be_closed() -> None:
-    outcome = given(*awaiting_payment()).when(
-        lambda a: a.cancel(reason="not paid in time", meta=META)
-    )
-    outcome.then(ServiceApplication.Cancelled, status="cancelled")
-    given(*outcome.aggregate_history()).when(STEPS["close"]).then(ServiceApplication.Closed)
-    given(*case("route")).when(lambda a: a.cancel(reason="x", meta=META)).then_error(
-        InvalidTransition
-    )
-
-
 def test_withdrawal_records_whether_an_officer_had_accepted() -> None:
     given(*case("route")).when(STEPS["withdraw"]).then(
         ServiceApplication.Withdrawn, before_acceptance=True
@@ -401,23 +285,3 @@ def test_withdrawal_records_whether_an_officer_had_accepted() -> None:
     given(*case("route", "accept", "release")).when(STEPS["withdraw"]).then(
         ServiceApplication.Withdrawn, before_acceptance=False
     )
-
-
-def test_an_exempt_applicant_owes_nothing_and_the_basis_is_recorded() -> None:
-    exemption = {"code": "disability-group-1", "legal_basis": "Law 'On state duty', art. 9"}
-    outcome = given(*case()).when(
-        lambda a: a.route(
-            agency=AGENCY,
-            term_working_days=5,
-            fee=(0, "UZS", exemption),
-            today=MONDAY,
-            calendar=CALENDAR,
-            meta=META,
-        )
-    )
-    outcome.then(
-        ServiceApplication.Routed, ServiceApplication.FeeAssessed, ServiceApplication.ClockStarted
-    )
-    assert outcome.events[1].exemption == exemption
-    assert outcome.events[1].amount == 0
-    assert outcome.aggregate.status == "queued"
