@@ -129,7 +129,7 @@ class Appeals(CaseAttached[Appeal]):
         application_id = decision_id = None
         if application is not None:
             case = self.cases.load(application)
-            self.cases.visible(principal, case)  # only one's own application (else 404)
+            self.cases.visible(principal, case, application)  # one's own only (else 404)
             application_id, decision_id = case.id, case.decision_id
         number = self._next_number("MJ", "appeal")
         appeal = Appeal.file(

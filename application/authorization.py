@@ -188,10 +188,16 @@ def authorize(
 
 
 def narrowed_agency(principal: Principal, action: str, requested: str | None) -> str | None:
-    """The agency a query for ``action`` covers: an officer's own (whatever was asked),
-    else the one asked for (None: every agency). Authorizes first."""
+    """The agency a query for ``action`` covers: an officer's own (asking for another
+    agency's is ``NotYourAgency``, not a silent answer about their own), else the one asked
+    for (None: every agency). Authorizes first."""
     permission = authorize(principal, action)
     if permission.reach_of(principal.role) == AGENCY:
+        if requested is not None and requested != principal.agency:
+            raise NotYourAgency(
+                f"an officer reads their own agency's figures ({principal.agency}), "
+                f"not {requested}'s"
+            )
         return principal.agency
     return requested
 

@@ -140,8 +140,11 @@ class Cases(Application[UUID]):
 
     # --- who may see and act on a case ----------------------------------------------------------
 
-    def visible(self, principal: Principal, application: ServiceApplication) -> None:
-        """Who may read this case: its applicant (others get 404, as if it did not exist),
+    def visible(
+        self, principal: Principal, application: ServiceApplication, key: str | None = None
+    ) -> None:
+        """Who may read this case: its applicant (others get 404, as if it did not exist:
+        the same answer as for ``key``, the id or number they named, when nothing has it),
         officers of its agency or of the agency it was escalated to, auditors, admins."""
         agencies = {application.agency.code if application.agency else None}
         if application.escalated_to is not None:
@@ -149,7 +152,7 @@ class Cases(Application[UUID]):
         authorize_reach(
             principal,
             "application.read",
-            not_found=ApplicationNotFound(f"no application {application.tracking_number!r}"),
+            not_found=ApplicationNotFound(f"no application {key or str(application.id)!r}"),
             owner=application.applicant,
             agencies=agencies,
             other_agency=f"application {application.tracking_number} is handled by another agency",
@@ -159,7 +162,7 @@ class Cases(Application[UUID]):
         """An application of the citizen acting (404 for anyone else's)."""
         authorize(principal, "application.act_as_applicant")
         application = self.load(key)
-        self.visible(principal, application)
+        self.visible(principal, application, key)
         return application
 
     def handled(self, principal: Principal, key: str) -> ServiceApplication:
@@ -180,7 +183,7 @@ class Cases(Application[UUID]):
     ) -> ServiceApplication:
         """Read a case; a read by anyone but its applicant is on the record."""
         application = self.load(key)
-        self.visible(principal, application)
+        self.visible(principal, application, key)
         if principal.role != CITIZEN:
             self.record_read(principal, ctx, "application.read", application, purpose)
         return application

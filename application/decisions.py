@@ -203,7 +203,7 @@ class Decisions:
         """The result document of a decided application, checked against its recorded
         hash; a download by anyone but the applicant is on the record."""
         application = self.cases.load(key)
-        self.cases.visible(principal, application)
+        self.cases.visible(principal, application, key)
         sha256 = application.documents.get(file_format)
         if sha256 is None:
             raise ApplicationNotFound(

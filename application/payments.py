@@ -35,6 +35,7 @@ from application.principal import Principal
 from domain.application_statuses import AWAITING_PAYMENT
 from domain.context import CommandContext
 from domain.errors import (
+    ApplicationNotFound,
     ConcurrentModification,
     InvalidTransition,
     NothingChanged,
@@ -337,7 +338,10 @@ class Payments(Application[UUID]):
         """A payment, for whoever may read its application (the applicant, its agency's
         officers, auditors, admins)."""
         payment = self.payment(payment_id)
-        self.deps.cases.view(principal, ctx, str(payment.application_id), purpose="payment")
+        try:
+            self.deps.cases.view(principal, ctx, str(payment.application_id), purpose="payment")
+        except ApplicationNotFound:  # another citizen's: answered as an unknown payment is
+            raise PaymentNotFound(f"no payment {payment_id}") from None
         return payment
 
     def correct(

@@ -136,9 +136,13 @@ def test_an_officer_sees_only_their_own_agency(
     client: TestClient, seeded: Container, april: FixedClock
 ) -> None:
     clerk = officer("clerk-a", ON_TIME)
+    other = get(client, seeded, clerk, "/v1/kpi", group_by="agency", month=MONTH, agency=LATE)
+    assert other.status_code == 403, other.text  # not a silent answer about their own
+    assert other.headers["content-type"].startswith("application/problem+json")
+    assert other.json()["type"] == "urn:yagona:problem:not-your-agency"
     for params in (
         {"group_by": "agency", "month": MONTH},
-        {"group_by": "agency", "month": MONTH, "agency": LATE},  # forced back to their own
+        {"group_by": "agency", "month": MONTH, "agency": ON_TIME},  # their own, asked for
         {"group_by": "territory", "month": MONTH},
     ):
         response = get(client, seeded, clerk, "/v1/kpi", **params)

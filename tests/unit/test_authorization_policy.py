@@ -7,7 +7,7 @@ import pytest
 
 from application.authorization import AGENCY, ALL, OWN, POLICY, authorize, narrowed_agency
 from application.principal import Principal
-from domain.errors import NotFound, RoleNotAllowed, ScopeMissing
+from domain.errors import NotFound, NotYourAgency, RoleNotAllowed, ScopeMissing
 from domain.identity import FEED_READ, READ_MODELS_READ, ROLES, SCOPES
 
 CITIZEN = Principal("31507850010022", "citizen")
@@ -55,10 +55,18 @@ def test_an_integrator_without_the_scope_an_action_needs_is_refused_for_the_scop
         authorize(reads_models, "feed.read")
 
 
-def test_officers_are_narrowed_to_their_agency_whatever_they_ask() -> None:
-    assert narrowed_agency(OFFICER, "decisions_register.read", "other") == "justice-1703202"
+def test_officers_are_narrowed_to_their_agency() -> None:
+    assert narrowed_agency(OFFICER, "decisions_register.read", None) == "justice-1703202"
     assert narrowed_agency(OFFICER, "payment.reconciliation", None) == "justice-1703202"
-    assert narrowed_agency(OFFICER, "kpi.read", "x") == "justice-1703202"
+    assert narrowed_agency(OFFICER, "kpi.read", "justice-1703202") == "justice-1703202"
+
+
+@pytest.mark.parametrize(
+    "action", ["kpi.read", "decisions_register.read", "payment.reconciliation"]
+)
+def test_an_officer_asking_for_another_agencys_figures_is_refused_not_answered(action: str) -> None:
+    with pytest.raises(NotYourAgency, match="not tax-1703202's"):
+        narrowed_agency(OFFICER, action, "tax-1703202")
 
 
 def test_oversight_gets_the_agency_it_asks_for_or_every_agency() -> None:

@@ -17,7 +17,7 @@ from application.read_models.cases import CitizenApplicationRow, DecisionEntry, 
 from application.read_models.kpi import KpiRow
 from application.read_models.payments import LedgerEntry
 from domain.context import CommandContext
-from domain.errors import RoleNotAllowed, ScopeMissing
+from domain.errors import NotYourAgency, RoleNotAllowed, ScopeMissing
 from domain.kpi import INDICATORS, Target, TargetTable
 from tests.fakes.read_models import (
     MemoryCitizenApplications,
@@ -137,10 +137,12 @@ def decision(agency: str, number: str) -> DecisionEntry:
     )  # fmt: skip
 
 
-def test_an_officer_reads_their_agencys_register_even_when_asking_for_another() -> None:
+def test_an_officer_reads_their_agencys_register_and_may_not_ask_for_another() -> None:
     own, other = decision("justice-1703202", "R-1"), decision("tax-1703202", "R-2")
     register = RegisterOfDecisions(MemoryDecisionsRegister([own, other]))
-    assert register.entries(OFFICER, agency="tax-1703202").items == [own]
+    assert register.entries(OFFICER).items == [own]
+    with pytest.raises(NotYourAgency):
+        register.entries(OFFICER, agency="tax-1703202")
     assert {e.registration_number for e in register.entries(AUDITOR).items} == {"R-1", "R-2"}
     assert register.entries(INTEGRATOR, agency="tax-1703202").items == [other]
     with pytest.raises(RoleNotAllowed, match="citizen role cannot read the decisions register"):
@@ -186,7 +188,7 @@ def test_a_reconciliation_totals_each_currency_and_officers_get_their_agencys() 
     assert [(t.currency, t.collected, t.refunded, t.net) for t in everything.totals] == [
         ("UZS", 80000, 10000, 70000)
     ]
-    mine = service.reconciliation(OFFICER, TODAY, agency="tax-1703202")
+    mine = service.reconciliation(OFFICER, TODAY)
     assert mine.agency == "justice-1703202"
     assert [line.agency_code for line in mine.lines] == ["justice-1703202"]
     with pytest.raises(RoleNotAllowed, match="cannot read reconciliations"):
@@ -238,8 +240,10 @@ def test_an_officer_is_ranked_among_every_agency_but_sees_only_their_entry() -> 
 def test_indicators_are_narrowed_to_an_officers_agency_and_carry_targets() -> None:
     read_model = MemoryKpi({("agency",): [kpi_row("justice-1703202", 70.0), kpi_row("c", 1.0)]})
     indicators = TargetIndicators(read_model, TARGETS)
-    result = indicators.indicators(OFFICER, ["agency"], month="2026-11", agency="c")
+    result = indicators.indicators(OFFICER, ["agency"], month="2026-11")
     assert read_model.asked[-1]["filters"]["agency"] == "justice-1703202"
+    with pytest.raises(NotYourAgency):
+        indicators.indicators(OFFICER, ["agency"], month="2026-11", agency="c")
     assert [g.row.group["agency"] for g in result.groups] == ["justice-1703202"]
     assert result.groups[0].targets["decided_within_term_pct"] == Target(50.0, ">=")
     assert result.months == ("2026-11", "2026-11")
