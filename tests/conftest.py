@@ -21,7 +21,9 @@ from infrastructure.database import DatabaseConfig
 from infrastructure.embedded_postgres import start_embedded, stop_embedded
 from infrastructure.logging import configure_logging
 from infrastructure.settings import Settings
+from infrastructure.webhooks import HttpSender, SystemResolver
 from tests.fakes.adapters import FixedClock
+from tests.fakes.network import StubResolver, loopback_only
 
 # The date the suite lives on: after the 2025-08-01 BHM change, a Friday in Tashkent.
 TEST_NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
@@ -58,6 +60,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_outside_network() -> Iterator[None]:
+    """Every container built in this process resolves webhook hosts with the stub resolver
+    and opens webhook connections to loopback only: no test sends a packet elsewhere (a DNS
+    query included) — ``tests/fakes/network.py``."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SystemResolver, "resolve", lambda self, host: StubResolver().resolve(host))
+        patch.setattr(HttpSender, "open_socket", staticmethod(loopback_only))
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseConfig]:
     url = os.environ.get("YAGONA_TEST_DATABASE_URL")
@@ -89,6 +102,7 @@ TEST_CIPHER_KEY = "q3r7Yk0pX8Vb2LmN4sD6fG9hJ1kL3zX5cV7bN9mQ2wE="
 def settings_for(
     database: DatabaseConfig, schema: str, data_dir: Path, **overrides: object
 ) -> Settings:
+    overrides.setdefault("webhooks_allow_loopback", True)  # the receivers are on 127.0.0.1
     return Settings(  # type: ignore[arg-type]
         database_url=database.url(),
         db_schema=schema,
