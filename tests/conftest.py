@@ -102,7 +102,6 @@ TEST_CIPHER_KEY = "q3r7Yk0pX8Vb2LmN4sD6fG9hJ1kL3zX5cV7bN9mQ2wE="
 def settings_for(
     database: DatabaseConfig, schema: str, data_dir: Path, **overrides: object
 ) -> Settings:
-    overrides.setdefault("webhooks_allow_loopback", True)  # the receivers are on 127.0.0.1
     return Settings(  # type: ignore[arg-type]
         database_url=database.url(),
         db_schema=schema,
