@@ -376,6 +376,40 @@ NUL_BODIES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
+# Webhook receivers that would make the worker a proxy into the network (server-side request
+# forgery): each a 422 saying why. The suite resolves with a stub (tests/fakes/network.py).
+SSRF_URLS: list[tuple[str, str]] = [
+    ("http://169.254.169.254/latest/meta-data/", "a link-local address (cloud metadata)"),
+    ("http://metadata.google.internal/computeMetadata/v1/", "used only inside a network"),
+    ("http://localhost:5432/", "a loopback name"),
+    ("http://127.0.0.1:6379/", "a loopback address"),
+    ("http://[::1]:5432/", "a loopback address"),
+    ("http://0.0.0.0:8000/", "an unspecified address"),
+    ("http://2130706433/", "resolves to 127.0.0.1, a loopback address"),
+    ("http://0x7f.1/", "resolves to 127.0.0.1, a loopback address"),
+    ("http://127.1/", "resolves to 127.0.0.1, a loopback address"),
+    ("http://[::ffff:127.0.0.1]/", "(IPv4-mapped 127.0.0.1)"),
+    ("http://[::ffff:a9fe:a9fe]/", "(IPv4-mapped 169.254.169.254)"),
+    ("http://10.0.0.5/", "a private address"),
+    ("http://192.168.0.1/", "a private address"),
+    ("http://100.64.0.1/", "a shared (carrier-grade NAT) address"),
+    ("http://[fd00::1]/", "a private (unique local) address"),
+    ("http://224.0.0.1/", "a multicast address"),
+    ("http://split.example/", "resolves to 10.0.0.5, a private address"),
+    ("http://127.0.0.1 x/", "not a host name or IP address"),
+    ("http://１２７.０.０.１/", "not a host name or IP address"),
+]
+
+
+@pytest.mark.parametrize(("url", "detail"), SSRF_URLS)
+def test_webhook_receivers_inside_the_network_are_422s_saying_why(
+    world_client: TestClient, credentials: dict[str, dict[str, str]], url: str, detail: str
+) -> None:
+    body = {"url": url, "event_types": ["*"]}
+    response = world_client.post("/v1/webhooks", json=body, headers=credentials["/v1/webhooks"])
+    assert detail in assert_problem(response, 422)["detail"]
+
+
 @pytest.mark.parametrize(("path", "body", "pointer"), NUL_BODIES)
 def test_nul_in_a_json_body_is_a_422_naming_the_field(
     world_client: TestClient,
