@@ -168,7 +168,7 @@ def require_public(
         why = refusal(address, allow_loopback=allow_loopback)
         if why is not None:
             if literal_address(host) == address:
-                subject = f"url's host is {address}"
+                subject = f"url's host is {host}"  # as written: ::ffff:127.0.0.1
             else:
                 subject = f"url's host {host} resolves to {address}"
             raise InvalidWebhook(f"{subject}, {why}: {PUBLIC_ONLY}")

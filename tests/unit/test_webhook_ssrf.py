@@ -104,7 +104,10 @@ def webhooks(
         ("http://[ff02::1]/", "a multicast address"),
         ("http://224.0.0.1/", "a multicast address"),
         ("http://240.0.0.1/", "a reserved address"),
-        ("http://[::ffff:127.0.0.1]/", "a loopback address (IPv4-mapped 127.0.0.1)"),
+        (
+            "http://[::ffff:127.0.0.1]/",
+            "url's host is ::ffff:127.0.0.1, a loopback address (IPv4-mapped 127.0.0.1)",
+        ),
         ("http://[::ffff:169.254.169.254]/", "(IPv4-mapped 169.254.169.254)"),
         ("http://[2002:a00:5::]/", "a private address (6to4 10.0.0.5)"),
         ("http://[64:ff9b::a9fe:a9fe]/", "(NAT64 169.254.169.254)"),
