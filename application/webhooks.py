@@ -1,6 +1,11 @@
 """Webhooks: integrators register a URL and the event types they want; the worker fans the
 feed out into deliveries and sends them, signed, at least once, retrying on a schedule.
 
+Receivers are public: every address a URL's host resolves to is checked at registration and
+again before each delivery (``domain/webhook_addresses.py``), and the sender connects to the
+address that was checked, so a name that later resolves inside the network (DNS rebinding)
+is refused, not sent to.
+
 Receivers dedupe by the event id (``Yagona-Event-Id``): a delivery may arrive more than once
 (a retry after a lost answer, or after a worker crash mid-send).
 """
@@ -13,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from application.audit import jsonable
@@ -21,8 +27,9 @@ from application.feed import FeedEvent, redact
 from application.integrators import IntegratorClient
 from application.ports import Clock
 from application.principal import Principal
-from domain.errors import WebhookNotFound
+from domain.errors import InvalidWebhook, WebhookNotFound
 from domain.identity import PERSONAL_DATA_READ
+from domain.webhook_addresses import IPAddress, literal_address, require_public, require_public_name
 from domain.webhooks import (
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,
@@ -136,7 +143,21 @@ class FeedReader(Protocol):
 
 
 class Sender(Protocol):
-    def post(self, url: str, body: bytes, headers: dict[str, str]) -> SendResult: ...
+    def post(
+        self, url: str, body: bytes, headers: dict[str, str], *, address: IPAddress
+    ) -> SendResult:
+        """POST to ``url`` over a connection to ``address`` (checked, one of those the URL's
+        host resolved to), with the URL's host in the Host header and, for https, in SNI
+        and the certificate check; no redirect followed. Errors say ``timeout``,
+        ``refused`` or ``HTTP <status>``, never what the remote said."""
+        ...
+
+
+class Resolver(Protocol):
+    def resolve(self, host: str) -> list[IPAddress]:
+        """Every address ``host`` resolves to, as the operating system reads it (numeric
+        forms like ``2130706433`` included); empty when it does not resolve."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -156,6 +177,8 @@ class Webhooks:
         secret_for: Callable[[UUID], str],
         client_of: Callable[[str], IntegratorClient | None],
         require_https: bool,
+        resolver: Resolver,
+        allow_loopback: bool = False,
     ) -> None:
         self.store = store
         self.feed = feed
@@ -164,22 +187,38 @@ class Webhooks:
         self.secret_for = secret_for
         self.client_of = client_of
         self.require_https = require_https
+        self.resolver = resolver
+        self.allow_loopback = allow_loopback  # development and tests only
 
     # --- the integrator's side --------------------------------------------------------------
 
     def register(self, principal: Principal, *, url: str, event_types: list[str]) -> Registered:
         """Subscribe to the events recorded from now on; the secret signs every delivery."""
         authorize(principal, "webhooks.manage")
+        valid_url = validate_url(url, require_https=self.require_https)
+        types = validate_event_types(event_types)
+        self.receiver_address(valid_url)
         subscription = Subscription(
             id=uuid.uuid4(),
             client_id=principal.subject,
-            url=validate_url(url, require_https=self.require_https),
-            event_types=validate_event_types(event_types),
+            url=valid_url,
+            event_types=types,
             created_at=self.clock.now(),
             from_position=self.feed.head(),
         )
         self.store.add(subscription)
         return Registered(subscription, self.secret_for(subscription.id))
+
+    def receiver_address(self, url: str) -> IPAddress:
+        """The address to deliver to: what the URL's host resolves to, when all of it is
+        public (``InvalidWebhook`` otherwise). A literal address is not looked up."""
+        host = urlsplit(url).hostname or ""
+        literal = literal_address(host)
+        if literal is not None:
+            return require_public(host, [literal], allow_loopback=self.allow_loopback)
+        require_public_name(host, allow_loopback=self.allow_loopback)
+        addresses = self.resolver.resolve(host)
+        return require_public(host, addresses, allow_loopback=self.allow_loopback)
 
     def _own(self, principal: Principal, subscription_id: UUID) -> Subscription:
         not_found = WebhookNotFound(f"no webhook subscription {subscription_id}")
@@ -268,7 +307,12 @@ class Webhooks:
             "Yagona-Delivery": str(delivery.id),
             "Yagona-Attempt": str(attempt_no),
         }
-        result = self.sender.post(subscription.url, body, headers)
+        try:  # again: what the name resolves to may have changed since it was registered
+            address = self.receiver_address(subscription.url)
+        except InvalidWebhook as refused:
+            result = SendResult(None, f"refused: {refused.detail}"[:500], 0)
+        else:
+            result = self.sender.post(subscription.url, body, headers, address=address)
         attempt = Attempt(attempt_no, now, result.status_code, result.error, result.duration_ms)
         if result.ok:
             self.store.record(delivery.id, attempt, status=DELIVERED, next_attempt=None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -22,6 +23,10 @@ MAX_ATTEMPTS = len(RETRY_SCHEDULE) + 1
 SIGNATURE_HEADER = "Yagona-Signature"
 EVENT_ID_HEADER = "Yagona-Event-Id"
 
+# A host name as DNS spells it (internationalised names in their xn-- form); anything else
+# (spaces, which some resolvers skip with what follows, full-width digits that IDNA folds to
+# ASCII, percent signs) would let the name checked differ from the name resolved.
+_HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
 _TYPE = re.compile(r"^[A-Z][A-Za-z0-9]*(\.[A-Z][A-Za-z0-9]*)?$")
 MAX_URL = 2000
 MAX_TYPES = 50
@@ -44,6 +49,11 @@ def validate_url(url: str, *, require_https: bool) -> str:
         )
     if not parts.hostname:
         raise InvalidWebhook("url has no host")
+    if not _valid_host(parts.hostname):
+        raise InvalidWebhook(
+            "url's host is not a host name or IP address (give an internationalised name "
+            "in its xn-- form)"
+        )
     if parts.username is not None or parts.password is not None:
         raise InvalidWebhook("url must not carry credentials; deliveries are signed instead")
     if parts.fragment:
@@ -51,6 +61,16 @@ def validate_url(url: str, *, require_https: bool) -> str:
     if port == 0:
         raise InvalidWebhook("url has port 0")
     return url.strip()
+
+
+def _valid_host(host: str) -> bool:
+    if ":" in host:  # an IPv6 literal (urlsplit has taken off the brackets)
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return False
+        return "%" not in host  # a zone names an interface of this machine
+    return len(host) <= 253 and _HOST_NAME.fullmatch(host) is not None
 
 
 def validate_event_types(types: list[str]) -> tuple[str, ...]:

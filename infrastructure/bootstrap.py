@@ -29,7 +29,7 @@ from application.ports import (
     PaymentProvider,
     UnpaidPayments,
 )
-from application.webhooks import Sender, Webhooks, WebhookStore
+from application.webhooks import Resolver, Sender, Webhooks, WebhookStore
 from infrastructure.audit import (
     AuditSeals,
     ChainChecks,
@@ -98,6 +98,7 @@ class Adapters:
     integrators: IntegratorStore
     webhooks: WebhookStore
     webhook_sender: Sender
+    webhook_resolver: Resolver
     feed: FeedLogPort
     seals: AuditSeals
     verifier: ChainChecks
@@ -281,6 +282,8 @@ def _memory_container(
             secret_for=secret_deriver(derived_secret(key, "webhooks").encode()),
             client_of=_client_finder(adapters.integrators),
             require_https=settings.is_production,
+            resolver=adapters.webhook_resolver,
+            allow_loopback=settings.webhooks_to_loopback,
         ),
         kpi_targets=load_kpi_targets(),
         persistence="memory",

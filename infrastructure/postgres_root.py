@@ -27,7 +27,12 @@ from infrastructure.pool_backoff import cap_reconnect_backoff
 from infrastructure.result_renderer import DocumentRenderer
 from infrastructure.sequences import PostgresSequences
 from infrastructure.settings import Settings, check_production_safety
-from infrastructure.webhooks import HttpSender, PostgresWebhookStore, secret_deriver
+from infrastructure.webhooks import (
+    HttpSender,
+    PostgresWebhookStore,
+    SystemResolver,
+    secret_deriver,
+)
 from infrastructure.wiring import (
     AUDITED_STREAMS,
     RUNNER_POOL,
@@ -165,6 +170,8 @@ def postgres_container(
             secret_for=secret_deriver(derived_secret(key, "webhooks").encode()),
             client_of=integrator_store.find,
             require_https=settings.is_production,
+            resolver=SystemResolver(),
+            allow_loopback=settings.webhooks_to_loopback,
         ),
         kpi_targets=kpi_targets,
         _views=views,

@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     audit_seal_seconds: float = Field(
         300, gt=0, description="how often the worker seals the heads of the audit chains"
     )
+    webhooks_allow_loopback: bool = Field(
+        False,
+        description="deliver webhooks to loopback receivers (127.0.0.1, ::1, localhost) too; "
+        "development and tests only: production refuses to start with it set",
+    )
     idempotency_ttl_hours: int = Field(
         48, ge=24, description="how long Idempotency-Key responses are kept"
     )
@@ -118,6 +123,11 @@ class Settings(BaseSettings):
         return self.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET
 
     @property
+    def webhooks_to_loopback(self) -> bool:
+        """Whether loopback webhook receivers are allowed: never in production."""
+        return self.webhooks_allow_loopback and not self.is_production
+
+    @property
     def effective_log_format(self) -> str:
         if self.log_format != "auto":
             return self.log_format
@@ -160,6 +170,11 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(
             "YAGONA_PUBLIC_BASE_URL: the public address printed in result documents' "
             "verification links (e.g. https://yagona.example.uz)"
+        )
+    if settings.webhooks_allow_loopback:
+        problems.append(
+            "YAGONA_WEBHOOKS_ALLOW_LOOPBACK: production delivers webhooks to public receivers "
+            "only; unset it"
         )
     if settings.payment_provider == "sandbox":
         problems.append(

@@ -1,16 +1,20 @@
 """Webhook adapters: subscriptions and deliveries in PostgreSQL, signing secrets derived from
-the cipher key, and an HTTP sender that follows no redirects."""
+the cipher key, the system's resolver, and an HTTP sender that connects to the address the
+application checked and follows no redirects."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import http.client
+import ipaddress
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
@@ -25,6 +29,7 @@ from application.webhooks import (
     SendResult,
     Subscription,
 )
+from domain.webhook_addresses import IPAddress
 
 TIMEOUT_SECONDS = 10.0
 
@@ -39,31 +44,95 @@ def secret_deriver(key: bytes) -> Any:
     return secret_for
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect is an answer that is not 2xx: the delivery is retried
+class SystemResolver:
+    """The operating system's resolver (``getaddrinfo``): numeric forms such as
+    ``2130706433`` or ``0x7f.1`` read as it reads them, names looked up."""
+
+    def resolve(self, host: str) -> list[IPAddress]:
+        try:
+            found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            return []
+        addresses: list[IPAddress] = []
+        for *_, sockaddr in found:
+            address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+            if address not in addresses:
+                addresses.append(address)
+        return addresses
+
+
+def open_socket(address: tuple[str, int], timeout: float) -> socket.socket:
+    return socket.create_connection(address, timeout=timeout)
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """A connection to the checked address, whatever the host name resolves to now."""
+
+    def __init__(self, host: str, port: int | None, *, address: IPAddress, sender: HttpSender):
+        super().__init__(host, port, timeout=sender.timeout)
+        self._address = address
+        self._sender = sender
+
+    def connect(self) -> None:
+        self.sock = self._sender.open_socket((str(self._address), self.port), self._sender.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """TLS to the checked address, with SNI and the certificate checked for the URL's host."""
+
+    def __init__(self, host: str, port: int | None, *, address: IPAddress, sender: HttpSender):
+        super().__init__(host, port, timeout=sender.timeout, context=sender.tls)
+        self._address = address
+        self._sender = sender
+
+    def connect(self) -> None:
+        raw = self._sender.open_socket((str(self._address), self.port), self._sender.timeout)
+        try:
+            self.sock = self._sender.tls.wrap_socket(raw, server_hostname=self.host)
+        except BaseException:
+            raw.close()
+            raise
 
 
 class HttpSender:
-    def __init__(self, timeout: float = TIMEOUT_SECONDS) -> None:
-        self.timeout = timeout
-        self._opener = urllib.request.build_opener(_NoRedirects)
+    """POSTs a delivery to the address the application checked. No proxy (the environment's
+    ``HTTP_PROXY`` is not consulted: the connection must go where it was checked to go), no
+    redirect followed (a 3xx is an answer that is not 2xx: the delivery is retried), and the
+    log says ``timeout``, ``refused`` or ``HTTP <status>``, never what the remote said (that
+    would tell a caller what listens where)."""
 
-    def post(self, url: str, body: bytes, headers: dict[str, str]) -> SendResult:
-        request = urllib.request.Request(  # noqa: S310 - the URL was validated as http(s)
-            url, data=body, headers={**headers, "User-Agent": "Yagona-Webhooks/1"}, method="POST"
-        )
+    def __init__(self, timeout: float = TIMEOUT_SECONDS, tls: ssl.SSLContext | None = None) -> None:
+        self.timeout = timeout
+        self.tls = tls or ssl.create_default_context()
+
+    # The one place a socket is opened (tests replace it to keep to loopback).
+    open_socket = staticmethod(open_socket)
+
+    def post(
+        self, url: str, body: bytes, headers: dict[str, str], *, address: IPAddress
+    ) -> SendResult:
+        parts = urlsplit(url)
+        kind = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         started = time.perf_counter()
+        connection = kind(parts.hostname or "", parts.port, address=address, sender=self)
         try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                response.read(65536)
-                status = int(response.status)
-            return SendResult(status, None, _ms(started))
-        except urllib.error.HTTPError as error:
-            return SendResult(int(error.code), f"HTTP {error.code}", _ms(started))
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            reason = getattr(error, "reason", error)
-            return SendResult(None, f"{type(error).__name__}: {reason}"[:500], _ms(started))
+            connection.request(
+                "POST", target, body=body, headers={**headers, "User-Agent": "Yagona-Webhooks/1"}
+            )
+            response = connection.getresponse()
+            response.read(65536)
+            status = int(response.status)
+        except TimeoutError:
+            return SendResult(None, "timeout", _ms(started))
+        except ssl.SSLError:
+            return SendResult(None, "refused: TLS handshake or certificate failed", _ms(started))
+        except (OSError, http.client.HTTPException, ValueError):
+            return SendResult(None, "refused", _ms(started))
+        finally:
+            connection.close()
+        error = None if 200 <= status < 300 else f"HTTP {status}"
+        return SendResult(status, error, _ms(started))
 
 
 def _ms(started: float) -> int:

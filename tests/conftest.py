@@ -21,7 +21,9 @@ from infrastructure.database import DatabaseConfig
 from infrastructure.embedded_postgres import start_embedded, stop_embedded
 from infrastructure.logging import configure_logging
 from infrastructure.settings import Settings
+from infrastructure.webhooks import HttpSender, SystemResolver
 from tests.fakes.adapters import FixedClock
+from tests.fakes.network import StubResolver, loopback_only
 
 # The date the suite lives on: after the 2025-08-01 BHM change, a Friday in Tashkent.
 TEST_NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
@@ -56,6 +58,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--long", action="store_true", help="also run the long reliability tests (marked long)"
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_outside_network() -> Iterator[None]:
+    """Every container built in this process resolves webhook hosts with the stub resolver
+    and opens webhook connections to loopback only: no test sends a packet elsewhere (a DNS
+    query included) — ``tests/fakes/network.py``."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SystemResolver, "resolve", lambda self, host: StubResolver().resolve(host))
+        patch.setattr(HttpSender, "open_socket", staticmethod(loopback_only))
+        yield
 
 
 @pytest.fixture(scope="session")

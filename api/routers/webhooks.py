@@ -39,7 +39,10 @@ router = APIRouter(
 def register(body: WebhookIn, webhooks: WebhooksDep, principal: PrincipalDep) -> WebhookCreated:
     """Deliveries of the events recorded from now on, signed with the secret returned once
     (`webhooks:manage`). At least once: dedupe by `Yagona-Event-Id`. A failed delivery is
-    retried after about 1 minute, 5 minutes, 1 hour and 1 day, then given up."""
+    retried after about 1 minute, 5 minutes, 1 hour and 1 day, then given up. The URL must
+    name a public receiver: a host that is, or resolves to, a loopback, private, link-local,
+    multicast, reserved or unspecified address is a 422 saying which and why (checked again
+    before each delivery)."""
     registered = webhooks.register(principal, url=body.url, event_types=body.event_types)
     out = WebhookOut.of(registered.subscription)
     return WebhookCreated(**out.model_dump(), secret=registered.secret)

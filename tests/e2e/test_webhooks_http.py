@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from application.principal import Principal
 from domain.context import CommandContext
 from infrastructure.container import Container
+from tests.fakes.network import StubResolver
 
 ADMIN = Principal("admin-1", "admin")
 ADMIN_CTX = CommandContext(actor="admin-1", role="admin", correlation_id="e2e")
@@ -85,6 +86,61 @@ def test_bad_subscriptions_are_refused_with_the_reason(
     assert response.headers["content-type"].startswith("application/problem+json")
     assert detail in response.json()["detail"]
     assert client.get("/v1/webhooks", headers=auth).json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("url", "detail"),
+    [
+        (
+            "http://169.254.169.254/",
+            "url's host is 169.254.169.254, a link-local address (cloud metadata): "
+            "webhooks go to public receivers only",
+        ),
+        (
+            "http://localhost:5432/",
+            "url's host localhost is a loopback name: webhooks go to public receivers only",
+        ),
+        ("http://metadata.google.internal/computeMetadata/v1/", "used only inside a network"),
+        ("http://[::ffff:127.0.0.1]:6379/", "a loopback address (IPv4-mapped 127.0.0.1)"),
+        ("http://0.0.0.0:8000/", "an unspecified address"),
+        ("http://10.0.0.5/", "a private address"),
+    ],
+)
+def test_receivers_inside_the_network_are_refused_without_a_lookup(
+    client: TestClient,
+    seeded: Container,
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    detail: str,
+) -> None:
+    resolver = StubResolver()
+    monkeypatch.setattr(seeded.webhooks, "resolver", resolver)
+    auth = api_key(seeded, "webhooks:manage")
+    response = client.post("/v1/webhooks", json={"url": url, "event_types": ["*"]}, headers=auth)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert detail in response.json()["detail"]
+    assert resolver.asked == []  # literals and internal names: refused before any lookup
+    assert client.get("/v1/webhooks", headers=auth).json()["items"] == []
+
+
+def test_a_name_is_checked_by_what_it_resolves_to(
+    client: TestClient, seeded: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolver = StubResolver()
+    monkeypatch.setattr(seeded.webhooks, "resolver", resolver)
+    auth = api_key(seeded, "webhooks:manage")
+    for host, detail in (
+        ("0x7f.1", "url's host 0x7f.1 resolves to 127.0.0.1, a loopback address"),
+        ("2130706433", "url's host 2130706433 resolves to 127.0.0.1, a loopback address"),
+        ("split.example", "url's host split.example resolves to 10.0.0.5, a private address"),
+        ("nowhere.example", "url's host nowhere.example does not resolve to an address"),
+    ):
+        body = {"url": f"http://{host}/hook", "event_types": ["*"]}
+        response = client.post("/v1/webhooks", json=body, headers=auth)
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"].startswith(detail)
+    assert resolver.asked == ["0x7f.1", "2130706433", "split.example", "nowhere.example"]
 
 
 def test_managing_webhooks_needs_the_scope(client: TestClient, seeded: Container) -> None:

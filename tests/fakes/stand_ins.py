@@ -18,6 +18,7 @@ from application.pagination import Page
 from application.ports import Notice, ProviderPayment, ProviderRefund
 from application.webhooks import Attempt, Delivery, NewDelivery, SendResult, Subscription
 from domain.audit_chain import Finding
+from domain.webhook_addresses import IPAddress
 from infrastructure.audit import Seal, VerificationReport
 from infrastructure.idempotency import Claim, StoredResponse
 
@@ -178,9 +179,13 @@ class RecordingSender:
 
     def __init__(self) -> None:
         self.posts: list[tuple[str, bytes]] = []
+        self.addresses: list[IPAddress] = []
 
-    def post(self, url: str, body: bytes, headers: dict[str, str]) -> SendResult:
+    def post(
+        self, url: str, body: bytes, headers: dict[str, str], *, address: IPAddress
+    ) -> SendResult:
         self.posts.append((url, body))
+        self.addresses.append(address)
         return SendResult(status_code=204, error=None, duration_ms=0)
 
 

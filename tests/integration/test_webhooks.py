@@ -1,5 +1,6 @@
 """Webhooks against a local receiver on PostgreSQL: signed deliveries, retries on the
-schedule (with an injected clock), the delivery log, cancellation."""
+schedule (with an injected clock), the delivery log, cancellation. The receivers listen on
+127.0.0.1, so these containers allow loopback receivers (YAGONA_WEBHOOKS_ALLOW_LOOPBACK)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,11 +21,25 @@ from application.webhooks import CANCELLED, DELIVERED, FAILED, PENDING, Delivery
 from domain.context import CommandContext
 from domain.indexes import ProviderPaymentIndex, TrackingNumberIndex
 from domain.webhooks import verify_signature
-from infrastructure.container import Container
+from infrastructure.container import Container, build_container
+from infrastructure.database import DatabaseConfig
+from tests.conftest import settings_for
 from tests.fakes.adapters import FixedClock
+from tests.fakes.network import StubResolver
 
 ADMIN = Principal("admin-1", "admin")
 ADMIN_CTX = CommandContext(actor="admin-1", role="admin", correlation_id="test")
+
+
+@pytest.fixture
+def container(
+    test_database: DatabaseConfig, fresh_schema: str, clock: FixedClock, tmp_path: Path
+) -> Iterator[Container]:
+    """A container over a fresh schema that delivers to loopback receivers."""
+    settings = settings_for(test_database, fresh_schema, tmp_path, webhooks_allow_loopback=True)
+    built = build_container(settings, clock=clock)
+    yield built
+    built.close()
 
 
 class Receiver:
@@ -199,7 +215,50 @@ def test_an_unreachable_receiver_is_recorded_with_the_error(
     assert delivery.status == PENDING
     assert delivery.next_attempt_at == clock.now() + timedelta(minutes=1)
     assert delivery.history[0].status_code is None
-    assert "refused" in (delivery.history[0].error or "").lower()
+    assert delivery.history[0].error == "refused"  # not the operating system's words
+
+
+def test_the_delivery_connects_to_the_address_the_name_resolved_to_and_checked(
+    container: Container, receiver: Receiver
+) -> None:
+    resolver = StubResolver({"receiver.example": ["127.0.0.1"]})
+    container.webhooks.resolver = resolver
+    port = receiver.server.server_address[1]
+    bank = integrator(container)
+    registered = container.webhooks.register(
+        bank, url=f"http://receiver.example:{port}/hook", event_types=["*"]
+    )
+    write_events(container)
+    container.webhooks.run_once()
+    [request] = receiver.received
+    assert request["headers"]["Host"] == f"receiver.example:{port}"
+    assert [d.status for d in log(container, bank, registered.subscription.id)] == [DELIVERED]
+    assert resolver.asked == ["receiver.example", "receiver.example"]  # registered, delivered
+
+
+def test_a_name_rebound_inside_the_network_is_refused_at_delivery_and_logged(
+    container: Container, clock: FixedClock, receiver: Receiver
+) -> None:
+    resolver = StubResolver({"receiver.example": ["127.0.0.1"]})
+    container.webhooks.resolver = resolver
+    port = receiver.server.server_address[1]
+    bank = integrator(container)
+    registered = container.webhooks.register(
+        bank, url=f"http://receiver.example:{port}/hook", event_types=["*"]
+    )
+    resolver.answer("receiver.example", "10.0.0.5")  # rebound after registration
+    write_events(container)
+    container.webhooks.run_once()
+    assert receiver.received == []
+    [delivery] = log(container, bank, registered.subscription.id)
+    assert delivery.status == PENDING
+    assert delivery.next_attempt_at == clock.now() + timedelta(minutes=1)
+    [attempt] = delivery.history
+    assert attempt.status_code is None
+    assert attempt.error == (
+        "refused: url's host receiver.example resolves to 10.0.0.5, a private address: "
+        "webhooks go to public receivers only"
+    )
 
 
 def test_deleting_a_subscription_cancels_what_is_pending(

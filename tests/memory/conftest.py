@@ -29,6 +29,7 @@ from tests.fakes.adapters import (
     MemorySequences,
 )
 from tests.fakes.catalogue import CatalogueFromApplication
+from tests.fakes.network import StubResolver
 from tests.fakes.read_models import (
     MemoryCitizenApplications,
     MemoryDecisionsRegister,
@@ -118,6 +119,7 @@ def memory_container(data_dir: Path, clock: FixedClock) -> Memory:
         integrators=MemoryIntegratorStore(),
         webhooks=MemoryWebhookStore(),
         webhook_sender=RecordingSender(),
+        webhook_resolver=StubResolver(),
         feed=EmptyFeed(),
         seals=MemorySeals(),
         verifier=IntactChains(),

@@ -109,3 +109,28 @@ NUL_BODIES: list[tuple[str, dict[str, Any], str]] = [
     ("/v1/applications", submission(form={"child": {"name\x00": "x"}}), "/form/child/name\x00"),
     ("/v1/webhooks", {"url": "https://a.example/\x00", "event_types": ["*"]}, "/url"),
 ]
+
+
+# Webhook receivers that would make the worker a proxy into the network (server-side request
+# forgery): each a 422 saying why. The suite resolves with a stub (tests/fakes/network.py).
+SSRF_URLS: list[tuple[str, str]] = [
+    ("http://169.254.169.254/latest/meta-data/", "a link-local address (cloud metadata)"),
+    ("http://metadata.google.internal/computeMetadata/v1/", "used only inside a network"),
+    ("http://localhost:5432/", "a loopback name"),
+    ("http://127.0.0.1:6379/", "a loopback address"),
+    ("http://[::1]:5432/", "a loopback address"),
+    ("http://0.0.0.0:8000/", "an unspecified address"),
+    ("http://2130706433/", "resolves to 127.0.0.1, a loopback address"),
+    ("http://0x7f.1/", "resolves to 127.0.0.1, a loopback address"),
+    ("http://127.1/", "resolves to 127.0.0.1, a loopback address"),
+    ("http://[::ffff:127.0.0.1]/", "(IPv4-mapped 127.0.0.1)"),
+    ("http://[::ffff:a9fe:a9fe]/", "(IPv4-mapped 169.254.169.254)"),
+    ("http://10.0.0.5/", "a private address"),
+    ("http://192.168.0.1/", "a private address"),
+    ("http://100.64.0.1/", "a shared (carrier-grade NAT) address"),
+    ("http://[fd00::1]/", "a private (unique local) address"),
+    ("http://224.0.0.1/", "a multicast address"),
+    ("http://split.example/", "resolves to 10.0.0.5, a private address"),
+    ("http://127.0.0.1 x/", "not a host name or IP address"),
+    ("http://１２７.０.０.１/", "not a host name or IP address"),
+]

@@ -19,6 +19,7 @@ from tests.reliability.hostile_requests import (
     NUL_BODIES,
     RAW_BODY,
     REQUIRED,
+    SSRF_URLS,
     WRONG_TYPES,
     assert_problem,
     caller_for,
@@ -282,6 +283,15 @@ def test_undecodable_bytes_in_any_query_parameter_are_a_422_naming_it(
     # Valid UTF-8 is not refused: лицензия, percent-encoded.
     found = world_client.get("/v1/services?q=%D0%BB%D0%B8%D1%86%D0%B5%D0%BD%D0%B7%D0%B8%D1%8F")
     assert found.status_code == 200, found.text
+
+
+@pytest.mark.parametrize(("url", "detail"), SSRF_URLS)
+def test_webhook_receivers_inside_the_network_are_422s_saying_why(
+    world_client: TestClient, credentials: dict[str, dict[str, str]], url: str, detail: str
+) -> None:
+    body = {"url": url, "event_types": ["*"]}
+    response = world_client.post("/v1/webhooks", json=body, headers=credentials["/v1/webhooks"])
+    assert detail in assert_problem(response, 422)["detail"]
 
 
 @pytest.mark.parametrize(("path", "body", "pointer"), NUL_BODIES)

@@ -98,3 +98,23 @@ def test_the_public_address_follows_the_bound_one_unless_set() -> None:
     assert Settings().bound_to("::1", 1).bound_to("127.0.0.1", 2).public_base_url == (
         "http://127.0.0.1:2"
     )
+
+
+def test_production_refuses_loopback_webhook_receivers_and_would_ignore_the_setting() -> None:
+    safe: dict[str, object] = {
+        "env": "production",
+        "database_url": "postgresql://yagona@db.internal:5432/yagona",
+        "public_base_url": "https://yagona.example.uz",
+        "jwt_secret": "x" * 40,
+        "cipher_key": new_key(),
+        "payment_provider": "stripe",
+        "stripe_api_key": "sk_live_x",
+        "stripe_webhook_secret": "whsec_x",
+    }
+    check_production_safety(Settings(**safe))  # type: ignore[arg-type]
+    loopback = Settings(**safe, webhooks_allow_loopback=True)  # type: ignore[arg-type]
+    with pytest.raises(UnsafeConfiguration, match="YAGONA_WEBHOOKS_ALLOW_LOOPBACK"):
+        check_production_safety(loopback)
+    assert not loopback.webhooks_to_loopback  # and were the check skipped: ignored
+    assert Settings(webhooks_allow_loopback=True).webhooks_to_loopback  # type: ignore[call-arg]
+    assert not Settings().webhooks_to_loopback
