@@ -29,6 +29,7 @@ from api.routers import (
     webhooks,
 )
 from api.routers.guards import APP_GUARDS
+from api.security_headers import SecurityHeadersMiddleware
 from infrastructure.bootstrap import Container
 
 DESCRIPTION = """
@@ -49,6 +50,8 @@ another body is a 409 problem.
 
 
 DOCS_STATIC = "/docs/static"
+DOCS_URL = "/docs"
+REDOC_URL = "/redoc"
 
 
 def create_app(container: Container, *, owns_container: bool = False) -> FastAPI:
@@ -70,6 +73,8 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
         description=DESCRIPTION,
         lifespan=lifespan,
         static_url=DOCS_STATIC,
+        docs_url=DOCS_URL,
+        redoc_url=REDOC_URL,
         dependencies=APP_GUARDS,
     )
     metrics = Metrics()
@@ -97,4 +102,12 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     # A lost database in the middleware below it (claiming an idempotency key) is a 503.
     app.add_middleware(DatabaseUnavailableMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    # Outermost, so every answer carries them: 500s, replays and 503s included.
+    # (FastAPIOffline serves the pages itself: app.docs_url and app.redoc_url are None.)
+    docs_paths = {DOCS_URL, REDOC_URL, app.swagger_ui_oauth2_redirect_url}
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        production=container.settings.is_production,
+        docs_paths=frozenset(path for path in docs_paths if path),
+    )
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -82,6 +83,16 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = Field(
         48, ge=24, description="how long Idempotency-Key responses are kept"
     )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="bearer token /metrics requires (compared in constant time); production "
+        "needs it or metrics_allow",
+    )
+    metrics_allow: str | None = Field(
+        None,
+        description="comma-separated addresses or networks (10.0.0.0/8, ::1) allowed to read "
+        "/metrics; production needs it or metrics_token",
+    )
 
     @field_validator("db_schema")
     @classmethod
@@ -97,6 +108,20 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return level
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _token_is_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return value
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _networks_parse(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_networks(value)
+        return value
 
     @model_validator(mode="after")
     def _public_address_follows_the_bound_one(self) -> Settings:
@@ -122,6 +147,11 @@ class Settings(BaseSettings):
     def uses_default_jwt_secret(self) -> bool:
         return self.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET
 
+    @cached_property
+    def metrics_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """The addresses allowed to read /metrics; empty: no allow-list."""
+        return parse_networks(self.metrics_allow or "")
+
     @property
     def webhooks_to_loopback(self) -> bool:
         """Whether loopback webhook receivers are allowed: never in production."""
@@ -132,6 +162,16 @@ class Settings(BaseSettings):
         if self.log_format != "auto":
             return self.log_format
         return "json" if self.is_production else "console"
+
+
+def parse_networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """``"10.0.0.0/8, 192.0.2.7"`` as networks (an address is a network of one)."""
+    try:
+        return tuple(
+            ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()
+        )
+    except ValueError as error:
+        raise ValueError(f"not an address or network: {error}") from None
 
 
 def local_base_url(host: str, port: int) -> str:
@@ -175,6 +215,11 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(
             "YAGONA_WEBHOOKS_ALLOW_LOOPBACK: production delivers webhooks to public receivers "
             "only; unset it"
+        )
+    if settings.metrics_token is None and not settings.metrics_networks:
+        problems.append(
+            "YAGONA_METRICS_TOKEN or YAGONA_METRICS_ALLOW: production does not serve /metrics "
+            "to anyone; set a bearer token or the addresses allowed to read it"
         )
     if settings.payment_provider == "sandbox":
         problems.append(

@@ -48,7 +48,7 @@ def sandbox_page(checkout: CheckoutDep, provider_payment_id: ProviderPaymentId) 
     )
     return HTMLResponse(
         "<!doctype html><html lang='en'><meta charset='utf-8'><title>Sandbox payment</title>"
-        "<body style='font-family:sans-serif;max-width:36em;margin:3em auto'>"
+        "<body>"
         f"<h1>Sandbox payment</h1><p>{escape(payment.description)}</p>"
         f"<p><strong>{escape(amount)}</strong></p><p>Status: {escape(payment.status)}</p>"
         f"{buttons}<p><small>Offline sandbox: no money moves.</small></p></body></html>"

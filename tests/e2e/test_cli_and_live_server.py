@@ -201,6 +201,7 @@ def test_production_refuses_the_default_secret(env: dict[str, str]) -> None:
             "YAGONA_STRIPE_API_KEY": "sk_test_x",
             "YAGONA_STRIPE_WEBHOOK_SECRET": "whsec_x",
             "YAGONA_PUBLIC_BASE_URL": "https://yagona.example.uz",
+            "YAGONA_METRICS_ALLOW": "10.0.0.0/8",
         },
         capture_output=True,
         text=True,

@@ -52,6 +52,7 @@ def test_production_refuses_to_start_without_a_key_or_with_a_weak_secret() -> No
             payment_provider="stripe",
             stripe_api_key="sk_live_x",
             stripe_webhook_secret="whsec_x",  # type: ignore[arg-type]
+            metrics_allow="10.0.0.0/8",
         )
     )
 
@@ -73,6 +74,7 @@ def test_production_names_every_missing_setting_at_once() -> None:
         "YAGONA_PAYMENT_PROVIDER",
         "YAGONA_STRIPE_API_KEY",
         "YAGONA_STRIPE_WEBHOOK_SECRET",
+        "YAGONA_METRICS_TOKEN or YAGONA_METRICS_ALLOW",
     ):
         assert name in str(refused.value)
 
