@@ -112,6 +112,7 @@ def test_production_refuses_loopback_webhook_receivers_and_would_ignore_the_sett
         "payment_provider": "stripe",
         "stripe_api_key": "sk_live_x",
         "stripe_webhook_secret": "whsec_x",
+        "metrics_allow": "127.0.0.1",
     }
     check_production_safety(Settings(**safe))  # type: ignore[arg-type]
     loopback = Settings(**safe, webhooks_allow_loopback=True)  # type: ignore[arg-type]
