@@ -25,6 +25,7 @@ from domain.errors import (
     MissingDocuments,
     NotFound,
 )
+from domain.quoting import bounded
 from infrastructure.bootstrap import DatabaseUnavailable
 
 PROBLEM_JSON = "application/problem+json"
@@ -38,6 +39,12 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     psycopg.InterfaceError,
 )
 log = structlog.get_logger(__name__)
+# An error answer does not grow with the input it refuses: a detail, and each of at most
+# ERRORS_LIMIT field errors, are cut (the messages quote no form value, and at most a short
+# prefix of a code or number).
+DETAIL_LIMIT = 1000
+ERROR_DETAIL_LIMIT = 300
+ERRORS_LIMIT = 20
 
 
 class InvalidParam(BaseModel):
@@ -98,7 +105,19 @@ def problem_response(
         "request_id": request.scope.get("state", {}).get("request_id"),
     }
     body.update({k: v for k, v in extra.items() if v is not None})
+    body["detail"] = bounded(str(detail), DETAIL_LIMIT)
+    if isinstance(body.get("errors"), list):
+        body["errors"] = [_bounded_error(e) for e in body["errors"][:ERRORS_LIMIT]]
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _bounded_error(error: Any) -> Any:
+    if not isinstance(error, dict):
+        return error
+    return {
+        key: bounded(value, ERROR_DETAIL_LIMIT) if isinstance(value, str) else value
+        for key, value in error.items()
+    }
 
 
 _LOCATIONS = {
@@ -124,7 +143,10 @@ def _validation_problem(request: Request, error: RequestValidationError) -> JSON
         loc = [str(part) for part in item.get("loc", ())]
         location = _LOCATIONS.get(loc[0], "body") if loc else "body"
         name = ".".join(loc[1:]) if len(loc) > 1 else (loc[0] if loc else "body")
-        errors.append({"name": name, "in": location, "detail": str(item.get("msg", "invalid"))})
+        # pydantic's ``input`` is never sent back, and its message is cut (a validator's
+        # message may quote the value)
+        message = bounded(str(item.get("msg", "invalid")), ERROR_DETAIL_LIMIT)
+        errors.append({"name": bounded(name, 200), "in": location, "detail": message})
     summary = "; ".join(
         f"the body {e['detail']}"
         if e["detail"].startswith("is not valid JSON")
