@@ -22,6 +22,7 @@ from domain.errors import (
 )
 from domain.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from domain.identity import CITIZEN, OFFICER
+from domain.quoting import quoted
 
 HOKIMIYAT = "hokimiyat"
 
@@ -46,7 +47,7 @@ class Appeals(CaseAttached[Appeal]):
         authorize_reach(
             principal,
             "appeal.read",
-            not_found=AppealNotFound(f"no appeal {appeal.number!r}"),
+            not_found=AppealNotFound(f"no appeal {quoted(appeal.number)}"),
             owner=appeal.applicant,
             agencies=self._agencies(appeal),
         )

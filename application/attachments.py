@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from domain.errors import InvalidAttachment, MissingDocuments
+from domain.quoting import quoted
 from domain.service import RequiredDocument
 
 MAX_FILES = 10
@@ -63,7 +64,7 @@ def check_files(uploads: list[AttachmentUpload], documents: set[str]) -> None:
         if upload.content_type not in MAGIC:
             raise InvalidAttachment(
                 f"{where}.content_type must be one of {', '.join(MAGIC)}, "
-                f"not {upload.content_type!r}"
+                f"not {quoted(upload.content_type)}"
             )
         if not upload.content:
             raise InvalidAttachment(f"{where} is empty")

@@ -17,6 +17,7 @@ from domain.agency import AgencyRef
 from domain.context import CommandContext
 from domain.errors import InvalidTransition, NothingChanged
 from domain.ids import natural_id
+from domain.quoting import quoted
 
 TProcess = TypeVar("TProcess", bound=Aggregate)
 
@@ -86,7 +87,7 @@ class CaseAttached(Generic[TProcess]):
             aggregate_id = self.id_of(key)
         found = self.find(aggregate_id)
         if found is None:
-            raise self.not_found(f"no {self.what} {key!r}")
+            raise self.not_found(f"no {self.what} {quoted(key)}")
         return found
 
     def _next_number(self, prefix: str, sequence: str) -> str:

@@ -20,6 +20,7 @@ from application.ports import ArchivedEvent
 from application.principal import Principal
 from domain.audit_chain import Finding, chain, event_hash
 from domain.context import CommandContext
+from domain.quoting import quoted
 
 EVENTS_FILE = "events.jsonl"
 MANIFEST_FILE = "manifest.json"
@@ -225,7 +226,7 @@ def verify_export(text: str, manifest: dict[str, Any]) -> list[str]:
         return problems + _chain_problems(text, manifest)
     except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
         # An events line or a manifest entry that is not what an export writes.
-        return [*problems, f"the export does not parse as a case export ({error!r})"]
+        return [*problems, f"the export does not parse as a case export ({quoted(error)})"]
 
 
 def _chain_problems(text: str, manifest: dict[str, Any]) -> list[str]:

@@ -37,6 +37,7 @@ from domain.errors import (
 from domain.fees import BhmRates, BhmSchedule
 from domain.identity import CITIZEN
 from domain.indexes import RequestKeyIndex, TrackingNumberIndex
+from domain.quoting import quoted
 from domain.registration import RegistrationCounter
 from domain.service import Service, ServiceVersion
 from domain.service_application import ServiceApplication
@@ -102,7 +103,7 @@ class Cases(Application[UUID]):
                 application_id = None
         application = self.find(ServiceApplication, application_id) if application_id else None
         if application is None:
-            raise ApplicationNotFound(f"no application {key!r}")
+            raise ApplicationNotFound(f"no application {quoted(key)}")
         return application
 
     def decision(self, decision_id: UUID) -> Decision:
@@ -152,7 +153,7 @@ class Cases(Application[UUID]):
         authorize_reach(
             principal,
             "application.read",
-            not_found=ApplicationNotFound(f"no application {key or str(application.id)!r}"),
+            not_found=ApplicationNotFound(f"no application {quoted(key or str(application.id))}"),
             owner=application.applicant,
             agencies=agencies,
             other_agency=f"application {application.tracking_number} is handled by another agency",
@@ -172,7 +173,7 @@ class Cases(Application[UUID]):
         authorize_reach(
             principal,
             "application.handle",
-            not_found=ApplicationNotFound(f"no application {key!r}"),
+            not_found=ApplicationNotFound(f"no application {quoted(key)}"),
             agencies={application.agency.code if application.agency else None},
             other_agency=f"application {application.tracking_number} is handled by another agency",
         )

@@ -30,6 +30,7 @@ from domain.errors import (
     TerritoryNotFound,
 )
 from domain.fees import BhmSchedule
+from domain.quoting import quoted
 from domain.service import Service, ServiceTerms
 from domain.territory import Territory, ancestor_codes
 
@@ -80,19 +81,19 @@ class Catalogue(Application[UUID]):
     def get_territory(self, code: str) -> Territory:
         territory = self.find_territory(code)
         if territory is None:
-            raise TerritoryNotFound(f"no territory has SOATO code {code!r}")
+            raise TerritoryNotFound(f"no territory has SOATO code {quoted(code)}")
         return territory
 
     def get_agency(self, code: str) -> Agency:
         agency = self.find_agency(code)
         if agency is None:
-            raise AgencyNotFound(f"no agency has code {code!r}")
+            raise AgencyNotFound(f"no agency has code {quoted(code)}")
         return agency
 
     def get_service(self, code: str) -> Service:
         service = self.find_service(code)
         if service is None:
-            raise ServiceNotFound(f"no service has code {code!r}")
+            raise ServiceNotFound(f"no service has code {quoted(code)}")
         return service
 
     # --- territories ----------------------------------------------------------------------
@@ -151,7 +152,9 @@ class Catalogue(Application[UUID]):
         if parent is not None:
             parent_agency = self.find(Agency, Agency.create_id(parent))
             if parent_agency is None:
-                raise ParentAgencyNotFound(f"parent agency {parent!r} of {code} does not exist")
+                raise ParentAgencyNotFound(
+                    f"parent agency {quoted(parent)} of {code} does not exist"
+                )
         for attempt in range(1, REGISTRATION_ATTEMPTS + 1):
             agency = Agency.register(
                 code=code,

@@ -23,6 +23,7 @@ from domain.errors import (
     InvalidScope,
 )
 from domain.identity import INTEGRATOR, SCOPES
+from domain.quoting import quoted
 
 KEY_PREFIX = "yk_"
 ID_PREFIX_MIN = 4  # the fewest hex digits of an id that name a client (as git's short ids)
@@ -132,11 +133,11 @@ class Integrators:
         digits = key.strip().lower().replace("-", "")
         if not digits or not set(digits) <= _HEX or len(digits) > 32:
             raise InvalidInput(
-                f"{key!r} is not an integrator client's id or the start of one (hex digits)"
+                f"{quoted(key)} is not an integrator client's id or the start of one (hex digits)"
             )
         if len(digits) < ID_PREFIX_MIN:
             raise InvalidInput(
-                f"give at least {ID_PREFIX_MIN} characters of the client's id, not {key!r}"
+                f"give at least {ID_PREFIX_MIN} characters of the client's id, not {quoted(key)}"
             )
         found = self.store.with_id_prefix(digits, limit=6)
         if not found:

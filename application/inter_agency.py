@@ -23,6 +23,7 @@ from domain.errors import (
     RequestNotFound,
 )
 from domain.inter_agency import DEFAULT_TERM_WORKING_DAYS, InterAgencyRequest
+from domain.quoting import quoted
 
 ANSWER_DOCUMENT = "answer"
 
@@ -53,7 +54,7 @@ class InterAgency(CaseAttached[InterAgencyRequest]):
     def _visible(self, principal: Principal, request: InterAgencyRequest) -> None:
         """Officers of the requesting, the receiving and (once escalated) its parent agency;
         auditors and administrators. Officers of uninvolved agencies: 404."""
-        not_found = RequestNotFound(f"no inter-agency request {request.number!r}")
+        not_found = RequestNotFound(f"no inter-agency request {quoted(request.number)}")
         permission = authorize(principal, "inter_agency.read", not_found=not_found)
         if permission.reach_of(principal.role) == AGENCY and not (
             principal.agency and request.involves(principal.agency)
@@ -96,7 +97,7 @@ class InterAgency(CaseAttached[InterAgencyRequest]):
         assert case.agency is not None
         receiver = self.directory.agency_by_code(to_agency)
         if receiver is None:
-            raise InvalidInput(f"to_agency: no agency has the code {to_agency!r}")
+            raise InvalidInput(f"to_agency: no agency has the code {quoted(to_agency)}")
         number = self._next_number("IA", "inter_agency")
         request = InterAgencyRequest.request(
             request_id=request_id(number),

@@ -45,6 +45,7 @@ from domain.errors import (
 )
 from domain.indexes import ProviderPaymentIndex
 from domain.payment import AWAITING, REFUND_REQUESTED, Payment
+from domain.quoting import quoted
 from domain.service_application import ServiceApplication
 
 log = structlog.get_logger(__name__)
@@ -268,7 +269,7 @@ class Payments(Application[UUID]):
         elif event.kind == REFUND_PENDING and event.provider_refund_id:
             payment.refund_submitted(provider_refund_id=event.provider_refund_id, meta=meta)
         else:
-            raise NothingChanged(f"provider events of kind {event.kind!r} change nothing")
+            raise NothingChanged(f"provider events of kind {quoted(event.kind)} change nothing")
 
     # --- refunds and expiry (policies and jobs) -------------------------------------------
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from domain.errors import InvalidInput
 from domain.identity import CITIZEN, INTEGRATOR, OFFICER, ROLES, validate_pinfl
+from domain.quoting import quoted
 
 
 class InvalidPrincipal(InvalidInput):
@@ -25,7 +26,9 @@ class Principal:
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
-            raise InvalidPrincipal(f"role must be one of {', '.join(ROLES)}, got {self.role!r}")
+            raise InvalidPrincipal(
+                f"role must be one of {', '.join(ROLES)}, got {quoted(self.role)}"
+            )
         if not self.subject:
             raise InvalidPrincipal("a principal needs a subject")
         if self.role == CITIZEN:

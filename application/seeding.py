@@ -27,6 +27,7 @@ from domain.context import CommandContext
 from domain.errors import AgencyNotFound, NothingChanged, TerritoryNotFound
 from domain.fees import BhmSchedule
 from domain.i18n import LANGUAGES, Translations
+from domain.quoting import quoted
 from domain.service import Service
 from domain.territory import CITY, DISTRICT, REGION, REPUBLIC, Territory
 
@@ -251,7 +252,7 @@ def _seed_territories(
                 parent = session.find(Territory, Territory.create_id(spec.parent))
                 if parent is None:
                     raise TerritoryNotFound(
-                        f"parent territory {spec.parent!r} of {spec.code} is not in the data"
+                        f"parent territory {quoted(spec.parent)} of {spec.code} is not in the data"
                     )
             territory = Territory.register(
                 code=spec.code,
@@ -279,7 +280,9 @@ def _seed_agencies(
             if spec.parent is not None:
                 parent = session.find(Agency, Agency.create_id(spec.parent))
                 if parent is None:
-                    raise AgencyNotFound(f"parent agency {spec.parent!r} of {spec.code} is missing")
+                    raise AgencyNotFound(
+                        f"parent agency {quoted(spec.parent)} of {spec.code} is missing"
+                    )
             agency = Agency.register(
                 code=spec.code,
                 kind=spec.kind,

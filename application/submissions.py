@@ -30,6 +30,7 @@ from domain.fees import Money
 from domain.i18n import DEFAULT_LANGUAGE
 from domain.ids import natural_id
 from domain.indexes import TrackingNumberIndex
+from domain.quoting import quoted
 from domain.service import ServiceVersion
 from domain.service_application import ServiceApplication
 from domain.territory import CITY, DISTRICT, REGION
@@ -96,7 +97,7 @@ class Submissions:
             return existing  # the same submission, retried after its response was lost
         service = cases.deps.catalogue.find_service(service_code)
         if service is None:
-            raise ServiceNotApplicable(f"service_code: no service has code {service_code!r}")
+            raise ServiceNotApplicable(f"service_code: no service has code {quoted(service_code)}")
         if service.status != "active":
             raise ServiceNotActive(
                 f"service {service_code} is {service.status}; it takes no applications"
@@ -127,7 +128,8 @@ class Submissions:
             if category is None:
                 known = ", ".join(e.code for e in terms.exemptions) or "none"
                 raise InvalidInput(
-                    f"exemption: {service_code} has no exemption {exemption!r} (known: {known})"
+                    f"exemption: {service_code} has no exemption "
+                    f"{quoted(exemption)} (known: {known})"
                 )
             exempt = {"code": category.code, "legal_basis": category.legal_basis}
             fee = Money(0, fee.currency)
@@ -168,7 +170,7 @@ class Submissions:
         """The agency a service's application from ``territory`` is routed to."""
         found = self.cases.deps.catalogue.find_territory(territory)
         if found is None:
-            raise NoResponsibleAgency(f"territory: no territory has SOATO code {territory!r}")
+            raise NoResponsibleAgency(f"territory: no territory has SOATO code {quoted(territory)}")
         terms = version.terms
         levels = _TERRITORY_LEVEL_FOR[terms.jurisdiction]
         if levels is not None and found.level not in levels:

@@ -18,6 +18,7 @@ from domain.errors import (
 from domain.i18n import Translations, require_translations
 from domain.ids import natural_id
 from domain.names import NameHistory
+from domain.quoting import quoted
 
 # Jurisdiction levels: where an agency sits and which level a service is delivered at.
 JURISDICTION_REPUBLIC = "republic"
@@ -86,12 +87,12 @@ class Agency(Aggregate):
         meta: dict[str, str],
     ) -> Agency:
         if not AGENCY_CODE.fullmatch(code or ""):
-            raise InvalidCode(f"agency code must match {AGENCY_CODE.pattern}, got {code!r}")
+            raise InvalidCode(f"agency code must match {AGENCY_CODE.pattern}, got {quoted(code)}")
         if not AGENCY_KIND.fullmatch(kind or ""):
-            raise InvalidCode(f"agency kind must match {AGENCY_KIND.pattern}, got {kind!r}")
+            raise InvalidCode(f"agency kind must match {AGENCY_KIND.pattern}, got {quoted(kind)}")
         if level not in JURISDICTION_LEVELS:
             raise InvalidLevel(
-                f"agency level must be one of {', '.join(JURISDICTION_LEVELS)}, not {level!r}"
+                f"agency level must be one of {', '.join(JURISDICTION_LEVELS)}, not {quoted(level)}"
             )
         if (
             not re.fullmatch(r"\d+", territory or "")
@@ -99,7 +100,7 @@ class Agency(Aggregate):
         ):
             raise InvalidCode(
                 f"a {level}-level agency serves a territory with a "
-                f"{_TERRITORY_CODE_LENGTH[level]}-digit SOATO code, got {territory!r}"
+                f"{_TERRITORY_CODE_LENGTH[level]}-digit SOATO code, got {quoted(territory)}"
             )
         if parent is not None:
             if _RANK[parent.level] > _RANK[level]:

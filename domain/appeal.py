@@ -20,6 +20,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.agency import AgencyRef
 from domain.errors import InvalidInput, InvalidTransition, NothingChanged
 from domain.i18n import LANGUAGES
+from domain.quoting import quoted
 from domain.text import required_text
 
 UNDER_REVIEW = "under_review"
@@ -141,7 +142,7 @@ class Appeal(Aggregate):
         meta: dict[str, str],
     ) -> Appeal:
         if not NUMBER.fullmatch(number):
-            raise InvalidInput(f"an appeal number looks like MJ-2026-0000123, not {number!r}")
+            raise InvalidInput(f"an appeal number looks like MJ-2026-0000123, not {quoted(number)}")
         subject_level(subject)
         if language not in LANGUAGES:
             raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}")

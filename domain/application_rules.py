@@ -19,13 +19,16 @@ from domain.errors import (
     NothingChanged,
 )
 from domain.i18n import LANGUAGES
+from domain.quoting import quoted
 
 TRACKING_NUMBER = re.compile(r"AR-\d{4}-\d{7,}")
 
 
 def check_submission(tracking_number: str, language: str) -> None:
     if not TRACKING_NUMBER.fullmatch(tracking_number):
-        raise InvalidInput(f"a tracking number looks like AR-2026-0000123, not {tracking_number!r}")
+        raise InvalidInput(
+            f"a tracking number looks like AR-2026-0000123, not {quoted(tracking_number)}"
+        )
     if language not in LANGUAGES:
         raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}")
 
@@ -86,7 +89,7 @@ def breached_due_date(
 
 def check_outcome(outcome: str) -> None:
     if outcome not in OUTCOMES:
-        raise InvalidInput(f"outcome must be {' or '.join(OUTCOMES)}, not {outcome!r}")
+        raise InvalidInput(f"outcome must be {' or '.join(OUTCOMES)}, not {quoted(outcome)}")
 
 
 def check_result_documents(documents: dict[str, str]) -> None:

@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidBhmRate, InvalidFeeRule, NoBhmRateInForce, NothingChanged
 from domain.ids import natural_id
+from domain.quoting import quoted
 
 DEFAULT_CURRENCY = "UZS"
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -76,7 +77,7 @@ class FeeRule:
         kind = data.get("kind")
         currency = data.get("currency", DEFAULT_CURRENCY)
         if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency):
-            raise InvalidFeeRule(f"fee currency must be an ISO 4217 code, got {currency!r}")
+            raise InvalidFeeRule(f"fee currency must be an ISO 4217 code, got {quoted(currency)}")
         if kind == FREE:
             return cls(FREE, currency=currency)
         if kind == FIXED:
@@ -91,12 +92,12 @@ class FeeRule:
                 multiple = Decimal(str(data.get("multiple")))
             except InvalidOperation:
                 raise InvalidFeeRule(
-                    f"a BHM multiple is a decimal number, got {data.get('multiple')!r}"
+                    f"a BHM multiple is a decimal number, got {quoted(data.get('multiple'))}"
                 ) from None
             if not multiple.is_finite() or multiple < 0:
                 raise InvalidFeeRule(f"a BHM multiple cannot be negative, got {multiple}")
             return cls(BHM_MULTIPLE, multiple=multiple, currency=currency)
-        raise InvalidFeeRule(f"fee kind must be one of {', '.join(FEE_KINDS)}, got {kind!r}")
+        raise InvalidFeeRule(f"fee kind must be one of {', '.join(FEE_KINDS)}, got {quoted(kind)}")
 
     def to_dict(self) -> dict[str, Any]:
         if self.kind == FIXED:
@@ -155,7 +156,9 @@ class BhmSchedule(Aggregate):
     def set_rate(self, *, effective_from: date, amount: int, meta: dict[str, str]) -> None:
         """Set the BHM from a date on. A correction of a date's rate is a new event too."""
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-            raise InvalidBhmRate(f"a BHM rate is a positive integer in minor units, got {amount!r}")
+            raise InvalidBhmRate(
+                f"a BHM rate is a positive integer in minor units, got {quoted(amount)}"
+            )
         if (effective_from, amount) in self.rates.entries:
             raise NothingChanged(f"the BHM from {effective_from.isoformat()} is already {amount}")
         self._rate_set(effective_from=effective_from.isoformat(), amount=amount, meta=meta)

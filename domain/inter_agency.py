@@ -20,6 +20,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.agency import AgencyRef
 from domain.calendar import WorkingCalendar
 from domain.errors import InvalidInput, InvalidTransition, NothingChanged
+from domain.quoting import quoted
 from domain.text import required_text
 
 OPEN = "open"
@@ -105,7 +106,7 @@ class InterAgencyRequest(Aggregate):
         meta: dict[str, str],
     ) -> InterAgencyRequest:
         if not NUMBER.fullmatch(number):
-            raise InvalidInput(f"a request number looks like IA-2026-0000123, not {number!r}")
+            raise InvalidInput(f"a request number looks like IA-2026-0000123, not {quoted(number)}")
         if from_agency.id == to_agency.id:
             raise InvalidInput("an agency does not send an inter-agency request to itself")
         if (

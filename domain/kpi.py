@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.errors import InvalidInput
+from domain.quoting import quoted
 
 GE, LE = ">=", "<="
 COMPARISONS = (GE, LE)
@@ -50,20 +51,20 @@ class Target:
 
     def __post_init__(self) -> None:
         if self.comparison not in COMPARISONS:
-            raise InvalidInput(f"a target's comparison is >= or <=, not {self.comparison!r}")
+            raise InvalidInput(f"a target's comparison is >= or <=, not {quoted(self.comparison)}")
         if (
             isinstance(self.value, bool)
             or not isinstance(self.value, int | float)
             or not math.isfinite(self.value)
         ):
-            raise InvalidInput(f"a target's value is a finite number, not {self.value!r}")
+            raise InvalidInput(f"a target's value is a finite number, not {quoted(self.value)}")
 
     @classmethod
     def parse(cls, text: str) -> Target:
         """``">= 95"`` or ``"<= 5"``."""
         found = _TARGET_TEXT.fullmatch(text) if isinstance(text, str) else None
         if found is None:
-            raise InvalidInput(f"a target reads like '>= 95' or '<= 5', not {text!r}")
+            raise InvalidInput(f"a target reads like '>= 95' or '<= 5', not {quoted(text)}")
         return cls(float(found.group(2)), found.group(1))
 
     def __str__(self) -> str:
@@ -99,7 +100,9 @@ def _targets(where: str, entries: Any, *, complete: bool) -> dict[str, Target]:
     parsed: dict[str, Target] = {}
     for name, value in entries.items():
         if name not in INDICATORS:
-            raise InvalidInput(f"{where}: {name!r} is not an indicator ({', '.join(INDICATORS)})")
+            raise InvalidInput(
+                f"{where}: {quoted(name)} is not an indicator ({', '.join(INDICATORS)})"
+            )
         target = value if isinstance(value, Target) else Target.parse(value)
         if target.comparison != INDICATORS[name]:
             raise InvalidInput(

@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidInput
 from domain.ids import natural_id
+from domain.quoting import quoted
 
 # The registry abbreviation of each kind of agency (the Uzbek initials of its name).
 ABBREVIATIONS: dict[str, str] = {
@@ -62,7 +63,7 @@ def registration_prefix(agency_code: str) -> str:
     """``justice-1703202`` -> ``ADL-1703202``; ``justice`` -> ``ADL``."""
     match = _AGENCY_CODE.fullmatch(agency_code)
     if match is None:
-        raise InvalidInput(f"no registration prefix for agency code {agency_code!r}")
+        raise InvalidInput(f"no registration prefix for agency code {quoted(agency_code)}")
     kind, soato = match.groups()
     return f"{abbreviation(kind)}-{soato}" if soato else abbreviation(kind)
 
@@ -87,7 +88,7 @@ class RegistrationCounter(Aggregate):
     @classmethod
     def start(cls, agency_code: str, year: int) -> RegistrationCounter:
         if not 2000 <= year <= 9999:
-            raise InvalidInput(f"a registration year has four digits, not {year!r}")
+            raise InvalidInput(f"a registration year has four digits, not {quoted(year)}")
         return cls(agency_code=agency_code, year=year, prefix=registration_prefix(agency_code))
 
     @event(Started)

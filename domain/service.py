@@ -29,6 +29,7 @@ from domain.fees import FeeRule
 from domain.form_schema import check_form_schema_shape
 from domain.i18n import Translations, require_translations
 from domain.ids import natural_id
+from domain.quoting import quoted
 from domain.validity import Validity
 
 SERVICE_CODE = re.compile(r"[a-z0-9][a-z0-9-]{2,63}")
@@ -96,7 +97,7 @@ class Exemption:
 
 def _slug(field: str, value: object) -> str:
     if not isinstance(value, str) or not _SLUG.fullmatch(value):
-        raise InvalidServiceTerms(f"{field} must match {_SLUG.pattern}, got {value!r}")
+        raise InvalidServiceTerms(f"{field} must match {_SLUG.pattern}, got {quoted(value)}")
     return value
 
 
@@ -132,17 +133,17 @@ class ServiceTerms:
             raise InvalidServiceTerms("service terms must be an object")
         form = data.get("form")
         if form not in FORMS or isinstance(form, bool):
-            raise InvalidServiceTerms(f"form must be one of 1, 2, 3, 4, got {form!r}")
+            raise InvalidServiceTerms(f"form must be one of 1, 2, 3, 4, got {quoted(form)}")
         agency_kind = data.get("agency_kind")
         if not isinstance(agency_kind, str) or not AGENCY_KIND.fullmatch(agency_kind):
             raise InvalidServiceTerms(
-                f"agency_kind must match {AGENCY_KIND.pattern}, got {agency_kind!r}"
+                f"agency_kind must match {AGENCY_KIND.pattern}, got {quoted(agency_kind)}"
             )
         jurisdiction = data.get("jurisdiction")
         if jurisdiction not in JURISDICTION_LEVELS:
             raise InvalidServiceTerms(
                 f"jurisdiction must be one of {', '.join(JURISDICTION_LEVELS)}, "
-                f"got {jurisdiction!r}"
+                f"got {quoted(jurisdiction)}"
             )
         documents_raw = data.get("required_documents", [])
         if not isinstance(documents_raw, list) or not all(
@@ -182,12 +183,13 @@ class ServiceTerms:
         refund_on = data.get("refund_on", [])
         if not isinstance(refund_on, list) or any(r not in REFUND_OCCASIONS for r in refund_on):
             raise InvalidServiceTerms(
-                f"refund_on lists occasions among {', '.join(REFUND_OCCASIONS)}, got {refund_on!r}"
+                f"refund_on lists occasions among {', '.join(REFUND_OCCASIONS)}, got "
+                f"{quoted(refund_on)}"
             )
         deadline = data.get("deadline_working_days")
         if not isinstance(deadline, int) or isinstance(deadline, bool) or deadline < 0:
             raise InvalidServiceTerms(
-                f"deadline_working_days is a non-negative integer, got {deadline!r}"
+                f"deadline_working_days is a non-negative integer, got {quoted(deadline)}"
             )
         if deadline < 1 and form in (FORM_TWO_WAY, FORM_TRANSACTIONAL):
             raise InvalidServiceTerms(
@@ -196,7 +198,7 @@ class ServiceTerms:
         result_kind = data.get("result_kind")
         if result_kind not in RESULT_KINDS:
             raise InvalidServiceTerms(
-                f"result_kind must be one of {', '.join(RESULT_KINDS)}, got {result_kind!r}"
+                f"result_kind must be one of {', '.join(RESULT_KINDS)}, got {quoted(result_kind)}"
             )
         form_schema = check_form_schema_shape(data.get("form_schema"))
         return cls(
@@ -293,7 +295,7 @@ class Service(Aggregate):
         cls, *, code: str, terms: ServiceTerms, effective_from: date, meta: dict[str, str]
     ) -> Service:
         if not isinstance(code, str) or not SERVICE_CODE.fullmatch(code):
-            raise InvalidCode(f"service code must match {SERVICE_CODE.pattern}, got {code!r}")
+            raise InvalidCode(f"service code must match {SERVICE_CODE.pattern}, got {quoted(code)}")
         return cls(
             code=code,
             terms=terms.to_dict(),

@@ -13,6 +13,7 @@ from domain.errors import InvalidCode, InvalidLevel, InvalidParent
 from domain.i18n import Translations, require_translations
 from domain.ids import natural_id
 from domain.names import NameHistory
+from domain.quoting import quoted
 
 REPUBLIC = "republic"
 REGION = "region"
@@ -43,9 +44,13 @@ def validate_territory_code(code: str, level: str, parent: Territory | None) -> 
     """A territory's SOATO code has the length of its level and extends its parent's code;
     its parent is the territory one level up (the republic has none)."""
     if level not in TERRITORY_LEVELS:
-        raise InvalidLevel(f"level must be one of {', '.join(TERRITORY_LEVELS)}, not {level!r}")
+        raise InvalidLevel(
+            f"level must be one of {', '.join(TERRITORY_LEVELS)}, not {quoted(level)}"
+        )
     if not re.fullmatch(r"\d+", code or "") or len(code) != _CODE_LENGTH[level]:
-        raise InvalidCode(f"a {level}'s SOATO code has {_CODE_LENGTH[level]} digits, got {code!r}")
+        raise InvalidCode(
+            f"a {level}'s SOATO code has {_CODE_LENGTH[level]} digits, got {quoted(code)}"
+        )
     expected_parent = _PARENT_LEVEL[level]
     if expected_parent is None:
         if parent is not None:
@@ -58,7 +63,9 @@ def validate_territory_code(code: str, level: str, parent: Territory | None) -> 
             f"a {level}'s parent is a {expected_parent}, but {parent.code} is a {parent.level}"
         )
     if not code.startswith(parent.code):
-        raise InvalidCode(f"a {level}'s code extends its parent's code {parent.code}, got {code!r}")
+        raise InvalidCode(
+            f"a {level}'s code extends its parent's code {parent.code}, got {quoted(code)}"
+        )
 
 
 class Territory(Aggregate):

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from domain.errors import InvalidForm, InvalidServiceTerms
+from domain.quoting import quoted
 
 MAX_MONTHS = 1200  # a hundred years
 
@@ -44,7 +45,8 @@ class Validity:
     def from_dict(cls, data: object, form_schema: Mapping[str, Any]) -> Validity:
         if not isinstance(data, dict) or len(data) != 1 or next(iter(data)) not in _KEYS:
             raise InvalidServiceTerms(
-                f"validity must be an object with exactly one of {', '.join(_KEYS)}, got {data!r}"
+                f"validity must be an object with exactly one of {', '.join(_KEYS)}, got "
+                f"{quoted(data)}"
             )
         key, value = next(iter(data.items()))
         if key == "months":
@@ -54,7 +56,7 @@ class Validity:
                 or not 1 <= value <= MAX_MONTHS
             ):
                 raise InvalidServiceTerms(
-                    f"validity.months is a whole number from 1 to {MAX_MONTHS}, got {value!r}"
+                    f"validity.months is a whole number from 1 to {MAX_MONTHS}, got {quoted(value)}"
                 )
             return cls(months=value)
         properties = form_schema.get("properties", {})
@@ -62,18 +64,19 @@ class Validity:
         required = form_schema.get("required", [])
         if not isinstance(field, dict) or value not in required:
             raise InvalidServiceTerms(
-                f"validity.{key} names a required field of the form, got {value!r}"
+                f"validity.{key} names a required field of the form, got {quoted(value)}"
             )
         if key == "months_field":
             minimum = field.get("minimum")
             if field.get("type") != "integer" or not isinstance(minimum, int) or minimum < 1:
                 raise InvalidServiceTerms(
-                    f"validity.months_field {value!r} must be an integer field with a minimum of 1"
+                    f"validity.months_field "
+                    f"{quoted(value)} must be an integer field with a minimum of 1"
                 )
             return cls(months_field=value)
         if field.get("type") != "string" or field.get("format") != "date":
             raise InvalidServiceTerms(
-                f"validity.until_field {value!r} must be a date field "
+                f"validity.until_field {quoted(value)} must be a date field "
                 '("type": "string", "format": "date")'
             )
         return cls(until_field=value)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from domain.errors import InvalidWebhook
+from domain.quoting import quoted
 
 # After a failed attempt: about 1 minute, 5 minutes, 1 hour, 1 day; then no more.
 RETRY_SCHEDULE = (
@@ -82,7 +83,7 @@ def validate_event_types(types: list[str]) -> tuple[str, ...]:
     for kind in types:
         if kind != "*" and not _TYPE.match(kind):
             raise InvalidWebhook(
-                f"{kind!r} is not an event type like 'Payment.Succeeded', an aggregate like "
+                f"{quoted(kind)} is not an event type like 'Payment.Succeeded', an aggregate like "
                 "'Payment', or '*'"
             )
     return tuple(sorted(set(types)))

@@ -26,6 +26,7 @@ from api.schemas.catalogue import (
 from api.schemas.vocabularies import AgencyLevel, Jurisdiction, ServiceStatus, TerritoryLevel
 from application.pagination import InvalidQuery
 from application.read_models.catalogue import ServiceFilter
+from domain.quoting import quoted
 
 router = APIRouter(
     prefix="/v1",
@@ -134,7 +135,7 @@ def get_service(
     language = negotiate_language(request, lang)
     row = view.get_service(code)
     if row is None:
-        raise ProblemException(404, f"no service has code {code!r}", code="service-not-found")
+        raise ProblemException(404, f"no service has code {quoted(code)}", code="service-not-found")
     terms, shown = row.terms, row.version
     if version is not None and version != row.version:
         past = view.service_terms_version(row.id, version)
@@ -178,7 +179,7 @@ def get_service_form(
     language = negotiate_language(request, lang)
     row = view.get_service(code)
     if row is None:
-        raise ProblemException(404, f"no service has code {code!r}", code="service-not-found")
+        raise ProblemException(404, f"no service has code {quoted(code)}", code="service-not-found")
     terms = row.terms
     if version is not None and version != row.version:
         past = view.service_terms_version(row.id, version)
@@ -243,7 +244,7 @@ def get_territory(
     row = view.get_territory(code)
     if row is None:
         raise ProblemException(
-            404, f"no territory has SOATO code {code!r}", code="territory-not-found"
+            404, f"no territory has SOATO code {quoted(code)}", code="territory-not-found"
         )
     children = view.list_territories(parent=code, limit=1000).items
     out = TerritoryOut.of(row, language)
@@ -301,7 +302,9 @@ def get_agency(
     language = negotiate_language(request, lang)
     row = view.get_agency(key)
     if row is None:
-        raise ProblemException(404, f"no agency has code or id {key!r}", code="agency-not-found")
+        raise ProblemException(
+            404, f"no agency has code or id {quoted(key)}", code="agency-not-found"
+        )
     parent = view.agencies_by_id([row.parent_id]).get(row.parent_id) if row.parent_id else None
     out = AgencyOut.of(row, language, parent.code if parent else None)
     out.children = [

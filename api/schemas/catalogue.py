@@ -26,6 +26,7 @@ from application.read_models.catalogue import (
 from domain.errors import NoBhmRateInForce
 from domain.fees import BhmRates, FeeRule
 from domain.i18n import pick
+from domain.quoting import quoted
 
 TRANSLATIONS = "texts keyed by language: uz-Latn, uz-Cyrl, ru, en"
 NAMES_EXAMPLE = {
@@ -300,7 +301,7 @@ def territory_tree(rows: list[TerritoryRow], language: str, root: str | None) ->
     if root is None:
         return roots
     if root not in nodes:
-        raise InvalidQuery("root", f"names no territory: {root!r}")
+        raise InvalidQuery("root", f"names no territory: {quoted(root)}")
     return [nodes[root]]
 
 
