@@ -23,6 +23,7 @@ from application.principal import Principal
 from application.seeding import seed as seed_catalogue
 from domain.context import CommandContext
 from domain.errors import DomainError
+from domain.identity import CITIZEN
 from infrastructure.bootstrap import (
     PROJECTIONS,
     SystemClock,
@@ -154,7 +155,17 @@ def token(
         issuer=settings.jwt_issuer,
         ttl_seconds=settings.token_ttl_seconds,
         clock=SystemClock(),
+        max_staff_seconds=settings.token_max_lifetime_staff_seconds,
+        max_citizen_seconds=settings.token_max_lifetime_citizen_seconds,
     )
+    maximum = service.max_lifetime(principal.role)
+    if ttl is not None and ttl > maximum:
+        setting = "CITIZEN" if principal.role == CITIZEN else "STAFF"
+        err.print(
+            f"[red]cannot mint this token:[/red] a {principal.role}'s token lives at most "
+            f"{maximum} seconds (YAGONA_TOKEN_MAX_LIFETIME_{setting}_SECONDS), not {ttl}"
+        )
+        raise typer.Exit(2)
     sys.stdout.write(service.mint(principal, ttl_seconds=ttl) + "\n")
 
 

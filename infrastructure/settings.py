@@ -40,7 +40,20 @@ class Settings(BaseSettings):
         SecretStr(DEVELOPMENT_JWT_SECRET), description="HS256 key for bearer tokens"
     )
     jwt_issuer: str = Field("yagona", description="issuer claim of tokens")
-    token_ttl_seconds: int = Field(3600, ge=60, description="lifetime of minted tokens")
+    token_ttl_seconds: int = Field(
+        3600, ge=60, description="lifetime of minted tokens (capped at their role's maximum)"
+    )
+    token_max_lifetime_staff_seconds: int = Field(
+        12 * 3600,
+        ge=60,
+        description="longest lifetime (exp - iat) of an officer's, auditor's, admin's or "
+        "integrator's token, whoever minted it; longer ones are refused",
+    )
+    token_max_lifetime_citizen_seconds: int = Field(
+        3600,
+        ge=60,
+        description="longest lifetime (exp - iat) of a citizen's token, whoever minted it",
+    )
     jwt_jwks_url: str | None = Field(
         None,
         description="JWKS of an external identity provider (e.g. OneID); RS256 tokens are "

@@ -13,9 +13,11 @@ import jwt
 from application.ports import Clock
 from application.principal import Principal
 from domain.errors import DomainError
-from domain.identity import OFFICER
+from domain.identity import CITIZEN, OFFICER
 
 LEEWAY_SECONDS = 30  # clock skew tolerated between the identity provider and us
+STAFF_MAX_LIFETIME_SECONDS = 12 * 3600  # officers, auditors, admins (and integrators' JWTs)
+CITIZEN_MAX_LIFETIME_SECONDS = 3600
 
 
 class InvalidToken(Exception):
@@ -34,7 +36,11 @@ class TokenService:
         clock: Clock,
         jwks_url: str | None = None,
         audience: str | None = None,
+        max_staff_seconds: int = STAFF_MAX_LIFETIME_SECONDS,
+        max_citizen_seconds: int = CITIZEN_MAX_LIFETIME_SECONDS,
     ) -> None:
+        self._max_staff = max_staff_seconds
+        self._max_citizen = max_citizen_seconds
         self._secret = secret
         self._issuer = issuer
         self._ttl = timedelta(seconds=ttl_seconds)
@@ -42,9 +48,17 @@ class TokenService:
         self._audience = audience
         self._jwks = _jwks_source(jwks_url) if jwks_url else None
 
+    def max_lifetime(self, role: str) -> int:
+        """The longest a token of ``role`` may live, in seconds (``exp - iat``): the citizen
+        maximum for citizens, the staff maximum for every other role."""
+        return self._max_citizen if role == CITIZEN else self._max_staff
+
     def mint(self, principal: Principal, *, ttl_seconds: int | None = None) -> str:
+        """A token of ``principal`` living ``ttl_seconds`` (else the configured lifetime),
+        capped at its role's maximum: Yagona never mints a token it would refuse."""
         now = self._clock.now()
-        ttl = timedelta(seconds=ttl_seconds) if ttl_seconds is not None else self._ttl
+        seconds = ttl_seconds if ttl_seconds is not None else int(self._ttl.total_seconds())
+        ttl = timedelta(seconds=min(seconds, self.max_lifetime(principal.role)))
         claims: dict[str, Any] = {
             "iss": self._issuer,
             "sub": principal.subject,
@@ -96,6 +110,7 @@ class TokenService:
         if isinstance(claims.get("nbf"), int | float) and claims["nbf"] > now + LEEWAY_SECONDS:
             raise InvalidToken("The token is not yet valid (nbf)")
         role = str(claims.get("role", ""))
+        self._check_lifetime(claims, role, now)
         try:
             return Principal(
                 subject=str(claims["sub"]),
@@ -108,6 +123,22 @@ class TokenService:
             )
         except DomainError as error:
             raise InvalidToken(error.detail) from None
+
+    def _check_lifetime(self, claims: dict[str, Any], role: str, now: float) -> None:
+        """Whoever minted it, a token lives at most its role's maximum, counted from its
+        ``iat`` (which may not lie in the future) and from now."""
+        issued, expires = claims["iat"], claims["exp"]
+        if not isinstance(issued, int | float) or isinstance(issued, bool):
+            raise InvalidToken("the token's iat is not a time")
+        if issued > now + LEEWAY_SECONDS:
+            raise InvalidToken("the token is issued in the future (iat)")
+        maximum = self.max_lifetime(role)
+        if expires - issued > maximum:  # with iat not ahead, exp is at most that far off
+            kind = "a citizen's" if role == CITIZEN else "a staff or integrator"
+            raise InvalidToken(
+                f"the token's lifetime (exp - iat) is {int(expires - issued)} seconds; "
+                f"{kind} token may live at most {maximum} seconds"
+            )
 
 
 def _text_claim(claims: dict[str, Any], name: str) -> str | None:

@@ -258,4 +258,6 @@ def token_service(settings: Settings, clock: Clock) -> TokenService:
         clock=clock,
         jwks_url=settings.jwt_jwks_url,
         audience=settings.jwt_audience,
+        max_staff_seconds=settings.token_max_lifetime_staff_seconds,
+        max_citizen_seconds=settings.token_max_lifetime_citizen_seconds,
     )

@@ -165,6 +165,11 @@ def test_token_carries_an_officers_name_and_position(env: dict[str, str]) -> Non
         (["--role", "citizen", "--sub", "12345"], "PINFL"),
         (["--role", "officer", "--sub", "off-1"], "agency"),
         (["--role", "emperor", "--sub", "x"], "role"),
+        (
+            ["--role", "citizen", "--sub", "31503901234567", "--ttl", "7200"],
+            "YAGONA_TOKEN_MAX_LIFETIME_CITIZEN_SECONDS",
+        ),
+        (["--role", "admin", "--sub", "root", "--ttl", "977616000"], "at most 43200 seconds"),
     ],
 )
 def test_token_refuses_an_invalid_principal(
