@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.routers.guards import SMALL_BODY
 from infrastructure.container import Container
-from tests.e2e.cases import citizen
+from tests.e2e.cases import citizen, service_example, submission
 from tests.reliability.hostile_requests import (
     NUL_BODIES,
     RAW_BODY,
@@ -156,6 +156,27 @@ def test_values_of_the_wrong_type_are_422s_naming_each_field(
     problem = assert_problem(response, 422)
     for name in fields:
         assert named(problem, "body", name), problem
+
+
+def test_a_huge_value_in_any_body_field_gets_a_small_answer(
+    world_client: TestClient, credentials: dict[str, dict[str, str]]
+) -> None:
+    """Every field of every POST body (and of a form) a 2 MB text: a problem under 4 KiB."""
+    huge, service = "Z" * (2 * 1024 * 1024), "birth-registration"
+    for route in routes(world_client, "POST"):
+        if route.body_field is None or route.path in RAW_BODY:
+            continue
+        model = route.body_field.field_info.annotation
+        fields = getattr(model, "model_fields", {}) or {"x": None}
+        path = fill(route)
+        bodies = [dict.fromkeys(fields, huge)]
+        if "form" in fields:
+            bodies.append(submission(form=dict.fromkeys(service_example(service), huge)))
+        for body in bodies:
+            response = world_client.post(path, json=body, headers=caller_for(path, credentials))
+            assert_problem(response)
+            assert len(response.content) < 4096, (path, response.content[:300])
+            assert "Z" * 100 not in response.text, path
 
 
 # --- query strings ----------------------------------------------------------------------
