@@ -29,7 +29,7 @@ from application.ports import (
     PaymentProvider,
     UnpaidPayments,
 )
-from application.webhooks import Resolver, Sender, Webhooks, WebhookStore
+from application.webhooks import Resolver, Sender, WebhookStore
 from infrastructure.audit import (
     AuditSeals,
     ChainChecks,
@@ -49,8 +49,7 @@ from infrastructure.reference_data import load_reference_data
 from infrastructure.result_renderer import DocumentRenderer
 from infrastructure.settings import Settings, UnsafeConfiguration, check_production_safety
 from infrastructure.tokens import InvalidToken, TokenService
-from infrastructure.webhooks import secret_deriver
-from infrastructure.wiring import case_services, token_service
+from infrastructure.wiring import case_services, token_service, webhooks_service
 from infrastructure.workers import PROJECTIONS
 
 # Everything the clients (api/: the HTTP app and the CLI) take from infrastructure: they
@@ -274,16 +273,15 @@ def _memory_container(
         integrators=Integrators(adapters.integrators, clock),
         feed_log=adapters.feed,
         feed=Feed(adapters.feed),
-        webhooks=Webhooks(
+        webhooks=webhooks_service(
+            settings,
+            key,
             store=adapters.webhooks,
             feed=adapters.feed,
             sender=adapters.webhook_sender,
-            clock=clock,
-            secret_for=secret_deriver(derived_secret(key, "webhooks").encode()),
-            client_of=_client_finder(adapters.integrators),
-            require_https=settings.is_production,
             resolver=adapters.webhook_resolver,
-            allow_loopback=settings.webhooks_to_loopback,
+            clock=clock,
+            client_of=_client_finder(adapters.integrators),
         ),
         kpi_targets=load_kpi_targets(),
         persistence="memory",

@@ -10,7 +10,6 @@ from application.feed import Feed
 from application.integrators import Integrators
 from application.payments import PaymentDependencies, Payments
 from application.ports import BlobStore, Clock, Notifier, PaymentProvider
-from application.webhooks import Webhooks
 from infrastructure.access_log import PostgresAccessLog
 from infrastructure.audit import ChainVerifier, EventArchive, Seals
 from infrastructure.blobs import LocalBlobStore
@@ -20,7 +19,7 @@ from infrastructure.database import ddl_lock, ensure_schema
 from infrastructure.feed import FeedLog
 from infrastructure.idempotency import IdempotencyStore, Presence
 from infrastructure.integrators import PostgresIntegratorStore
-from infrastructure.keys import cipher_key, derived_secret, pseudonym_key
+from infrastructure.keys import cipher_key, pseudonym_key
 from infrastructure.kpi_targets import load_kpi_targets
 from infrastructure.notifier import LogNotifier
 from infrastructure.pool_backoff import cap_reconnect_backoff
@@ -31,7 +30,6 @@ from infrastructure.webhooks import (
     HttpSender,
     PostgresWebhookStore,
     SystemResolver,
-    secret_deriver,
 )
 from infrastructure.wiring import (
     AUDITED_STREAMS,
@@ -43,6 +41,7 @@ from infrastructure.wiring import (
     payment_provider,
     resolve_database,
     token_service,
+    webhooks_service,
 )
 from projections.audit_actions import AuditActionsView
 from projections.citizen_applications import CitizenApplicationsView
@@ -162,16 +161,15 @@ def postgres_container(
         integrators=Integrators(integrator_store, clock),
         feed_log=feed_log,
         feed=Feed(feed_log),
-        webhooks=Webhooks(
+        webhooks=webhooks_service(
+            settings,
+            key,
             store=webhook_store,
             feed=feed_log,
             sender=HttpSender(),
-            clock=clock,
-            secret_for=secret_deriver(derived_secret(key, "webhooks").encode()),
-            client_of=integrator_store.find,
-            require_https=settings.is_production,
             resolver=SystemResolver(),
-            allow_loopback=settings.webhooks_to_loopback,
+            clock=clock,
+            client_of=integrator_store.find,
         ),
         kpi_targets=kpi_targets,
         _views=views,

@@ -15,6 +15,7 @@ from application.appeals import Appeals
 from application.cases import Cases
 from application.catalogue import Catalogue
 from application.decisions import Decisions
+from application.integrators import IntegratorClient
 from application.inter_agency import InterAgency
 from application.jobs import Jobs
 from application.officer_handling import OfficerHandling
@@ -31,6 +32,7 @@ from application.ports import (
     Sealer,
 )
 from application.submissions import Submissions
+from application.webhooks import FeedReader, Resolver, Sender, Webhooks, WebhookStore
 from infrastructure.database import DatabaseConfig, ensure_database
 from infrastructure.embedded_postgres import start_embedded
 from infrastructure.event_store import recorder_env
@@ -39,6 +41,7 @@ from infrastructure.payments.sandbox import SandboxProvider
 from infrastructure.payments.stripe_provider import StripeProvider
 from infrastructure.settings import Settings
 from infrastructure.tokens import TokenService
+from infrastructure.webhooks import secret_deriver
 from infrastructure.workers import (
     RUNNING_PROJECTIONS,
     ProjectionSpec,
@@ -260,4 +263,30 @@ def token_service(settings: Settings, clock: Clock) -> TokenService:
         audience=settings.jwt_audience,
         max_staff_seconds=settings.token_max_lifetime_staff_seconds,
         max_citizen_seconds=settings.token_max_lifetime_citizen_seconds,
+    )
+
+
+def webhooks_service(
+    settings: Settings,
+    key: str,
+    *,
+    store: WebhookStore,
+    feed: FeedReader,
+    sender: Sender,
+    resolver: Resolver,
+    clock: Clock,
+    client_of: Callable[[str], IntegratorClient | None],
+) -> Webhooks:
+    """Webhook subscriptions and deliveries: signed with secrets derived from the key, to
+    public receivers only (loopback where the settings allow it, never in production)."""
+    return Webhooks(
+        store=store,
+        feed=feed,
+        sender=sender,
+        clock=clock,
+        secret_for=secret_deriver(derived_secret(key, "webhooks").encode()),
+        client_of=client_of,
+        require_https=settings.is_production,
+        resolver=resolver,
+        allow_loopback=settings.webhooks_to_loopback,
     )
