@@ -52,7 +52,7 @@ def timed(action: Callable[[], Any], repeat: int) -> dict[str, float]:
 def long_case(container: Any, events: int) -> uuid.UUID:
     """A case of ``events`` events: submitted, then taken and released by an officer."""
     code = "birth-registration"
-    application = container.cases.submit(
+    application = container.submissions.submit(
         CITIZEN,
         CTX,
         service_code=code,
@@ -62,8 +62,8 @@ def long_case(container: Any, events: int) -> uuid.UUID:
     )
     key = str(application.id)
     while container.cases.load(key).version < events:
-        container.cases.accept(OFFICER, CTX, key)
-        container.cases.release(OFFICER, CTX, key)
+        container.handling.accept(OFFICER, CTX, key)
+        container.handling.release(OFFICER, CTX, key)
     return application.id
 
 

@@ -50,7 +50,7 @@ def build_store(container: Container, events: int, applications: int) -> float:
     started = time.perf_counter()
     code = "birth-registration"
     submitted = [
-        container.cases.submit(
+        container.submissions.submit(
             who,
             CTX,
             service_code=code,

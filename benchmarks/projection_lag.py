@@ -153,7 +153,7 @@ def write(container: Container, tracker: Tracker, rate: float, seconds: float) -
             time.sleep(max(0.0, due - time.perf_counter()))
             who = Principal(f"3{1 + cases % 28:02d}0185{cases:07d}", "citizen")
             ctx = CommandContext(actor=who.subject, role="citizen", correlation_id="bench")
-            application = container.cases.submit(
+            application = container.submissions.submit(
                 who,
                 ctx,
                 service_code=CODE,
@@ -168,7 +168,7 @@ def write(container: Container, tracker: Tracker, rate: float, seconds: float) -
             conn.execute(marker, (key,))
             tracker.committed("marker", key, time.perf_counter())
             conn.execute(notify, (CHANNEL, repr(time.perf_counter())))
-            container.cases.accept(OFFICER, OFFICER_CTX, str(application.id))
+            container.handling.accept(OFFICER, OFFICER_CTX, str(application.id))
             tracker.committed("officer_queue_acceptance", application.id, time.perf_counter())
             cases += 1
     return cases, time.perf_counter() - started

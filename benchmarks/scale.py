@@ -59,7 +59,7 @@ def run_cases(container: Container, cases: int, first: int) -> dict[str, list[fl
         who = Principal(f"3{1 + n % 28:02d}0185{n:07d}", "citizen")
         ctx = CommandContext(actor=who.subject, role="citizen", correlation_id="bench")
         started = time.perf_counter()
-        application = container.cases.submit(
+        application = container.submissions.submit(
             who,
             ctx,
             service_code=CODE,
@@ -69,9 +69,9 @@ def run_cases(container: Container, cases: int, first: int) -> dict[str, list[fl
         )
         key = str(application.id)
         accepted = time.perf_counter()
-        container.cases.accept(OFFICER, OFFICER_CTX, key)
+        container.handling.accept(OFFICER, OFFICER_CTX, key)
         decided = time.perf_counter()
-        container.cases.decide(
+        container.decisions.decide(
             OFFICER, OFFICER_CTX, key, outcome="approved", reasons="Checked.", legal_basis="Art. 1"
         )
         done = time.perf_counter()

@@ -154,7 +154,11 @@ def yagona_run(
 ) -> Run:
     schema = container.settings.db_schema
     ctx = CommandContext(actor=OFFICER.subject, role="officer", correlation_id="bench")
-    cases = container.cases
+    submissions, handling, decisions = (
+        container.submissions,
+        container.handling,
+        container.decisions,
+    )
 
     def worker(index: int, go_on: Callable[[], bool]) -> list[float]:
         samples: list[float] = []
@@ -165,7 +169,7 @@ def yagona_run(
             citizen_ctx = CommandContext(actor=who.subject, role="citizen", correlation_id="b")
             n += 1
             started = time.perf_counter()
-            application = cases.submit(
+            application = submissions.submit(
                 who,
                 citizen_ctx,
                 service_code=CODE,
@@ -175,11 +179,11 @@ def yagona_run(
             )
             key = str(application.id)
             accepted = time.perf_counter()
-            cases.accept(OFFICER, ctx, key)
+            handling.accept(OFFICER, ctx, key)
             decided = time.perf_counter()
             samples += [(accepted - started) * 1000, (decided - accepted) * 1000]
             if decide:
-                cases.decide(
+                decisions.decide(
                     OFFICER, ctx, key, outcome="approved", reasons="Checked.", legal_basis="Art. 1"
                 )
                 samples.append((time.perf_counter() - decided) * 1000)
