@@ -28,6 +28,7 @@ from domain.errors import (
 )
 from domain.fees import Money
 from domain.i18n import DEFAULT_LANGUAGE
+from domain.identity_fields import Identity, bind_identity
 from domain.ids import natural_id
 from domain.indexes import TrackingNumberIndex
 from domain.quoting import quoted
@@ -48,6 +49,18 @@ def _form_failure(intro: str, failures: list[Any]) -> InvalidForm:
     return InvalidForm(
         intro + "; ".join(f"{f.pointer}: {f.message}" for f in failures[:5]),
         [(f.pointer, f.message) for f in failures],
+    )
+
+
+def _identity(principal: Principal) -> Identity:
+    return Identity(pinfl=principal.subject, name=principal.name)
+
+
+def _identity_failure(refused: list[tuple[str, str]]) -> InvalidForm:
+    return InvalidForm(
+        "form: fields that identify the applicant come from your identity: "
+        + "; ".join(f"{pointer}: {message}" for pointer, message in refused),
+        refused,
     )
 
 
@@ -109,6 +122,9 @@ class Submissions:
                 f"service {service_code} is a form-{terms.form} service: it publishes "
                 "information or a form to fill in, and takes no online applications"
             )
+        form, refused = bind_identity(terms.form_schema, form, _identity(principal))
+        if refused:
+            raise _identity_failure(refused)
         failures = form_errors(terms.form_schema, form)
         if failures:
             raise _form_failure("form does not satisfy the service's form schema: ", failures)
@@ -200,6 +216,9 @@ class Submissions:
         changes = form or {}
         if changes:
             schema = self.cases.terms_of(application).terms.form_schema
+            _, refused = bind_identity(schema, changes, _identity(principal))
+            if refused:
+                raise _identity_failure(refused)
             failures = form_errors(schema, {**application.form, **changes})
             if failures:
                 raise _form_failure(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.errors import InvalidFormSchema
+from domain.identity_fields import check_identity_marks
 
 
 def check_form_schema_shape(schema: object) -> dict[str, Any]:
@@ -25,4 +26,5 @@ def check_form_schema_shape(schema: object) -> dict[str, Any]:
         raise InvalidFormSchema(
             "form_schema must hold at least one filled-in instance under 'examples'"
         )
+    check_identity_marks(schema)
     return schema

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from application.principal import Principal
+from domain.identity_fields import identity_fields
 from infrastructure.container import Container
 from infrastructure.reference_data import load_reference_data
 from tests.documents import PDF, attachments
@@ -35,8 +36,11 @@ def officer(subject: str = "officer-17", agency: str = AGENCY) -> Principal:
 
 
 def service_example(code: str) -> dict[str, Any]:
+    """The service's example form without the fields the applicant's identity fills."""
     spec = next(s for s in load_reference_data().services if s.code == code)
-    return copy.deepcopy(spec.terms["form_schema"]["examples"][0])
+    schema = spec.terms["form_schema"]
+    bound = identity_fields(schema)
+    return {k: v for k, v in copy.deepcopy(schema["examples"][0]).items() if k not in bound}
 
 
 def submission(code: str = "birth-registration", **changes: Any) -> dict[str, Any]:
