@@ -15,6 +15,7 @@ from rich.table import Table
 
 from api.app import create_app
 from api.cli_audit import audit_app
+from api.cli_blobs import blobs_app
 from api.cli_common import err, load_settings, log, open_container
 from api.cli_integrators import integrators_app
 from api.cli_render import EventCount
@@ -42,6 +43,7 @@ projections_app = typer.Typer(help="Read models: status and rebuilds.", no_args_
 app.add_typer(projections_app, name="projections")
 app.add_typer(audit_app, name="audit")
 app.add_typer(integrators_app, name="integrators")
+app.add_typer(blobs_app, name="blobs")
 
 
 @app.command()

@@ -27,6 +27,7 @@ from domain.errors import (
     ConcurrentModification,
     DecisionNotFound,
     InvalidInput,
+    StoredFileDamaged,
 )
 from domain.i18n import DEFAULT_LANGUAGE, LANGUAGES, pick
 from domain.identity import CITIZEN
@@ -209,9 +210,15 @@ class Decisions:
             raise ApplicationNotFound(
                 f"application {application.tracking_number} has no {file_format} result yet"
             )
-        content = self.blobs.get(sha256)
-        if content is None or hashlib.sha256(content).hexdigest() != sha256:
+        where = f"the {file_format} result document of application {application.tracking_number}"
+        try:
+            content = self.blobs.get(sha256)
+        except StoredFileDamaged:
+            raise StoredFileDamaged(f"{where} is damaged in storage and is not served") from None
+        if content is None:
             raise DecisionNotFound("the result document is missing from storage")
+        if hashlib.sha256(content).hexdigest() != sha256:
+            raise StoredFileDamaged(f"{where} does not match its recorded sha256 and is not served")
         if principal.role != CITIZEN:
             self.cases.record_read(
                 principal, ctx, "result.download", application, "result document"

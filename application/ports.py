@@ -37,7 +37,10 @@ class BlobStore(Protocol):
         """Store ``content`` (idempotently) and return its sha256 in hex."""
         ...
 
-    def get(self, sha256: str) -> bytes | None: ...
+    def get(self, sha256: str) -> bytes | None:
+        """The bytes whose sha256 is ``sha256``, None if none are stored; raises
+        ``domain.errors.StoredFileDamaged`` rather than return bytes that fail their checks."""
+        ...
 
 
 class AgencyDirectory(Protocol):

@@ -232,6 +232,12 @@ class CaseDamaged(Conflict):
     its verification locates the damage."""
 
 
+class StoredFileDamaged(Conflict):
+    """A stored attachment or result document fails its checks (altered, truncated, moved
+    under another file's name, or encrypted with a key that is not configured): it is not
+    served; an operator restores it from a backup."""
+
+
 # --- integrators --------------------------------------------------------------------------
 
 

@@ -35,13 +35,22 @@ from infrastructure.audit import (
     ChainChecks,
     VerificationReport,
 )
+from infrastructure.blob_migration import MigrationReport, blob_files, migrate_blobs
+from infrastructure.blobs import blob_store
 from infrastructure.clock import SystemClock
 from infrastructure.container import Container, Persistence, ReadModels, build_container
 from infrastructure.database import DatabaseUnavailable, ping
 from infrastructure.embedded_postgres import embedded_initialised
 from infrastructure.feed import FeedLogPort
 from infrastructure.idempotency import RequestKeys, StoredResponse
-from infrastructure.keys import cipher_key, derived_secret, key_file, new_key, pseudonym_key
+from infrastructure.keys import (
+    cipher_key,
+    derived_secret,
+    key_file,
+    key_in_file,
+    new_key,
+    pseudonym_key,
+)
 from infrastructure.kpi_targets import load_kpi_targets
 from infrastructure.logging import configure_logging
 from infrastructure.postgres_root import postgres_container
@@ -60,6 +69,7 @@ __all__ = [
     "Container",
     "DatabaseUnavailable",
     "InvalidToken",
+    "MigrationReport",
     "MissingAdapter",
     "ReadModels",
     "RequestKeys",
@@ -69,14 +79,18 @@ __all__ = [
     "TokenService",
     "UnsafeConfiguration",
     "VerificationReport",
+    "blob_files",
+    "blob_store",
     "bootstrap",
     "build_container",
     "check_production_safety",
     "configure_logging",
     "embedded_initialised",
     "key_file",
+    "key_in_file",
     "load_reference_data",
     "memory_env",
+    "migrate_blobs",
     "new_key",
     "ping",
 ]

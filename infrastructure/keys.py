@@ -64,6 +64,23 @@ def derived_secret(encoded_cipher_key: str, purpose: str) -> str:
     return hmac.new(raw, f"yagona:{purpose}".encode(), hashlib.sha256).hexdigest()
 
 
+def derived_key(encoded_cipher_key: str, purpose: str) -> bytes:
+    """A 32-byte key for ``purpose`` (HMAC-SHA256 of ``yagona:<purpose>`` under the cipher
+    key): each use gets its own key, and none of them reveals the cipher key."""
+    return hmac.new(
+        base64.b64decode(encoded_cipher_key), f"yagona:{purpose}".encode(), hashlib.sha256
+    ).digest()
+
+
+def key_in_file(path: Path) -> str:
+    """The base64 AES key kept alone in ``path`` (as ``DATA_DIR/cipher.key`` is)."""
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise UnsafeConfiguration(f"{path}: cannot read the key ({error.strerror})") from None
+    return _checked(text, str(path))
+
+
 def pseudonym_key(encoded_cipher_key: str) -> bytes:
     """A separate key for citizens' pseudonyms in read models, derived from the cipher key."""
     return hmac.new(

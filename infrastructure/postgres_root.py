@@ -12,7 +12,7 @@ from application.payments import PaymentDependencies, Payments
 from application.ports import BlobStore, Clock, Notifier, PaymentProvider
 from infrastructure.access_log import PostgresAccessLog
 from infrastructure.audit import ChainVerifier, EventArchive, Seals
-from infrastructure.blobs import LocalBlobStore
+from infrastructure.blobs import EncryptedBlobStore
 from infrastructure.clock import SystemClock
 from infrastructure.container import Container
 from infrastructure.database import ddl_lock, ensure_schema
@@ -119,7 +119,7 @@ def postgres_container(
         catalogue=catalogue,
         clock=clock,
         sequences=PostgresSequences(shared),
-        blobs=blobs or LocalBlobStore(settings.data_dir / "blobs"),
+        blobs=blobs or EncryptedBlobStore(settings.data_dir / "blobs", key),
         renderer=DocumentRenderer(settings.public_base_url),
     )
     notifier = notifier or LogNotifier()

@@ -62,7 +62,8 @@ class Settings(BaseSettings):
     jwt_audience: str | None = Field(None, description="audience claim required, if set")
     cipher_key: SecretStr | None = Field(
         None,
-        description="base64 AES key (16, 24 or 32 bytes) encrypting personal data in events; "
+        description="base64 AES key (16, 24 or 32 bytes) encrypting personal data in events and "
+        "the files in DATA_DIR/blobs; "
         "development creates DATA_DIR/cipher.key when unset, production refuses to start",
     )
     public_base_url: str = Field(
