@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 from api.idempotency import IdempotencyMiddleware
 from api.observability import Metrics, RequestContextMiddleware
 from api.problems import DatabaseUnavailableMiddleware, install_problem_handlers
+from api.rate_limits import RateLimitHeaders
 from api.routers import (
     appeals,
     applications,
@@ -99,6 +100,8 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     app.include_router(inter_agency.router)
     # The last added runs first: the request id wraps everything, replays included.
     app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
+    # Outside the replays: a replayed answer carries no (stale) rate-limit count.
+    app.add_middleware(RateLimitHeaders)
     # A lost database in the middleware below it (claiming an idempotency key) is a 503.
     app.add_middleware(DatabaseUnavailableMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)

@@ -145,7 +145,7 @@ class IdempotencyMiddleware:
         except BaseException:
             await to_thread.run_sync(self.store.release, caller, key)
             raise
-        if status >= 500:
+        if status >= 500 or status == 429:  # a retry after the wait runs the write
             await to_thread.run_sync(self.store.release, caller, key)
             return
         stored = StoredResponse(status, response_headers, b"".join(chunks))

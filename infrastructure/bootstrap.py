@@ -29,6 +29,7 @@ from application.ports import (
     PaymentProvider,
     UnpaidPayments,
 )
+from application.rate_limits import RateLimitStore
 from application.webhooks import Resolver, Sender, WebhookStore
 from infrastructure.audit import (
     AuditSeals,
@@ -58,7 +59,12 @@ from infrastructure.reference_data import load_reference_data
 from infrastructure.result_renderer import DocumentRenderer
 from infrastructure.settings import Settings, UnsafeConfiguration, check_production_safety
 from infrastructure.tokens import InvalidToken, TokenService
-from infrastructure.wiring import case_services, token_service, webhooks_service
+from infrastructure.wiring import (
+    case_services,
+    rate_limits_service,
+    token_service,
+    webhooks_service,
+)
 from infrastructure.workers import PROJECTIONS
 
 # Everything the clients (api/: the HTTP app and the CLI) take from infrastructure: they
@@ -122,6 +128,7 @@ class Adapters:
     due_work: DueWork
     unpaid: UnpaidPayments
     outbox: NoticeOutbox
+    rate_limits: RateLimitStore
 
 
 def memory_env(key: str) -> dict[str, str]:
@@ -298,6 +305,7 @@ def _memory_container(
             client_of=_client_finder(adapters.integrators),
         ),
         kpi_targets=load_kpi_targets(),
+        rate_limits=rate_limits_service(settings, key, adapters.rate_limits, clock),
         persistence="memory",
         memory_read_models=read_models,
     )

@@ -24,6 +24,7 @@ from application.payments import Payments
 from application.ports import AccessRecords, Clock, Notifier, PaymentProvider
 from application.provider_notifications import ProviderNotifications, SandboxCheckout
 from application.queries.services import QueryServices
+from application.rate_limits import RateLimits
 from application.read_models.cases import CitizenApplications, DecisionsRegister, OfficerQueue
 from application.read_models.catalogue import CatalogueReadModel
 from application.read_models.kpi import KpiReadModel
@@ -110,6 +111,7 @@ class Container:
     feed: Feed
     webhooks: Webhooks
     kpi_targets: TargetTable
+    rate_limits: RateLimits
     workers: Workers | None = None
     _views: dict[str, TrackedView] = field(default_factory=dict)
     # Each read model's application head when this process started (see readiness.py).

@@ -23,6 +23,7 @@ from infrastructure.keys import cipher_key, pseudonym_key
 from infrastructure.kpi_targets import load_kpi_targets
 from infrastructure.notifier import LogNotifier
 from infrastructure.pool_backoff import cap_reconnect_backoff
+from infrastructure.rate_limits import PostgresRateLimitStore
 from infrastructure.result_renderer import DocumentRenderer
 from infrastructure.sequences import PostgresSequences
 from infrastructure.settings import Settings, check_production_safety
@@ -39,6 +40,7 @@ from infrastructure.wiring import (
     case_services,
     make_views,
     payment_provider,
+    rate_limits_service,
     resolve_database,
     token_service,
     webhooks_service,
@@ -85,6 +87,8 @@ def postgres_container(
         integrator_store.create_table()
         webhook_store = PostgresWebhookStore(shared)
         webhook_store.create_table()
+        rate_limit_store = PostgresRateLimitStore(shared)
+        rate_limit_store.create_table()
         cases = Cases(
             env=env,
             deps=CaseDependencies(
@@ -172,6 +176,7 @@ def postgres_container(
             client_of=integrator_store.find,
         ),
         kpi_targets=kpi_targets,
+        rate_limits=rate_limits_service(settings, key, rate_limit_store, clock),
         _views=views,
         embedded_data_dir=None if settings.database_url else settings.data_dir,
     )

@@ -8,8 +8,10 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from application.rate_limits import LIMITS, Budget, InvalidBudget, Policy, parse_budget
 
 DEVELOPMENT_JWT_SECRET = "yagona-development-secret-do-not-use-in-production"  # noqa: S105
 
@@ -108,6 +110,26 @@ class Settings(BaseSettings):
         "/metrics; production needs it or metrics_token",
     )
 
+    # Rate limits (application/rate_limits.py): COUNT/SECONDS, or 0 or off.
+    rate_limit_verification_per_address: str = Field(
+        "30/60", description="public verifications per client address (COUNT/SECONDS or off)"
+    )
+    rate_limit_verification_per_subject: str = Field(
+        "10/60", description="public verifications of one registration number, from anywhere"
+    )
+    rate_limit_submission_per_address: str = Field(
+        "60/60", description="submissions (POST /v1/applications) per client address"
+    )
+    rate_limit_submission_per_subject: str = Field(
+        "10/60", description="submissions per caller (a citizen's PINFL)"
+    )
+    rate_limit_sign_in_per_address: str = Field(
+        "20/60", description="portal sign-in attempts per client address (issue 16)"
+    )
+    rate_limit_sign_in_per_subject: str = Field(
+        "5/300", description="portal sign-in attempts per account"
+    )
+
     @field_validator("db_schema")
     @classmethod
     def _schema_is_identifier(cls, value: str) -> str:
@@ -135,6 +157,17 @@ class Settings(BaseSettings):
     def _networks_parse(cls, value: str | None) -> str | None:
         if value is not None:
             parse_networks(value)
+        return value
+
+    @field_validator(
+        *(f"rate_limit_{name}_per_{scope}" for name in LIMITS for scope in ("address", "subject"))
+    )
+    @classmethod
+    def _budget_parses(cls, value: str, info: ValidationInfo) -> str:
+        try:
+            parse_budget(value)
+        except InvalidBudget as error:
+            raise ValueError(f"YAGONA_{str(info.field_name).upper()}: {error}") from None
         return value
 
     @model_validator(mode="after")
@@ -165,6 +198,16 @@ class Settings(BaseSettings):
     def metrics_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
         """The addresses allowed to read /metrics; empty: no allow-list."""
         return parse_networks(self.metrics_allow or "")
+
+    @cached_property
+    def rate_limit_policies(self) -> dict[str, Policy]:
+        """Each named rate limit's budgets (``None``: off)."""
+        return {name: Policy(name, *self._budgets(name)) for name in LIMITS}
+
+    def _budgets(self, name: str) -> tuple[Budget | None, Budget | None]:
+        address = getattr(self, f"rate_limit_{name}_per_address")
+        subject = getattr(self, f"rate_limit_{name}_per_subject")
+        return parse_budget(address), parse_budget(subject)
 
     @property
     def webhooks_to_loopback(self) -> bool:

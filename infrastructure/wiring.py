@@ -31,6 +31,7 @@ from application.ports import (
     ResultRenderer,
     Sealer,
 )
+from application.rate_limits import RateLimits, RateLimitStore
 from application.submissions import Submissions
 from application.webhooks import FeedReader, Resolver, Sender, Webhooks, WebhookStore
 from infrastructure.database import DatabaseConfig, ensure_database
@@ -249,6 +250,15 @@ def background_work(
     supervised.append(polling_job("notifications", jobs.deliver_notifications, idle=1.0))
     supervised.append(polling_job("webhooks", webhooks_run, idle=0.5))
     return supervised
+
+
+def rate_limits_service(
+    settings: Settings, key: str, store: RateLimitStore, clock: Clock
+) -> RateLimits:
+    """The rate limits the settings configure, counted in ``store``; values are hashed
+    with a key derived from the cipher key before they are stored."""
+    hashing_key = derived_secret(key, "rate-limits").encode()
+    return RateLimits(settings.rate_limit_policies, store, clock, hashing_key)
 
 
 def token_service(settings: Settings, clock: Clock) -> TokenService:

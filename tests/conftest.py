@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from psycopg import sql
 
+from application.rate_limits import LIMITS
 from infrastructure.container import Container, build_container
 from infrastructure.database import DatabaseConfig
 from infrastructure.embedded_postgres import start_embedded, stop_embedded
@@ -25,13 +26,22 @@ from infrastructure.webhooks import HttpSender, SystemResolver
 from tests.fakes.adapters import FixedClock
 from tests.fakes.network import StubResolver, loopback_only
 
+RATE_LIMIT_SETTINGS = tuple(
+    f"YAGONA_RATE_LIMIT_{name.upper()}_PER_{scope}"
+    for name in LIMITS
+    for scope in ("ADDRESS", "SUBJECT")
+)
 # The date the suite lives on: after the 2025-08-01 BHM change, a Friday in Tashkent.
 TEST_NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Log as the CLI does: structlog left unconfigured renders tracebacks with their local
-    variables (slow on large objects, and locals hold personal data)."""
+    variables (slow on large objects, and locals hold personal data). The rate limits are
+    off for the suite (its thousands of requests come from one address), servers it starts
+    included; tests of the limits set their own (tests/*/test_rate_limits*.py)."""
+    for name in RATE_LIMIT_SETTINGS:
+        os.environ.setdefault(name, "off")
     configure_logging(Settings())
 
 

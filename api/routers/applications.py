@@ -15,8 +15,9 @@ from api.dependencies import (
     HandlingDep,
     SubmissionsDep,
 )
+from api.rate_limits import SUBMISSION_LIMIT
 from api.routers.guards import GUARDS, SUBMISSION_BODY, body_limit, document
-from api.routers.responses import WRITE_ERRORS, Key
+from api.routers.responses import RATE_LIMITED, WRITE_ERRORS, Key
 from api.schemas.applications import (
     ApplicationOut,
     ApplicationPage,
@@ -48,8 +49,9 @@ def _out(detail: CaseDetail, viewer: Principal) -> ApplicationOut:
     "/applications",
     status_code=201,
     response_model=ApplicationOut,
-    responses=WRITE_ERRORS,
+    responses={**WRITE_ERRORS, **RATE_LIMITED},
     summary="Submit an application",
+    dependencies=[SUBMISSION_LIMIT],
 )
 def submit(
     request: Request,
@@ -62,7 +64,8 @@ def submit(
     """A citizen applies for a two-way (form 3) or transactional (form 4) service. The form
     is validated against the service's current version, which the application pins; it is
     routed to the responsible agency for `territory` and its legal term starts (after
-    payment, for paid services)."""
+    payment, for paid services). Rate-limited per address and per citizen
+    (`YAGONA_RATE_LIMIT_SUBMISSION_*`)."""
     application = submissions.submit(
         principal,
         ctx,

@@ -20,6 +20,15 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
         (422, "Invalid request"),
     )
 }
+# A route with a rate limit (api/rate_limits.py) may answer this too.
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": Problem,
+        "description": "Too many requests from this address or about this subject; "
+        "retry after `Retry-After` seconds (see the `RateLimit` header)",
+        "content": PROBLEM_CONTENT,
+    }
+}
 Key = Annotated[
     str,
     Path(

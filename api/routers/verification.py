@@ -11,8 +11,9 @@ from api.auth import PrincipalDep
 from api.dependencies import RegisterDep, VerificationDep
 from api.negotiation import LangParam, cached_json, negotiate_language
 from api.problems import Problem
+from api.rate_limits import VERIFICATION_LIMIT
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit, document
-from api.routers.responses import WRITE_ERRORS
+from api.routers.responses import RATE_LIMITED, WRITE_ERRORS
 from api.schemas.applications import DecisionEntryOut, DecisionPage, DecisionVerificationOut
 from api.schemas.vocabularies import Outcome
 from domain.context import CommandContext
@@ -25,8 +26,12 @@ router = APIRouter(
 @router.get(
     "/verify/{registration_number}",
     response_model=DecisionVerificationOut,
-    responses={404: {"model": Problem, "content": {"application/problem+json": {}}}},
+    responses={
+        404: {"model": Problem, "content": {"application/problem+json": {}}},
+        **RATE_LIMITED,
+    },
     summary="Verify a result document",
+    dependencies=[VERIFICATION_LIMIT],
 )
 def verify(
     request: Request,
@@ -37,7 +42,8 @@ def verify(
 ) -> DecisionVerificationOut:
     """Anyone holding the document confirms it: service, agency, date, outcome and the
     document hashes; nothing about the applicant. A wrong code answers like an unknown
-    number. Every verification is recorded."""
+    number. Every verification is recorded. Rate-limited per address and per registration
+    number (`YAGONA_RATE_LIMIT_VERIFICATION_*`)."""
     language = negotiate_language(request, lang)
     ctx = CommandContext(
         actor="public",

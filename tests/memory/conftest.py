@@ -30,6 +30,7 @@ from tests.fakes.adapters import (
 )
 from tests.fakes.catalogue import CatalogueFromApplication
 from tests.fakes.network import StubResolver
+from tests.fakes.rate_limits import MemoryRateLimitStore
 from tests.fakes.read_models import (
     MemoryCitizenApplications,
     MemoryDecisionsRegister,
@@ -94,7 +95,8 @@ def reference() -> ReferenceData:
     return load_reference_data()
 
 
-def memory_container(data_dir: Path, clock: FixedClock) -> Memory:
+def memory_container(data_dir: Path, clock: FixedClock, **settings: Any) -> Memory:
+    """``settings`` change the test settings (e.g. a rate limit)."""
     blobs, provider, notifier = MemoryBlobStore(), FakePaymentProvider(), RecordingNotifier()
     access_log = MemoryAccessLog(clock)
     queue, citizen_apps, ledger = (
@@ -129,10 +131,11 @@ def memory_container(data_dir: Path, clock: FixedClock) -> Memory:
         due_work=queue,
         unpaid=ledger,
         outbox=MemoryNoticeOutbox(),
+        rate_limits=MemoryRateLimitStore(),
     )
-    settings = Settings(data_dir=data_dir, cipher_key=TEST_CIPHER_KEY)  # type: ignore[arg-type]
+    configured = Settings(data_dir=data_dir, cipher_key=TEST_CIPHER_KEY, **settings)
     container = bootstrap(
-        settings,
+        configured,
         persistence="memory",
         clock=clock,
         blobs=blobs,
