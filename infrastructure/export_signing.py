@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from application.export_proof import ExportKey
-from infrastructure.keys import cipher_key, derived_secret
+from infrastructure.keys import cipher_key, derived_key
 from infrastructure.settings import Settings, UnsafeConfiguration
 
 SEED_BYTES = 32
@@ -75,5 +75,5 @@ def export_signer(settings: Settings) -> Ed25519ExportSigner:
             settings.export_signing_key.get_secret_value(), "YAGONA_EXPORT_SIGNING_KEY"
         )
     else:
-        seed = bytes.fromhex(derived_secret(cipher_key(settings), PURPOSE))
+        seed = derived_key(cipher_key(settings), PURPOSE)
     return Ed25519ExportSigner(seed)
