@@ -173,7 +173,8 @@ def token(
 
 @app.command()
 def keygen() -> None:
-    """Print a new random key for YAGONA_CIPHER_KEY (base64, 32 bytes)."""
+    """Print a new random key (base64, 32 bytes) for YAGONA_CIPHER_KEY or
+    YAGONA_EXPORT_SIGNING_KEY."""
     sys.stdout.write(new_key() + "\n")
 
 

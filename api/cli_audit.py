@@ -13,15 +13,21 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from api.cli_common import err, load_settings, open_container
+from api.cli_common import err, load_settings, open_container, refuse_a_new_installation
 from api.cli_render import events_progress, print_whole
-from application.case_export import read_export, verify_export
+from application.case_export import ExportVerification, read_export, verify_export
+from application.export_proof import parse_public_key
 from application.principal import Principal
 from domain.audit_chain import Finding
 from domain.context import CommandContext
 from domain.errors import DomainError
 from domain.identity import AUDITOR
-from infrastructure.bootstrap import VerificationReport
+from infrastructure.bootstrap import (
+    UnsafeConfiguration,
+    VerificationReport,
+    ed25519_check,
+    export_signer,
+)
 
 audit_app = typer.Typer(
     help="Tamper evidence: verify chains, seal heads, export cases.", no_args_is_help=True
@@ -77,13 +83,24 @@ def verify(
             help="verify an exported case offline (its directory or zip file), not the database"
         ),
     ] = None,
+    public_key: Annotated[
+        str | None,
+        typer.Option(
+            help="with --export: the public key you trust (base64, or a file holding it or "
+            "the JSON of `yagona audit export-key`); else the export's own key is used"
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
     """Recompute the hash chains and compare them with the recorded links and sealed
-    heads. Exits 1 when anything was altered, and names the first broken link."""
+    heads. Exits 1 when anything was altered, and names the first broken link. With
+    --export, also checks the export's signature and each event's line."""
     if export is not None:
-        _verify_export(export, as_json)
+        _verify_export(export, _trusted_key(public_key), as_json)
         return
+    if public_key is not None:
+        err.print("[red]--public-key checks an export: give --export PATH too[/red]")
+        raise typer.Exit(2)
     settings = load_settings()
     container = open_container(settings)
     try:
@@ -107,20 +124,50 @@ def verify(
     _report(report, as_json)
 
 
-def _verify_export(path: Path, as_json: bool) -> None:
+def _trusted_key(given: str | None) -> bytes | None:
+    """The public key given with --public-key: base64, or a file holding it."""
+    if given is None:
+        return None
     try:
-        text, manifest = read_export(path)
+        path = Path(given)
+        text = path.read_text() if len(given) < 4096 and path.is_file() else given
+        return parse_public_key(text)
+    except (ValueError, OSError, UnicodeDecodeError) as error:
+        err.print(f"[red]--public-key: {escape(str(error))}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _signature_json(result: ExportVerification) -> dict[str, object] | None:
+    if result.key is None:
+        return None
+    return {**result.key.to_dict(), "trusted": result.trusted}
+
+
+def _verify_export(path: Path, trusted_key: bytes | None, as_json: bool) -> None:
+    try:
+        files = read_export(path)
     except ValueError as error:
         err.print(f"[red]{escape(str(error))}[/red]")
         raise typer.Exit(2) from None
-    problems = verify_export(text, manifest)
+    result = verify_export(files, ed25519_check, trusted_key)
+    problems, manifest = result.problems, files.manifest
     if as_json:
-        sys.stdout.write(json.dumps({"intact": not problems, "problems": problems}) + "\n")
+        body = {"intact": result.intact, "problems": problems, "signature": _signature_json(result)}
+        sys.stdout.write(json.dumps(body) + "\n")
     for problem in problems:
         err.print(f"[red]{escape(problem)}[/red]")
+    if result.key is not None and not result.trusted:
+        err.print(
+            f"signed by key {result.key.key_id} (public key {result.key.public_key_b64}), "
+            "the export's own: compare it with the published key (`yagona audit export-key`, "
+            "GET /v1/audit/export-key), or verify with --public-key",
+            soft_wrap=True,
+        )
+    elif result.key is not None:
+        err.print(f"signed by key {result.key.key_id}, the trusted key", soft_wrap=True)
     chains = len(manifest.get("chains", {}))
     err.print(
-        f"{'intact' if not problems else '[red]TAMPERED[/red]'}: export of case "
+        f"{'intact' if result.intact else '[red]TAMPERED[/red]'}: export of case "
         f"{escape(str(manifest.get('case_id')))}, {escape(str(manifest.get('events')))} events "
         f"in {chains} chains"
     )
@@ -134,12 +181,13 @@ def export_command(
     out: Annotated[
         Path,
         typer.Option(
-            help="directory for events.jsonl and manifest.json, or a zip file of both when "
-            "the path ends with .zip"
+            help="directory for events.jsonl, manifest.json and signature.json, or a zip "
+            "file of them when the path ends with .zip"
         ),
     ],
 ) -> None:
-    """Export a case's full history as JSON Lines plus a manifest of its chain hashes."""
+    """Export a case's full history as JSON Lines plus a manifest of its chain hashes,
+    signed with the installation's export key."""
     settings = load_settings()
     container = open_container(settings)
     principal, ctx = _auditor()
@@ -152,7 +200,25 @@ def export_command(
         container.close()
     for path in case.write(out):
         err.print(f"wrote {path}")
-    err.print(f"{case.manifest['events']} events; verify with: yagona audit verify --export {out}")
+    err.print(
+        f"{case.manifest['events']} events, signed by key {case.manifest['signing_key_id']}; "
+        f"verify with: yagona audit verify --export {out}"
+    )
+
+
+@audit_app.command("export-key")
+def export_key() -> None:
+    """Print the public key case exports are signed with (JSON: algorithm, key_id,
+    public_key), as GET /v1/audit/export-key serves it: publish it for auditors."""
+    settings = load_settings()
+    if settings.export_signing_key is None:
+        refuse_a_new_installation(settings)  # the key derives from this installation's
+    try:
+        key = export_signer(settings).key
+    except UnsafeConfiguration as error:
+        err.print(f"[red]configuration error:[/red] {escape(str(error))}")
+        raise typer.Exit(2) from None
+    sys.stdout.write(json.dumps(key.to_dict()) + "\n")
 
 
 @audit_app.command("seal")

@@ -1,6 +1,7 @@
-"""Case exports: a case's events as JSON Lines with a manifest of their chain hashes and
-seals, as a directory or a zip file (the auditor's use case, ``CaseExports``), and their
-offline verification (the format is the application's: the CLI and the API share it)."""
+"""Case exports: a case's events as JSON Lines with a manifest of their chain hashes, seals
+and per-event line digests, signed (``signature.json``, see ``export_proof``), as a
+directory or a zip file (the auditor's use case, ``CaseExports``), and their offline
+verification (the format is the application's: the CLI and the API share it)."""
 
 from __future__ import annotations
 
@@ -10,23 +11,40 @@ import io
 import json
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from uuid import UUID
 
 from application.audit import Audit
+from application.export_proof import (
+    EVENTS_FILE,
+    MANIFEST_FILE,
+    SIGNATURE_FILE,
+    ExportKey,
+    ExportSigner,
+    SignatureCheck,
+    line_entries,
+    line_problems,
+    signature_document,
+    signature_problems,
+)
 from application.ports import ArchivedEvent
 from application.principal import Principal
 from domain.audit_chain import Finding, chain, event_hash
 from domain.context import CommandContext
 from domain.quoting import quoted
 
-EVENTS_FILE = "events.jsonl"
-MANIFEST_FILE = "manifest.json"
 # The most an export's file may hold when it is read back (a case of 10,000 events is a
-# few tens of MiB): a zip member is never decompressed past its bound.
-EXPORT_LIMITS = {EVENTS_FILE: 256 * 1024 * 1024, MANIFEST_FILE: 64 * 1024 * 1024}
+# few tens of MiB): a zip member is never decompressed past its bound. The first two must
+# be there; the signature is missing from an unsigned export (one made before signing).
+EXPORT_LIMITS = {
+    EVENTS_FILE: 256 * 1024 * 1024,
+    MANIFEST_FILE: 64 * 1024 * 1024,
+    SIGNATURE_FILE: 64 * 1024,
+}
+REQUIRED_FILES = (EVENTS_FILE, MANIFEST_FILE)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so one export always zips to the same bytes
 
 
@@ -50,24 +68,32 @@ def export_lines(events: list[ArchivedEvent]) -> list[dict[str, Any]]:
     ]
 
 
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    return (json.dumps(manifest, indent=2) + "\n").encode()
+
+
 @dataclass(frozen=True)
 class CaseExport:
     manifest: dict[str, Any]
     events: str  # JSON Lines
+    signature: dict[str, Any] | None = None  # signature.json (None: unsigned)
 
     @property
     def case_id(self) -> str:
         return str(self.manifest["case_id"])
 
     def files(self) -> dict[str, bytes]:
-        """The export's two files, as written to a directory or a zip."""
-        return {
+        """The export's files, as written to a directory or a zip (and as signed)."""
+        files = {
             EVENTS_FILE: (self.events + "\n").encode(),
-            MANIFEST_FILE: (json.dumps(self.manifest, indent=2) + "\n").encode(),
+            MANIFEST_FILE: manifest_bytes(self.manifest),
         }
+        if self.signature is not None:
+            files[SIGNATURE_FILE] = (json.dumps(self.signature, indent=2) + "\n").encode()
+        return files
 
     def zip_bytes(self) -> bytes:
-        """``events.jsonl`` and ``manifest.json`` in one zip file."""
+        """``events.jsonl``, ``manifest.json`` and ``signature.json`` in one zip file."""
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             for name, content in self.files().items():
@@ -109,39 +135,51 @@ class SealRecords(Protocol):
     def latest(self) -> SealedHead | None: ...
 
 
-class CaseExports:
-    """An auditor's export of a case, to verify offline."""
+def signed_export(manifest: dict[str, Any], events: str, signer: ExportSigner) -> CaseExport:
+    """The export with its manifest naming the signing key, and its ``signature.json``
+    over the very bytes of ``events.jsonl`` and ``manifest.json``."""
+    manifest = {**manifest, "signing_key_id": signer.key.key_id}
+    files = CaseExport(manifest, events).files()
+    signature = signature_document(signer, files[EVENTS_FILE], files[MANIFEST_FILE], manifest)
+    return CaseExport(manifest, events, signature)
 
-    def __init__(self, audit: Audit, seals: SealRecords) -> None:
+
+class CaseExports:
+    """An auditor's export of a case, signed, to verify offline."""
+
+    def __init__(self, audit: Audit, seals: SealRecords, signer: ExportSigner) -> None:
         self.audit = audit
         self.seals = seals
+        self.signer = signer
 
     def export(self, principal: Principal, ctx: CommandContext, key: str) -> CaseExport:
-        """A case's events with a manifest of their chain hashes, the heads sealed for them
-        and the latest seal (to compare with the seal stream). Auditors only; recorded."""
+        """A case's events with a manifest of their chain hashes, their lines' digests,
+        the heads sealed for them and the latest seal (to compare with the seal stream),
+        signed. Auditors only; recorded."""
         case_id, events = self.audit.export(principal, ctx, key)
         _, sealed = self.seals.verify()
         lines = export_lines(events)
         manifest = manifest_for(case_id, lines, sealed)
         latest = self.seals.latest()
         manifest["latest_seal"] = {"seq": latest.seq, "hash": latest.hash} if latest else None
-        return CaseExport(manifest, jsonl(lines))
+        return signed_export(manifest, jsonl(lines), self.signer)
+
+    def signing_key(self) -> ExportKey:
+        """The public key exports are signed with (public: anyone may check an export)."""
+        return self.signer.key
 
 
-def read_export(
-    path: Path, *, limits: dict[str, int] = EXPORT_LIMITS
-) -> tuple[str, dict[str, Any]]:
-    """The events text and manifest of an export, a directory or a zip file
-    (``ValueError``, saying why, if it is not one)."""
-    if path.is_dir():
-        try:
-            raw = {name: (path / name).read_bytes() for name in limits}
-        except OSError as error:
-            raise ValueError(f"not a case export: {error}") from None
-    elif path.is_file():
-        raw = _read_zip(path, limits)
-    else:
-        raise ValueError(f"not a case export: {path} is neither a directory nor a zip file")
+@dataclass(frozen=True)
+class ExportFiles:
+    """An export as read back: each file's bytes, the events text and the manifest."""
+
+    raw: Mapping[str, bytes]
+    text: str  # events.jsonl without its final newline
+    manifest: dict[str, Any]
+
+
+def parse_export(raw: Mapping[str, bytes]) -> ExportFiles:
+    """An export's files parsed (``ValueError``, saying why, if they are not one's)."""
     try:
         text = raw[EVENTS_FILE].decode("utf-8")
         manifest = json.loads(raw[MANIFEST_FILE].decode("utf-8"))
@@ -149,24 +187,50 @@ def read_export(
         raise ValueError(f"not a case export: {error}") from None
     if not isinstance(manifest, dict) or "chains" not in manifest:
         raise ValueError("not a case export: the manifest has no chains")
-    return text.removesuffix("\n"), manifest
+    return ExportFiles(dict(raw), text.removesuffix("\n"), manifest)
+
+
+def read_export(path: Path, *, limits: dict[str, int] = EXPORT_LIMITS) -> ExportFiles:
+    """The files of an export, a directory or a zip file (``ValueError``, saying why, if
+    it is not one)."""
+    if path.is_dir():
+        try:
+            raw = {name: (path / name).read_bytes() for name in REQUIRED_FILES}
+            raw |= {
+                name: (path / name).read_bytes()
+                for name in limits
+                if name not in REQUIRED_FILES and (path / name).exists()
+            }
+        except OSError as error:
+            raise ValueError(f"not a case export: {error}") from None
+    elif path.is_file():
+        raw = _read_zip(path, limits)
+    else:
+        raise ValueError(f"not a case export: {path} is neither a directory nor a zip file")
+    return parse_export(raw)
 
 
 def _read_zip(path: Path, limits: dict[str, int]) -> dict[str, bytes]:
-    """The two files of an export zip, read into memory only (nothing is extracted to
-    disk): exactly the expected names, once each, each within its bound however well it
-    claims to compress."""
+    """The files of an export zip, read into memory only (nothing is extracted to disk):
+    the expected names only, once each, the required ones present, each within its bound
+    however well it claims to compress."""
     if path.stat().st_size > sum(limits.values()):
         raise ValueError(f"not a case export: {path.name} is larger than an export can be")
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             names = [info.filename for info in infos]
-            if sorted(names) != sorted(limits):
+            if (
+                len(set(names)) != len(names)
+                or not set(names) <= set(limits)
+                or not set(REQUIRED_FILES) <= set(names)
+            ):
                 shown = ", ".join(repr(n) for n in names[:5]) + (", …" if len(names) > 5 else "")
+                optional = [n for n in limits if n not in REQUIRED_FILES]
                 raise ValueError(
                     f"not a case export: the zip must hold exactly {EVENTS_FILE} and "
-                    f"{MANIFEST_FILE}, it holds {shown or 'nothing'}"
+                    f"{MANIFEST_FILE}{''.join(f' (and {n} if signed)' for n in optional)}, "
+                    f"it holds {shown or 'nothing'}"
                 )
             raw = {}
             for info in infos:
@@ -189,6 +253,7 @@ def manifest_for(
     case_id: UUID, lines: list[dict[str, Any]], sealed: dict[str, tuple[int, str]]
 ) -> dict[str, Any]:
     """The chain hashes of an export, so it can be verified offline."""
+    texts = [_line_text(line) for line in lines]
     chains: dict[str, dict[str, Any]] = {}
     for line in lines:
         key = f"{line['stream']}:{line['aggregate_id']}"
@@ -209,24 +274,48 @@ def manifest_for(
         "case_id": str(case_id),
         "events": len(lines),
         "chains": chains,
-        "events_sha256": hashlib.sha256(jsonl(lines).encode()).hexdigest(),
+        "events_sha256": hashlib.sha256("\n".join(texts).encode()).hexdigest(),
+        "lines": line_entries(lines, texts),
     }
 
 
+def _line_text(line: dict[str, Any]) -> str:
+    return json.dumps(line, sort_keys=True, default=str)
+
+
 def jsonl(lines: list[dict[str, Any]]) -> str:
-    return "\n".join(json.dumps(line, sort_keys=True, default=str) for line in lines)
+    return "\n".join(_line_text(line) for line in lines)
 
 
-def verify_export(text: str, manifest: dict[str, Any]) -> list[str]:
-    """Problems found in an exported case (empty when it verifies)."""
+@dataclass(frozen=True)
+class ExportVerification:
+    problems: list[str]  # empty: intact
+    key: ExportKey | None  # the key the export is signed with (None: unsigned)
+    trusted: bool  # checked against a key the auditor gave, not only the export's own
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify_export(
+    export: ExportFiles, check: SignatureCheck, trusted_key: bytes | None = None
+) -> ExportVerification:
+    """Problems found in an exported case: its events file against the manifest (the
+    file's digest, each event's line, the chains and sealed heads), and both against
+    their signature, made with ``trusted_key`` if one is given."""
+    text, manifest = export.text, export.manifest
     problems = []
     if hashlib.sha256(text.encode()).hexdigest() != manifest.get("events_sha256"):
         problems.append("the events file is not the one the manifest describes")
+    problems += line_problems(text, manifest)
     try:
-        return problems + _chain_problems(text, manifest)
+        problems += _chain_problems(text, manifest)
     except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
         # An events line or a manifest entry that is not what an export writes.
-        return [*problems, f"the export does not parse as a case export ({quoted(error)})"]
+        problems.append(f"the export does not parse as a case export ({quoted(error)})")
+    verdict = signature_problems(export.raw, manifest, check, trusted_key)
+    return ExportVerification(problems + verdict.problems, verdict.key, verdict.trusted)
 
 
 def _chain_problems(text: str, manifest: dict[str, Any]) -> list[str]:

@@ -42,6 +42,7 @@ from infrastructure.clock import SystemClock
 from infrastructure.container import Container, Persistence, ReadModels, build_container
 from infrastructure.database import DatabaseUnavailable, ping
 from infrastructure.embedded_postgres import embedded_initialised
+from infrastructure.export_signing import ed25519_check, export_signer
 from infrastructure.feed import FeedLogPort
 from infrastructure.idempotency import RequestKeys, StoredResponse
 from infrastructure.keys import (
@@ -91,7 +92,9 @@ __all__ = [
     "build_container",
     "check_production_safety",
     "configure_logging",
+    "ed25519_check",
     "embedded_initialised",
+    "export_signer",
     "key_file",
     "key_in_file",
     "load_reference_data",

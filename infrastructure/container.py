@@ -35,6 +35,7 @@ from domain.kpi import TargetTable
 from infrastructure.audit import AuditSeals, ChainChecks
 from infrastructure.database import DatabaseConfig, ddl_lock, ping
 from infrastructure.embedded_postgres import release_embedded
+from infrastructure.export_signing import Ed25519ExportSigner, export_signer
 from infrastructure.feed import FeedLogPort
 from infrastructure.idempotency import RequestKeys
 from infrastructure.query_services import (
@@ -126,6 +127,11 @@ class Container:
     def queries(self) -> QueryServices:
         """Every query service, reading the views below."""
         return build_queries(self)
+
+    @cached_property
+    def export_signer(self) -> Ed25519ExportSigner:
+        """The key case exports are signed with (docs/security.md, "Signed exports")."""
+        return export_signer(self.settings)
 
     @cached_property
     def notifications(self) -> ProviderNotifications:

@@ -36,7 +36,7 @@ def build_queries(container: Container) -> QueryServices:
         ),
         indicators=TargetIndicators(container.read_models.kpi, container.kpi_targets),
         verification=DocumentVerification(container.decisions, container.catalogue),
-        exports=CaseExports(container.audit, container.seals),
+        exports=CaseExports(container.audit, container.seals, container.export_signer),
         catalogue=container.read_models.catalogue,
     )
 

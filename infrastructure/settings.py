@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from functools import cached_property
 from ipaddress import IPv4Network, IPv6Network, ip_network
@@ -67,6 +69,11 @@ class Settings(BaseSettings):
         description="base64 AES key (16, 24 or 32 bytes) encrypting personal data in events and "
         "the files in DATA_DIR/blobs; "
         "development creates DATA_DIR/cipher.key when unset, production refuses to start",
+    )
+    export_signing_key: SecretStr | None = Field(
+        None,
+        description="base64 Ed25519 seed (32 bytes) signing case exports; unset: derived "
+        "from the cipher key; set a new one to rotate (manifests name the key id)",
     )
     public_base_url: str = Field(
         "http://127.0.0.1:8000",
@@ -150,6 +157,18 @@ class Settings(BaseSettings):
     def _token_is_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 16:
             raise ValueError("must be at least 16 characters")
+        return value
+
+    @field_validator("export_signing_key")
+    @classmethod
+    def _seed_is_32_bytes(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                raw = base64.b64decode(value.get_secret_value().strip(), validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError("must be base64 (of a 32-byte Ed25519 seed)") from None
+            if len(raw) != 32:
+                raise ValueError(f"must decode to 32 bytes (an Ed25519 seed), not {len(raw)}")
         return value
 
     @field_validator("metrics_allow")

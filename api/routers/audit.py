@@ -16,6 +16,7 @@ from api.schemas.audit import (
     ActionOut,
     ActorActions,
     ChainVerificationOut,
+    ExportKeyOut,
     FindingOut,
     HistoryItem,
     HistoryPage,
@@ -128,7 +129,8 @@ def verification(
         **WRITE_ERRORS,
         200: {
             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
-            "description": "A zip file holding `events.jsonl` and `manifest.json`",
+            "description": "A zip file holding `events.jsonl`, `manifest.json` and "
+            "`signature.json`",
         },
     },
     response_class=Response,
@@ -136,15 +138,32 @@ def verification(
 )
 def export(key: Key, exports: ExportsDep, principal: PrincipalDep, ctx: ContextDep) -> Response:
     """A download (`Content-Disposition: attachment`, `case-<id>.zip`) holding
-    `events.jsonl`, the case's events as stored and decrypted, and `manifest.json`, their
-    chain hashes, sealed heads and the latest seal. Verify it offline as it is:
-    `yagona audit verify --export case-<id>.zip`. Auditors only; the read is recorded."""
+    `events.jsonl`, the case's events as stored and decrypted, `manifest.json`, their
+    chain hashes, each event's line digest, sealed heads and the latest seal, and
+    `signature.json`, an Ed25519 signature over both files by the key of
+    `GET /v1/audit/export-key`. Verify it offline as it is:
+    `yagona audit verify --export case-<id>.zip --public-key KEY`. Auditors only; the read
+    is recorded."""
     case = exports.export(principal, ctx, key)
     return Response(
         case.zip_bytes(),
         media_type="application/zip",
         headers={"Content-Disposition": f'attachment; filename="case-{case.case_id}.zip"'},
     )
+
+
+@router.get(
+    "/audit/export-key",
+    response_model=ExportKeyOut,
+    summary="The key case exports are signed with",
+)
+def export_key(exports: ExportsDep) -> ExportKeyOut:
+    """The Ed25519 public key that signs case exports (public: anyone may check an
+    export), as `yagona audit export-key` prints it. Compare its `key_id` with the
+    `signing_key_id` of an export's manifest, and verify with
+    `yagona audit verify --export case.zip --public-key KEY`."""
+    key = exports.signing_key()
+    return ExportKeyOut(algorithm=key.algorithm, key_id=key.key_id, public_key=key.public_key_b64)
 
 
 @router.get(

@@ -79,6 +79,15 @@ class ChainVerificationOut(BaseModel):
     findings: list[FindingOut]
 
 
+class ExportKeyOut(BaseModel):
+    algorithm: str = Field(description="Ed25519", examples=["Ed25519"])
+    key_id: str = Field(
+        description="first 16 hex digits of the sha256 of the raw public key; each export's "
+        "manifest names it as signing_key_id"
+    )
+    public_key: str = Field(description="the raw 32-byte Ed25519 public key, base64")
+
+
 class AccessOut(BaseModel):
     at: datetime
     actor: str

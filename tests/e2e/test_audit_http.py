@@ -3,6 +3,7 @@ export; who did what; and the citizen's view of who read their data."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from application.export_proof import UNSIGNED
 from application.principal import Principal
 from infrastructure.container import Container
 from tests.e2e.cases import CITIZEN_B, citizen, headers, officer, paid_and_decided
@@ -171,11 +173,11 @@ def test_verification_and_export_prove_the_case_untouched(
     assert manifest["events"] == body["events"]
 
 
-def verify_offline(path: Path) -> subprocess.CompletedProcess[str]:
+def verify_offline(path: Path, *options: str) -> subprocess.CompletedProcess[str]:
     """``yagona audit verify --export PATH --json`` as a process with no database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("YAGONA_")}
     return subprocess.run(
-        [YAGONA, "audit", "verify", "--export", str(path), "--json"],
+        [YAGONA, "audit", "verify", "--export", str(path), "--json", *options],
         env=env,
         capture_output=True,
         text=True,
@@ -195,14 +197,27 @@ def test_the_export_downloads_as_a_zip_the_offline_verifier_takes_as_it_is(
     downloaded = tmp_path / "case.zip"
     downloaded.write_bytes(response.content)
     with zipfile.ZipFile(downloaded) as archive:
-        assert sorted(archive.namelist()) == ["events.jsonl", "manifest.json"]
+        assert sorted(archive.namelist()) == ["events.jsonl", "manifest.json", "signature.json"]
         events = archive.read("events.jsonl")
         manifest = archive.read("manifest.json")
+        signature = archive.read("signature.json")
 
+    published = client.get("/v1/audit/export-key").json()  # public: no token
+    assert published == seeded.export_signer.key.to_dict()
+    assert json.loads(manifest)["signing_key_id"] == published["key_id"]
     intact = verify_offline(downloaded)
     assert intact.returncode == 0, intact.stderr
-    assert json.loads(intact.stdout) == {"intact": True, "problems": []}
+    assert json.loads(intact.stdout) == {
+        "intact": True,
+        "problems": [],
+        "signature": {**published, "trusted": False},
+    }
     assert "intact: export of case " + case["id"] in intact.stderr
+    assert f"signed by key {published['key_id']}" in intact.stderr
+    assert "the export's own" in intact.stderr
+    trusted = verify_offline(downloaded, "--public-key", published["public_key"])
+    assert trusted.returncode == 0, trusted.stderr
+    assert json.loads(trusted.stdout)["signature"]["trusted"] is True
 
     # One byte of the submission's decrypted payload (a letter of a string value in its
     # form), changed inside the zip.
@@ -215,20 +230,37 @@ def test_the_export_downloads_as_a_zip_the_offline_verifier_takes_as_it_is(
     assert at < events.index(b'"position": ', start)  # still inside the payload
     altered = bytearray(events)
     altered[at] = ord("x") if altered[at] != ord("x") else ord("y")
-    line = bytes(altered)[start:].split(b"\n", 1)[0]
-    assert json.loads(line)["payload"] != json.loads(events[start:].split(b"\n", 1)[0])["payload"]
+    line = json.loads(bytes(altered)[start:].split(b"\n", 1)[0])
+    assert line["payload"] != json.loads(events[start:].split(b"\n", 1)[0])["payload"]
+    # ... and the manifest's digest of the events file recomputed, as the issue's auditor
+    # did: the ciphertext chain still holds, the signed line digest names the event.
+    fixed = json.loads(manifest)
+    fixed["events_sha256"] = hashlib.sha256(bytes(altered).removesuffix(b"\n")).hexdigest()
     forged = tmp_path / "forged.zip"
     with zipfile.ZipFile(forged, "w") as archive:
         archive.writestr("events.jsonl", bytes(altered))
-        archive.writestr("manifest.json", manifest)
+        archive.writestr("manifest.json", json.dumps(fixed, indent=2) + "\n")
+        archive.writestr("signature.json", signature)
 
-    tampered = verify_offline(forged)
+    tampered = verify_offline(forged, "--public-key", published["public_key"])
     assert tampered.returncode == 1, tampered.stderr
-    assert json.loads(tampered.stdout) == {
-        "intact": False,
-        "problems": ["the events file is not the one the manifest describes"],
-    }
+    number = events[:start].count(b"\n") + 1
+    assert json.loads(tampered.stdout)["problems"] == [
+        f"Cases:{line['aggregate_id']} version {line['version']} (events.jsonl line {number}): "
+        "its line differs from the one signed (its payload, meta, timestamp, type or stored "
+        "form was edited)",
+        "events.jsonl and manifest.json changed after signing: the signature does not match",
+    ]
     assert "TAMPERED: export of case " + case["id"] in tampered.stderr
+
+    # Without its signature the export proves nothing about its plaintext: not intact.
+    unsigned = tmp_path / "unsigned.zip"
+    with zipfile.ZipFile(unsigned, "w") as archive:
+        archive.writestr("events.jsonl", events)
+        archive.writestr("manifest.json", manifest)
+    refused = verify_offline(unsigned)
+    assert refused.returncode == 1, refused.stderr
+    assert json.loads(refused.stdout)["problems"] == [UNSIGNED]
 
 
 def test_the_openapi_document_describes_the_export_as_a_zip(client: TestClient) -> None:

@@ -70,6 +70,7 @@ class Row:
 MONTH = {"month": "2026-11"}
 ROWS = (
     Row("GET", "/healthz", public()),
+    Row("GET", "/v1/audit/export-key", public()),  # a public key: anyone checks an export
     Row("POST", "/v1/applications", granted("application.submit", 201), body="submission"),
     Row("GET", "/v1/applications", granted("application.list_own")),
     Row(

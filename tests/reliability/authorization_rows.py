@@ -120,6 +120,7 @@ ROWS: tuple[Row, ...] = (
         lambda t: {"provider_payment_id": t.payment["provider_payment_id"]},
         body={"outcome": "maybe"},
     ),
+    Row("GET", "/v1/audit/export-key", CATALOGUE),  # a public key: anyone checks an export
     Row("POST", "/v1/payments/stripe/webhook", expect(404, public=True), body={}),
     Row("POST", "/v1/payments/sandbox/webhook", expect(400, public=True), body={}),
     # --- applications

@@ -1,6 +1,7 @@
 """A case export as one zip file: it round-trips through the offline verifier, and a zip
 that is not one an export writes (other names, a path out of the directory, a member that
-inflates past its bound, not a zip at all) is refused with the reason, never extracted."""
+inflates past its bound, not a zip at all) is refused with the reason, never extracted.
+(Its signature and per-event digests: test_export_signature.py.)"""
 
 from __future__ import annotations
 
@@ -18,17 +19,22 @@ from api.cli import app as cli
 from application.case_export import (
     EVENTS_FILE,
     MANIFEST_FILE,
+    SIGNATURE_FILE,
     CaseExport,
     export_lines,
     jsonl,
     manifest_for,
+    parse_export,
     read_export,
+    signed_export,
     verify_export,
 )
 from application.ports import ArchivedEvent
+from infrastructure.export_signing import Ed25519ExportSigner, ed25519_check
 from tests.unit.test_cases_app import NOW
 
 CASE = uuid4()
+SIGNER = Ed25519ExportSigner(bytes(range(32)))
 
 
 def an_export(events: int = 3) -> CaseExport:
@@ -48,7 +54,7 @@ def an_export(events: int = 3) -> CaseExport:
         for n in range(1, events + 1)
     ]
     lines = export_lines(archived)
-    return CaseExport(manifest_for(CASE, lines, {}), jsonl(lines))
+    return signed_export(manifest_for(CASE, lines, {}), jsonl(lines), SIGNER)
 
 
 def zip_of(path: Path, members: list[tuple[str, bytes]]) -> Path:
@@ -63,7 +69,12 @@ def test_a_zipped_export_reads_back_as_its_directory_and_verifies(tmp_path: Path
     assert export.write(tmp_path / "case.zip") == [tmp_path / "case.zip"]
     export.write(tmp_path / "case")
     assert read_export(tmp_path / "case.zip") == read_export(tmp_path / "case")
-    assert verify_export(*read_export(tmp_path / "case.zip")) == []
+    assert sorted(read_export(tmp_path / "case.zip").raw) == [
+        EVENTS_FILE,
+        MANIFEST_FILE,
+        SIGNATURE_FILE,
+    ]
+    assert verify_export(read_export(tmp_path / "case.zip"), ed25519_check).problems == []
     assert export.zip_bytes() == export.zip_bytes()  # the same export, the same bytes
     assert not (tmp_path / "case.zip.part").exists()
 
@@ -74,7 +85,8 @@ def test_a_zipped_export_reads_back_as_its_directory_and_verifies(tmp_path: Path
     [
         (
             [(EVENTS_FILE, b"{}"), (MANIFEST_FILE, b"{}"), ("run-me.sh", b"rm -rf /")],
-            "must hold exactly events.jsonl and manifest.json, it holds",
+            "must hold exactly events.jsonl and manifest.json (and signature.json if signed), "
+            "it holds",
         ),
         (
             [(EVENTS_FILE, b"{}"), ("../manifest.json", b"{}")],
@@ -84,9 +96,13 @@ def test_a_zipped_export_reads_back_as_its_directory_and_verifies(tmp_path: Path
             [(EVENTS_FILE, b"{}"), (EVENTS_FILE, b"{}")],
             "must hold exactly",
         ),
+        (
+            [(EVENTS_FILE, b"{}"), (SIGNATURE_FILE, b"{}")],
+            "it holds 'events.jsonl', 'signature.json'",
+        ),
         ([], "it holds nothing"),
     ],
-    ids=["an extra file", "a path out of the directory", "a name twice", "empty"],
+    ids=["an extra file", "a path out of the directory", "a name twice", "no manifest", "empty"],
 )
 def test_a_zip_with_other_names_is_refused(
     tmp_path: Path, members: list[tuple[str, bytes]], reason: str
@@ -130,12 +146,12 @@ def test_a_file_that_is_not_a_zip_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_export_whose_events_do_not_parse_is_tampered_not_a_crash(tmp_path: Path) -> None:
-    export = an_export()
-    text = export.events.replace('"version": 2', '"version": ', 1)
-    assert verify_export(text, export.manifest)[0] == (
-        "the events file is not the one the manifest describes"
-    )
-    assert "does not parse as a case export" in verify_export(text, export.manifest)[1]
+    files = an_export().files()
+    files[EVENTS_FILE] = files[EVENTS_FILE].replace(b'"version": 2', b'"version": ', 1)
+    problems = verify_export(parse_export(files), ed25519_check).problems
+    assert problems[0] == "the events file is not the one the manifest describes"
+    assert problems[1] == "events.jsonl line 2 is not an event line an export writes"
+    assert "does not parse as a case export" in problems[3]
 
 
 def test_the_cli_names_what_is_wrong_with_a_zip_and_exits_2(tmp_path: Path) -> None:
@@ -152,15 +168,26 @@ def test_the_cli_verifies_a_zip_and_finds_an_altered_one(tmp_path: Path) -> None
     good.write_bytes(export.zip_bytes())
     intact = CliRunner().invoke(cli, ["audit", "verify", "--export", str(good), "--json"])
     assert intact.exit_code == 0, intact.output
-    assert json.loads(intact.stdout) == {"intact": True, "problems": []}
+    assert json.loads(intact.stdout) == {
+        "intact": True,
+        "problems": [],
+        "signature": {**SIGNER.key.to_dict(), "trusted": False},
+    }
 
     with zipfile.ZipFile(io.BytesIO(export.zip_bytes())) as archive:
         events = archive.read(EVENTS_FILE).replace(b"step 2", b"step 3", 1)
         manifest = archive.read(MANIFEST_FILE)
-    bad = zip_of(tmp_path / "bad.zip", [(EVENTS_FILE, events), (MANIFEST_FILE, manifest)])
+        signature = archive.read(SIGNATURE_FILE)
+    bad = zip_of(
+        tmp_path / "bad.zip",
+        [(EVENTS_FILE, events), (MANIFEST_FILE, manifest), (SIGNATURE_FILE, signature)],
+    )
     altered = CliRunner().invoke(cli, ["audit", "verify", "--export", str(bad), "--json"])
     assert altered.exit_code == 1, altered.output
     assert json.loads(altered.stdout)["problems"] == [
-        "the events file is not the one the manifest describes"
+        "the events file is not the one the manifest describes",
+        f"Cases:{CASE} version 2 (events.jsonl line 2): its line differs from the one signed "
+        "(its payload, meta, timestamp, type or stored form was edited)",
+        "events.jsonl changed after signing: the signature does not match",
     ]
     assert UUID(json.loads(manifest)["case_id"]) == CASE
