@@ -25,6 +25,7 @@ from api.routers import (
     queue,
     read_models,
     sandbox,
+    staff,
     verification,
     webhooks,
 )
@@ -97,6 +98,7 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     app.include_router(webhooks.router)
     app.include_router(appeals.router)
     app.include_router(inter_agency.router)
+    app.include_router(staff.router)
     # The last added runs first: the request id wraps everything, replays included.
     app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
     # A lost database in the middleware below it (claiming an idempotency key) is a 503.

@@ -18,6 +18,7 @@ from api.cli_audit import audit_app
 from api.cli_common import err, load_settings, log, open_container
 from api.cli_integrators import integrators_app
 from api.cli_render import EventCount
+from api.cli_staff import staff_app
 from api.stop_signals import StopSignals
 from application.principal import Principal
 from application.seeding import seed as seed_catalogue
@@ -42,6 +43,7 @@ projections_app = typer.Typer(help="Read models: status and rebuilds.", no_args_
 app.add_typer(projections_app, name="projections")
 app.add_typer(audit_app, name="audit")
 app.add_typer(integrators_app, name="integrators")
+app.add_typer(staff_app, name="staff")
 
 
 @app.command()

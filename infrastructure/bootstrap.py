@@ -29,6 +29,7 @@ from application.ports import (
     PaymentProvider,
     UnpaidPayments,
 )
+from application.staff_directory import StaffDirectory
 from application.webhooks import Resolver, Sender, WebhookStore
 from infrastructure.audit import (
     AuditSeals,
@@ -48,7 +49,7 @@ from infrastructure.postgres_root import postgres_container
 from infrastructure.reference_data import load_reference_data
 from infrastructure.result_renderer import DocumentRenderer
 from infrastructure.settings import Settings, UnsafeConfiguration, check_production_safety
-from infrastructure.tokens import InvalidToken, TokenService
+from infrastructure.tokens import IdentityRefused, InvalidToken, TokenService
 from infrastructure.wiring import case_services, token_service, webhooks_service
 from infrastructure.workers import PROJECTIONS
 
@@ -59,6 +60,7 @@ __all__ = [
     "Adapters",
     "Container",
     "DatabaseUnavailable",
+    "IdentityRefused",
     "InvalidToken",
     "MissingAdapter",
     "ReadModels",
@@ -117,6 +119,7 @@ def memory_env(key: str) -> dict[str, str]:
         {"PERSISTENCE_MODULE": "eventsourcing.popo"}
         | {"CASES_CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CASES_CIPHER_KEY": key}
         | {"PAYMENTS_CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "PAYMENTS_CIPHER_KEY": key}
+        | {"STAFF_CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "STAFF_CIPHER_KEY": key}
     )
 
 
@@ -245,7 +248,8 @@ def _memory_container(
         members=adapters.audit_members,
         cases_of_citizen=read_models.citizen_applications.ids_for_applicant,
     )
-    tokens = token_service(settings, clock)
+    staff = StaffDirectory(env=env, agencies=catalogue, clock=clock)
+    tokens = token_service(settings, clock, staff)
     container = Container(
         settings=settings,
         database=None,
@@ -271,6 +275,7 @@ def _memory_container(
         notifier=notifier,
         inter_agency=services.inter_agency,
         integrators=Integrators(adapters.integrators, clock),
+        staff=staff,
         feed_log=adapters.feed,
         feed=Feed(adapters.feed),
         webhooks=webhooks_service(

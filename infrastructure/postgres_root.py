@@ -10,6 +10,7 @@ from application.feed import Feed
 from application.integrators import Integrators
 from application.payments import PaymentDependencies, Payments
 from application.ports import BlobStore, Clock, Notifier, PaymentProvider
+from application.staff_directory import StaffDirectory
 from infrastructure.access_log import PostgresAccessLog
 from infrastructure.audit import ChainVerifier, EventArchive, Seals
 from infrastructure.blobs import LocalBlobStore
@@ -96,6 +97,12 @@ def postgres_container(
             env=env, deps=PaymentDependencies(cases=cases, provider=provider, clock=clock)
         )
     with ddl_lock(database):
+        # One lookup per request with an identity provider: a small pool of its own.
+        staff_env = application_env(
+            database, key, pool_size=1, max_overflow=settings.db_max_overflow
+        )
+        staff = StaffDirectory(env=staff_env, agencies=catalogue, clock=clock)
+    with ddl_lock(database):
         feed_log = FeedLog(shared, {"Catalogue": catalogue, "Cases": cases, "Payments": payments})
         feed_log.create_table()
     citizen_view = views["citizen_applications"]
@@ -133,7 +140,7 @@ def postgres_container(
         clock=clock,
         settings=settings,
     )
-    tokens = token_service(settings, clock)
+    tokens = token_service(settings, clock, staff)
     container = Container(
         settings=settings,
         database=database,
@@ -159,6 +166,7 @@ def postgres_container(
         notifier=notifier,
         inter_agency=services.inter_agency,
         integrators=Integrators(integrator_store, clock),
+        staff=staff,
         feed_log=feed_log,
         feed=Feed(feed_log),
         webhooks=webhooks_service(

@@ -94,7 +94,8 @@ def reference() -> ReferenceData:
     return load_reference_data()
 
 
-def memory_container(data_dir: Path, clock: FixedClock) -> Memory:
+def memory_container(data_dir: Path, clock: FixedClock, **settings: Any) -> Memory:
+    """The in-memory container; ``settings`` are added to the tier's own."""
     blobs, provider, notifier = MemoryBlobStore(), FakePaymentProvider(), RecordingNotifier()
     access_log = MemoryAccessLog(clock)
     queue, citizen_apps, ledger = (
@@ -130,9 +131,9 @@ def memory_container(data_dir: Path, clock: FixedClock) -> Memory:
         unpaid=ledger,
         outbox=MemoryNoticeOutbox(),
     )
-    settings = Settings(data_dir=data_dir, cipher_key=TEST_CIPHER_KEY)  # type: ignore[arg-type]
+    configured = Settings(data_dir=data_dir, cipher_key=TEST_CIPHER_KEY, **settings)  # type: ignore[arg-type]
     container = bootstrap(
-        settings,
+        configured,
         persistence="memory",
         clock=clock,
         blobs=blobs,
