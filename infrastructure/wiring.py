@@ -59,7 +59,7 @@ from projections.officer_queue import OfficerQueueView
 from projections.payments_ledger import PaymentsLedgerView
 from projections.tracked_view import TrackedView
 
-AUDITED_STREAMS = ("Catalogue", "Cases", "Payments")  # every events table is chained
+AUDITED_STREAMS = ("Catalogue", "Cases", "Payments", "Staff")  # every events table is chained
 
 
 def resolve_database(settings: Settings) -> DatabaseConfig:
