@@ -168,6 +168,11 @@ def token(
             f"{maximum} seconds (YAGONA_TOKEN_MAX_LIFETIME_{setting}_SECONDS), not {ttl}"
         )
         raise typer.Exit(2)
+    if settings.jwt_jwks_url and not settings.local_tokens_allowed:
+        err.print(
+            "[yellow]an identity provider is configured (YAGONA_JWT_JWKS_URL): the server "
+            "refuses local tokens unless YAGONA_ALLOW_LOCAL_TOKENS=true[/yellow]"
+        )
     sys.stdout.write(service.mint(principal, ttl_seconds=ttl) + "\n")
 
 
