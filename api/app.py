@@ -26,6 +26,7 @@ from api.routers import (
     queue,
     read_models,
     sandbox,
+    staff,
     verification,
     webhooks,
 )
@@ -98,6 +99,7 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     app.include_router(webhooks.router)
     app.include_router(appeals.router)
     app.include_router(inter_agency.router)
+    app.include_router(staff.router)
     # The last added runs first: the request id wraps everything, replays included.
     app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
     # Outside the replays: a replayed answer carries no (stale) rate-limit count.

@@ -14,7 +14,7 @@ from application.integrators import KEY_PREFIX
 from application.principal import Principal
 from domain.context import CommandContext
 from domain.identity import CITIZEN, OFFICER
-from infrastructure.bootstrap import InvalidToken
+from infrastructure.bootstrap import IdentityRefused, InvalidToken
 
 api_key_header = APIKeyHeader(
     name="X-API-Key",
@@ -35,7 +35,8 @@ def current_principal(
 ) -> Principal:
     """A bearer JWT, or an integrator's API key (``X-API-Key``, or ``Authorization: Bearer``
     with the key). Integrators' tokens count only for registered, active clients; officers'
-    only for an agency in the directory."""
+    only for an agency in the directory. With an identity provider configured, the staff
+    directory gives the role (``TokenService.verify``)."""
     key = api_key or (
         credentials.credentials
         if credentials is not None and credentials.credentials.startswith(KEY_PREFIX)
@@ -55,6 +56,8 @@ def current_principal(
         )
     try:
         principal = container.tokens.verify(credentials.credentials)
+    except IdentityRefused as error:  # who they are is known; Yagona does not admit them
+        raise ProblemException(403, error.args[0], code=error.code) from None
     except InvalidToken as error:
         raise _unauthenticated(f"the bearer token is not valid: {error}", "invalid-token") from None
     if principal.role == OFFICER and principal.agency is not None:

@@ -19,6 +19,7 @@ from api.cli_blobs import blobs_app
 from api.cli_common import err, load_settings, log, open_container
 from api.cli_integrators import integrators_app
 from api.cli_render import EventCount
+from api.cli_staff import staff_app
 from api.stop_signals import StopSignals
 from application.principal import Principal
 from application.seeding import seed as seed_catalogue
@@ -44,6 +45,7 @@ app.add_typer(projections_app, name="projections")
 app.add_typer(audit_app, name="audit")
 app.add_typer(integrators_app, name="integrators")
 app.add_typer(blobs_app, name="blobs")
+app.add_typer(staff_app, name="staff")
 
 
 @app.command()
@@ -168,6 +170,11 @@ def token(
             f"{maximum} seconds (YAGONA_TOKEN_MAX_LIFETIME_{setting}_SECONDS), not {ttl}"
         )
         raise typer.Exit(2)
+    if settings.jwt_jwks_url and not settings.local_tokens_allowed:
+        err.print(
+            "[yellow]an identity provider is configured (YAGONA_JWT_JWKS_URL): the server "
+            "refuses local tokens unless YAGONA_ALLOW_LOCAL_TOKENS=true[/yellow]"
+        )
     sys.stdout.write(service.mint(principal, ttl_seconds=ttl) + "\n")
 
 

@@ -24,6 +24,7 @@ from application.queries.payments import PaymentRecords
 from application.queries.services import QueryServices
 from application.queries.verification import DocumentVerification
 from application.read_models.catalogue import CatalogueReadModel
+from application.staff_directory import StaffDirectory
 from application.submissions import Submissions
 from application.webhooks import Webhooks
 from infrastructure.bootstrap import Container
@@ -76,6 +77,10 @@ def _webhooks(request: Request) -> Webhooks:
     return get_container(request).webhooks
 
 
+def _staff(request: Request) -> StaffDirectory:
+    return get_container(request).staff
+
+
 def _notifications(request: Request) -> ProviderNotifications:
     return get_container(request).notifications
 
@@ -95,6 +100,7 @@ InterAgencyDep = Annotated[InterAgency, Depends(_inter_agency)]
 AuditDep = Annotated[Audit, Depends(_audit)]
 FeedDep = Annotated[Feed, Depends(_feed)]
 WebhooksDep = Annotated[Webhooks, Depends(_webhooks)]
+StaffDep = Annotated[StaffDirectory, Depends(_staff)]
 
 
 # --- the query services, one dependency each: a route names the one it calls --------------

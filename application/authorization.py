@@ -162,6 +162,8 @@ POLICY: Mapping[str, Permission] = MappingProxyType(
         "integrators.manage": _allow(
             ADMIN, refusal="only administrators manage integrator clients"
         ),
+        # --- the staff directory: who is officer, auditor, administrator -----------------
+        "staff.manage": _allow(ADMIN, refusal="only administrators manage the staff directory"),
     }
 )
 

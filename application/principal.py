@@ -41,3 +41,12 @@ class Principal:
             raise InvalidPrincipal("only integrators carry scopes")
         if self.role != OFFICER and self.position:
             raise InvalidPrincipal("only officers hold a position")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who an identity provider says a caller is: its subject (a citizen's PINFL, or a staff
+    member's account), and the name it gives. What they may do is not the provider's to say."""
+
+    subject: str
+    name: str | None = None

@@ -274,3 +274,26 @@ class AppealNotFound(NotFound):
 
 class RequestNotFound(NotFound):
     pass
+
+
+# --- the staff directory ------------------------------------------------------------------
+
+
+class InvalidAppointment(InvalidInput):
+    pass
+
+
+class StaffMemberNotFound(NotFound):
+    pass
+
+
+class NoAppointment(Conflict):
+    """The staff member holds no appointment (it was revoked)."""
+
+
+class LastAdministrator(Conflict):
+    pass
+
+
+class NotAppointed(Forbidden):
+    """An identity provider's subject that is neither a citizen nor on Yagona's staff."""

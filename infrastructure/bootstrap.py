@@ -30,6 +30,7 @@ from application.ports import (
     UnpaidPayments,
 )
 from application.rate_limits import RateLimitStore
+from application.staff_directory import StaffDirectory
 from application.webhooks import Resolver, Sender, WebhookStore
 from infrastructure.audit import (
     AuditSeals,
@@ -59,7 +60,7 @@ from infrastructure.postgres_root import postgres_container
 from infrastructure.reference_data import load_reference_data
 from infrastructure.result_renderer import DocumentRenderer
 from infrastructure.settings import Settings, UnsafeConfiguration, check_production_safety
-from infrastructure.tokens import InvalidToken, TokenService
+from infrastructure.tokens import IdentityRefused, InvalidToken, TokenService
 from infrastructure.wiring import (
     case_services,
     rate_limits_service,
@@ -75,6 +76,7 @@ __all__ = [
     "Adapters",
     "Container",
     "DatabaseUnavailable",
+    "IdentityRefused",
     "InvalidToken",
     "MigrationReport",
     "MissingAdapter",
@@ -141,6 +143,7 @@ def memory_env(key: str) -> dict[str, str]:
         {"PERSISTENCE_MODULE": "eventsourcing.popo"}
         | {"CASES_CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CASES_CIPHER_KEY": key}
         | {"PAYMENTS_CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "PAYMENTS_CIPHER_KEY": key}
+        | {"STAFF_CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "STAFF_CIPHER_KEY": key}
     )
 
 
@@ -269,7 +272,8 @@ def _memory_container(
         members=adapters.audit_members,
         cases_of_citizen=read_models.citizen_applications.ids_for_applicant,
     )
-    tokens = token_service(settings, clock)
+    staff = StaffDirectory(env=env, agencies=catalogue, clock=clock)
+    tokens = token_service(settings, clock, staff)
     container = Container(
         settings=settings,
         database=None,
@@ -295,6 +299,7 @@ def _memory_container(
         notifier=notifier,
         inter_agency=services.inter_agency,
         integrators=Integrators(adapters.integrators, clock),
+        staff=staff,
         feed_log=adapters.feed,
         feed=Feed(adapters.feed),
         webhooks=webhooks_service(

@@ -29,6 +29,7 @@ from application.read_models.cases import CitizenApplications, DecisionsRegister
 from application.read_models.catalogue import CatalogueReadModel
 from application.read_models.kpi import KpiReadModel
 from application.read_models.payments import PaymentsLedger
+from application.staff_directory import StaffDirectory
 from application.submissions import Submissions
 from application.webhooks import Webhooks
 from domain.kpi import TargetTable
@@ -108,6 +109,7 @@ class Container:
     notifier: Notifier
     inter_agency: InterAgency
     integrators: Integrators
+    staff: StaffDirectory  # the staff directory: who is officer, auditor, administrator
     feed_log: FeedLogPort
     feed: Feed
     webhooks: Webhooks
@@ -328,6 +330,7 @@ class Container:
         self.catalogue.close()
         self.cases.close()
         self.payments.close()
+        self.staff.close()
         for datastore in {id(v.datastore): v.datastore for v in self._views.values()}.values():
             datastore.close()
         if self.embedded_data_dir is not None:

@@ -3,6 +3,9 @@ embedded), wired into the use cases; ``infrastructure.bootstrap.bootstrap``'s de
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from application.audit import Audit
 from application.cases import CaseDependencies, Cases
 from application.catalogue import Catalogue
@@ -10,6 +13,7 @@ from application.feed import Feed
 from application.integrators import Integrators
 from application.payments import PaymentDependencies, Payments
 from application.ports import BlobStore, Clock, Notifier, PaymentProvider
+from application.staff_directory import StaffDirectory
 from infrastructure.access_log import PostgresAccessLog
 from infrastructure.audit import ChainVerifier, EventArchive, Seals
 from infrastructure.blobs import EncryptedBlobStore
@@ -49,6 +53,39 @@ from projections.audit_actions import AuditActionsView
 from projections.citizen_applications import CitizenApplicationsView
 
 
+@dataclass(frozen=True)
+class _SharedStores:
+    """The small tables beside the events, in the shared datastore, created if missing."""
+
+    access_log: PostgresAccessLog
+    idempotency: IdempotencyStore
+    seals: Seals
+    integrators: PostgresIntegratorStore
+    webhooks: PostgresWebhookStore
+    rate_limits: PostgresRateLimitStore
+
+    @classmethod
+    def created(cls, shared: Any, database: Any) -> _SharedStores:
+        stores = cls(
+            PostgresAccessLog(shared),
+            IdempotencyStore(shared, presence=Presence(database)),
+            Seals(shared, AUDITED_STREAMS),
+            PostgresIntegratorStore(shared),
+            PostgresWebhookStore(shared),
+            PostgresRateLimitStore(shared),
+        )
+        for store in (
+            stores.access_log,
+            stores.idempotency,
+            stores.seals,
+            stores.integrators,
+            stores.webhooks,
+            stores.rate_limits,
+        ):
+            store.create_table()
+        return stores
+
+
 def postgres_container(
     settings: Settings,
     *,
@@ -75,20 +112,10 @@ def postgres_container(
         catalogue = Catalogue(env=env)
         views = make_views(database, settings)
         shared = views["catalogue"].datastore
-        access_log = PostgresAccessLog(shared)
-        access_log.create_table()
-        idempotency = IdempotencyStore(shared, presence=Presence(database))
-        idempotency.create_table()
+        stores = _SharedStores.created(shared, database)
+        access_log, idempotency, seals = stores.access_log, stores.idempotency, stores.seals
         configured, webhook_secret = payment_provider(settings, shared, key)
         provider = provider or configured
-        seals = Seals(shared, AUDITED_STREAMS)
-        seals.create_table()
-        integrator_store = PostgresIntegratorStore(shared)
-        integrator_store.create_table()
-        webhook_store = PostgresWebhookStore(shared)
-        webhook_store.create_table()
-        rate_limit_store = PostgresRateLimitStore(shared)
-        rate_limit_store.create_table()
         cases = Cases(
             env=env,
             deps=CaseDependencies(
@@ -99,6 +126,12 @@ def postgres_container(
         payments = Payments(
             env=env, deps=PaymentDependencies(cases=cases, provider=provider, clock=clock)
         )
+    with ddl_lock(database):
+        # One lookup per request with an identity provider: a small pool of its own.
+        staff_env = application_env(
+            database, key, pool_size=1, max_overflow=settings.db_max_overflow
+        )
+        staff = StaffDirectory(env=staff_env, agencies=catalogue, clock=clock)
     with ddl_lock(database):
         feed_log = FeedLog(shared, {"Catalogue": catalogue, "Cases": cases, "Payments": payments})
         feed_log.create_table()
@@ -137,7 +170,7 @@ def postgres_container(
         clock=clock,
         settings=settings,
     )
-    tokens = token_service(settings, clock)
+    tokens = token_service(settings, clock, staff)
     container = Container(
         settings=settings,
         database=database,
@@ -162,21 +195,22 @@ def postgres_container(
         appeals=services.appeals,
         notifier=notifier,
         inter_agency=services.inter_agency,
-        integrators=Integrators(integrator_store, clock),
+        integrators=Integrators(stores.integrators, clock),
+        staff=staff,
         feed_log=feed_log,
         feed=Feed(feed_log),
         webhooks=webhooks_service(
             settings,
             key,
-            store=webhook_store,
+            store=stores.webhooks,
             feed=feed_log,
             sender=HttpSender(),
             resolver=SystemResolver(),
             clock=clock,
-            client_of=integrator_store.find,
+            client_of=stores.integrators.find,
         ),
         kpi_targets=kpi_targets,
-        rate_limits=rate_limits_service(settings, key, rate_limit_store, clock),
+        rate_limits=rate_limits_service(settings, key, stores.rate_limits, clock),
         _views=views,
         embedded_data_dir=None if settings.database_url else settings.data_dir,
     )

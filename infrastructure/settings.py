@@ -64,6 +64,12 @@ class Settings(BaseSettings):
         "verified against it (https://, http:// or file://)",
     )
     jwt_audience: str | None = Field(None, description="audience claim required, if set")
+    allow_local_tokens: bool = Field(
+        False,
+        description="with an identity provider configured, still accept tokens signed with "
+        "YAGONA_JWT_SECRET (their role claims trusted); development only: production refuses "
+        "to start with it set",
+    )
     cipher_key: SecretStr | None = Field(
         None,
         description="base64 AES key (16, 24 or 32 bytes) encrypting personal data in events and "
@@ -229,6 +235,12 @@ class Settings(BaseSettings):
         return parse_budget(address), parse_budget(subject)
 
     @property
+    def local_tokens_allowed(self) -> bool:
+        """Whether locally signed tokens count beside an identity provider's: never in
+        production."""
+        return self.allow_local_tokens and not self.is_production
+
+    @property
     def webhooks_to_loopback(self) -> bool:
         """Whether loopback webhook receivers are allowed: never in production."""
         return self.webhooks_allow_loopback and not self.is_production
@@ -291,6 +303,11 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(
             "YAGONA_WEBHOOKS_ALLOW_LOOPBACK: production delivers webhooks to public receivers "
             "only; unset it"
+        )
+    if settings.allow_local_tokens:
+        problems.append(
+            "YAGONA_ALLOW_LOCAL_TOKENS: production accepts only the identity provider's "
+            "tokens beside integrators' API keys; unset it"
         )
     if settings.metrics_token is None and not settings.metrics_networks:
         problems.append(

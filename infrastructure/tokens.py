@@ -1,8 +1,14 @@
 """Bearer tokens: HS256 with the configured secret (development and Yagona-minted tokens)
-and RS256 against an external identity provider's JWKS (e.g. OneID) in production."""
+and RS256 against an external identity provider's JWKS (e.g. OneID) in production.
+
+With an identity provider configured, its tokens say who the caller is and nothing more:
+the role, agency and position claims are ignored and the staff directory decides
+(``resolve``); tokens signed with the local secret are refused unless
+``allow_local_tokens`` (a development setting production refuses) lets them through."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,9 +17,9 @@ from urllib.parse import unquote, urlsplit
 import jwt
 
 from application.ports import Clock
-from application.principal import Principal
-from domain.errors import DomainError
-from domain.identity import CITIZEN, OFFICER
+from application.principal import Identity, Principal
+from domain.errors import DomainError, InvalidPinfl
+from domain.identity import CITIZEN, OFFICER, validate_pinfl
 
 LEEWAY_SECONDS = 30  # clock skew tolerated between the identity provider and us
 STAFF_MAX_LIFETIME_SECONDS = 12 * 3600  # officers, auditors, admins (and integrators' JWTs)
@@ -22,6 +28,31 @@ CITIZEN_MAX_LIFETIME_SECONDS = 3600
 
 class InvalidToken(Exception):
     """The token is malformed, expired, or not signed by a key we trust."""
+
+
+class IdentityRefused(InvalidToken):
+    """A valid token of the identity provider whose subject Yagona does not admit: neither
+    a citizen nor appointed to the staff directory (answered with 403, not 401)."""
+
+    code = "not-appointed"
+
+
+def citizens_only(identity: Identity) -> Principal:
+    """The resolution without a staff directory: a PINFL is a citizen; nobody is staff."""
+    try:
+        validate_pinfl(identity.subject)
+    except InvalidPinfl:
+        raise IdentityRefused(
+            "the identity provider's subject is not a citizen's PINFL, and no staff "
+            "directory is configured"
+        ) from None
+    return Principal(subject=identity.subject, role=CITIZEN, name=identity.name)
+
+
+LOCAL_REFUSED = (
+    "local tokens are refused when an identity provider is configured "
+    "(YAGONA_JWT_JWKS_URL); sign in with the identity provider"
+)
 
 
 class TokenService:
@@ -38,7 +69,11 @@ class TokenService:
         audience: str | None = None,
         max_staff_seconds: int = STAFF_MAX_LIFETIME_SECONDS,
         max_citizen_seconds: int = CITIZEN_MAX_LIFETIME_SECONDS,
+        resolve: Callable[[Identity], Principal] = citizens_only,
+        allow_local_tokens: bool = False,
     ) -> None:
+        self._resolve = resolve
+        self._allow_local = allow_local_tokens
         self._max_staff = max_staff_seconds
         self._max_citizen = max_citizen_seconds
         self._secret = secret
@@ -47,6 +82,11 @@ class TokenService:
         self._clock = clock
         self._audience = audience
         self._jwks = _jwks_source(jwks_url) if jwks_url else None
+
+    @property
+    def identity_provider(self) -> bool:
+        """Whether an external identity provider is configured (its JWKS)."""
+        return self._jwks is not None
 
     def max_lifetime(self, role: str) -> int:
         """The longest a token of ``role`` may live, in seconds (``exp - iat``): the citizen
@@ -79,6 +119,25 @@ class TokenService:
         return jwt.encode(claims, self._secret, algorithm=self.algorithm)
 
     def verify(self, token: str) -> Principal:
+        """The principal a token stands for: an identity provider's token resolved through
+        the staff directory (its role claims ignored); a local one from its claims, unless
+        an identity provider is configured and local tokens are not allowed."""
+        algorithm, claims = self._decode(token)
+        now = self._clock.now().timestamp()
+        if algorithm == "RS256":  # the identity provider's (only accepted with its JWKS)
+            identity = Identity(subject=str(claims["sub"]), name=_text_claim(claims, "name"))
+            try:
+                principal = self._resolve(identity)
+            except DomainError as error:
+                raise IdentityRefused(error.detail) from None
+        else:
+            if self._jwks is not None and not self._allow_local:
+                raise InvalidToken(LOCAL_REFUSED)
+            principal = self._from_claims(claims)
+        self._check_lifetime(claims, principal.role, now)
+        return principal
+
+    def _decode(self, token: str) -> tuple[str, dict[str, Any]]:
         try:
             header = jwt.get_unverified_header(token)
             algorithm = header.get("alg")
@@ -109,8 +168,11 @@ class TokenService:
             raise InvalidToken("Signature has expired")
         if isinstance(claims.get("nbf"), int | float) and claims["nbf"] > now + LEEWAY_SECONDS:
             raise InvalidToken("The token is not yet valid (nbf)")
+        return str(algorithm), claims
+
+    @staticmethod
+    def _from_claims(claims: dict[str, Any]) -> Principal:
         role = str(claims.get("role", ""))
-        self._check_lifetime(claims, role, now)
         try:
             return Principal(
                 subject=str(claims["sub"]),

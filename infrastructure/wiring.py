@@ -32,6 +32,7 @@ from application.ports import (
     Sealer,
 )
 from application.rate_limits import RateLimits, RateLimitStore
+from application.staff_directory import StaffDirectory
 from application.submissions import Submissions
 from application.webhooks import FeedReader, Resolver, Sender, Webhooks, WebhookStore
 from infrastructure.database import DatabaseConfig, ensure_database
@@ -59,7 +60,7 @@ from projections.officer_queue import OfficerQueueView
 from projections.payments_ledger import PaymentsLedgerView
 from projections.tracked_view import TrackedView
 
-AUDITED_STREAMS = ("Catalogue", "Cases", "Payments")  # every events table is chained
+AUDITED_STREAMS = ("Catalogue", "Cases", "Payments", "Staff")  # every events table is chained
 
 
 def resolve_database(settings: Settings) -> DatabaseConfig:
@@ -82,6 +83,7 @@ def application_env(
         | recorder_env()
         | {"CASES_CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CASES_CIPHER_KEY": key}
         | {"PAYMENTS_CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "PAYMENTS_CIPHER_KEY": key}
+        | {"STAFF_CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "STAFF_CIPHER_KEY": key}
     )
 
 
@@ -261,9 +263,10 @@ def rate_limits_service(
     return RateLimits(settings.rate_limit_policies, store, clock, hashing_key)
 
 
-def token_service(settings: Settings, clock: Clock) -> TokenService:
-    """Bearer tokens as the settings configure them (local HS256, or an identity
-    provider's JWKS)."""
+def token_service(settings: Settings, clock: Clock, staff: StaffDirectory) -> TokenService:
+    """Bearer tokens as the settings configure them: local HS256, or an identity
+    provider's JWKS, whose callers' roles the staff directory gives (local tokens then
+    only where the settings allow them, never in production)."""
     return TokenService(
         settings.jwt_secret.get_secret_value(),
         issuer=settings.jwt_issuer,
@@ -273,6 +276,8 @@ def token_service(settings: Settings, clock: Clock) -> TokenService:
         audience=settings.jwt_audience,
         max_staff_seconds=settings.token_max_lifetime_staff_seconds,
         max_citizen_seconds=settings.token_max_lifetime_citizen_seconds,
+        resolve=staff.resolve,
+        allow_local_tokens=settings.local_tokens_allowed,
     )
 
 

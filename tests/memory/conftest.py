@@ -133,7 +133,7 @@ def memory_container(data_dir: Path, clock: FixedClock, **settings: Any) -> Memo
         outbox=MemoryNoticeOutbox(),
         rate_limits=MemoryRateLimitStore(),
     )
-    configured = Settings(data_dir=data_dir, cipher_key=TEST_CIPHER_KEY, **settings)
+    configured = Settings(data_dir=data_dir, cipher_key=TEST_CIPHER_KEY, **settings)  # type: ignore[arg-type]
     container = bootstrap(
         configured,
         persistence="memory",

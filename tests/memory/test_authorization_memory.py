@@ -111,6 +111,7 @@ ROWS = (
     Row("GET", "/v1/read-models/payments", granted("read_models.read")),
     Row("GET", "/v1/kpi", granted("kpi.read"), query=MONTH),
     Row("GET", "/v1/feed", granted("feed.read")),
+    Row("GET", "/v1/staff", granted("staff.manage")),
     Row("GET", "/v1/webhooks", granted("webhooks.manage")),
     Row(
         "POST",

@@ -55,6 +55,10 @@ class Targets:
     def subscription(self) -> dict[str, Any]:
         return self.world.webhook(self.keys["integrator"])
 
+    @cached_property
+    def staff_member(self) -> str:
+        return self.world.staff_member()
+
 
 Params = Callable[[Targets], dict[str, str]]
 
@@ -87,6 +91,8 @@ REQUEST = {
 }
 APPEAL = {"territory": "1703202", "subject": "utilities", "text": "The road is broken."}
 MONTH = {"month": "2026-11"}
+
+STAFF = granted("staff.manage")
 
 ROWS: tuple[Row, ...] = (
     # --- public: operations, the catalogue, verification, the payment provider's side
@@ -313,5 +319,21 @@ ROWS: tuple[Row, ...] = (
         granted("inter_agency.handle", officer=403, other_officer=404, hokim=404),
         lambda t: {"key": t.world.inter_agency_request()["number"]},
         body={"reason": "Not held by this agency."},
+    ),
+    # --- the staff directory
+    Row(
+        "POST",
+        "/v1/staff",
+        granted("staff.manage", 201),
+        body={"subject": "matrix-auditor", "role": "auditor"},
+    ),
+    Row("GET", "/v1/staff", STAFF),
+    Row("GET", "/v1/staff/{subject}", STAFF, lambda t: {"subject": t.staff_member}),
+    Row(
+        "POST",
+        "/v1/staff/{subject}/revocation",
+        STAFF,
+        lambda t: {"subject": t.world.staff_member()},
+        body={"reason": "Left the inspectorate"},
     ),
 )

@@ -58,6 +58,7 @@ def credentials(world_container: Container) -> dict[str, dict[str, str]]:
         "/v1/kpi": bearer(c, ADMIN),
         "/v1/decisions": bearer(c, ADMIN),
         "/v1/payments/reconciliation": bearer(c, ADMIN),
+        "/v1/staff": bearer(c, ADMIN),
         "": bearer(c, citizen()),
     }
 

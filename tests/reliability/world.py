@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import jwt
 import pytest
@@ -198,6 +199,14 @@ class World:
         response = self.client.post("/v1/webhooks", headers=key, json=body)
         assert response.status_code == 201, response.text
         return dict(response.json())
+
+    # --- the staff directory ---------------------------------------------------------
+
+    def staff_member(self) -> str:
+        """The subject of an auditor freshly appointed by an administrator over HTTP."""
+        subject = f"auditor-{uuid4().hex[:12]}"
+        self.post("/v1/staff", ADMIN, 201, json={"subject": subject, "role": "auditor"})
+        return subject
 
 
 __all__ = [
