@@ -140,8 +140,16 @@ def token(
         typer.Option(help="officers: their position, printed on the documents they sign"),
     ] = None,
 ) -> None:
-    """Print a development bearer token (alone on stdout), signed with the configured secret."""
+    """Print a development bearer token (alone on stdout), signed with the configured secret.
+    Production mints none: people sign in through the identity provider, integrators call
+    with API keys."""
     settings = load_settings()
+    if settings.is_production:
+        err.print(
+            "[red]cannot mint this token:[/red] production accepts only the identity "
+            "provider's tokens (YAGONA_JWT_JWKS_URL); integrators call with API keys"
+        )
+        raise typer.Exit(2)
     try:
         principal = Principal(
             subject=sub,

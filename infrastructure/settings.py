@@ -304,6 +304,16 @@ def production_problems(settings: Settings) -> list[str]:
             "YAGONA_WEBHOOKS_ALLOW_LOOPBACK: production delivers webhooks to public receivers "
             "only; unset it"
         )
+    if not settings.jwt_jwks_url:
+        problems.append(
+            "YAGONA_JWT_JWKS_URL: production authenticates people through an identity "
+            "provider (OneID): set the https:// (or file://) URL of its JWKS"
+        )
+    elif settings.jwt_jwks_url.startswith("http://"):
+        problems.append(
+            "YAGONA_JWT_JWKS_URL: production fetches the identity provider's keys over "
+            "https:// only (or reads a file://), not http://"
+        )
     if settings.allow_local_tokens:
         problems.append(
             "YAGONA_ALLOW_LOCAL_TOKENS: production accepts only the identity provider's "

@@ -183,7 +183,7 @@ def test_token_refuses_an_invalid_principal(
     assert message in result.stderr
 
 
-def test_production_refuses_the_default_secret(env: dict[str, str]) -> None:
+def test_production_refuses_the_default_secret_and_mints_no_local_token(env: dict[str, str]) -> None:
     result = subprocess.run(
         [YAGONA, "token", "--role", "admin", "--sub", "root"],
         env={**env, "YAGONA_ENV": "production"},
@@ -207,13 +207,19 @@ def test_production_refuses_the_default_secret(env: dict[str, str]) -> None:
             "YAGONA_STRIPE_WEBHOOK_SECRET": "whsec_x",
             "YAGONA_PUBLIC_BASE_URL": "https://yagona.example.uz",
             "YAGONA_METRICS_ALLOW": "10.0.0.0/8",
+            "YAGONA_JWT_JWKS_URL": "https://oneid.example.uz/jwks",
         },
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
-    assert minted.returncode == 0, minted.stderr
+    # Every setting production needs is given: still no local token is minted.
+    assert minted.returncode == 2, minted.stderr
+    assert minted.stdout == ""
+    assert "production accepts only the identity provider's tokens" in " ".join(
+        minted.stderr.split()
+    )
 
 
 def test_production_refuses_to_start_without_a_cipher_key(env: dict[str, str]) -> None:

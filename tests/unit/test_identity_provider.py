@@ -117,19 +117,19 @@ def test_without_a_staff_directory_a_provider_admits_citizens_only(provider: Pro
 
 
 def production(**settings: Any) -> Settings:
-    return Settings(
-        env="production",
-        jwt_secret="p" * 40,
-        cipher_key="q3r7Yk0pX8Vb2LmN4sD6fG9hJ1kL3zX5cV7bN9mQ2wE=",
-        database_url="postgresql://yagona@db/yagona",
-        public_base_url="https://yagona.example.uz",
-        metrics_token="m" * 20,
-        payment_provider="stripe",
-        stripe_api_key="sk_test_x",
-        stripe_webhook_secret="whsec_x",
-        jwt_jwks_url="https://oneid.example.uz/jwks",
-        **settings,
-    )  # type: ignore[call-arg]
+    values: dict[str, Any] = {
+        "env": "production",
+        "jwt_secret": "p" * 40,
+        "cipher_key": "q3r7Yk0pX8Vb2LmN4sD6fG9hJ1kL3zX5cV7bN9mQ2wE=",
+        "database_url": "postgresql://yagona@db/yagona",
+        "public_base_url": "https://yagona.example.uz",
+        "metrics_token": "m" * 20,
+        "payment_provider": "stripe",
+        "stripe_api_key": "sk_test_x",
+        "stripe_webhook_secret": "whsec_x",
+        "jwt_jwks_url": "https://oneid.example.uz/jwks",
+    }
+    return Settings(**{**values, **settings})
 
 
 def test_production_refuses_to_accept_local_tokens() -> None:
@@ -138,3 +138,11 @@ def test_production_refuses_to_accept_local_tokens() -> None:
         check_production_safety(production(allow_local_tokens=True))
     assert not production(allow_local_tokens=True).local_tokens_allowed
     assert Settings(allow_local_tokens=True).local_tokens_allowed  # type: ignore[call-arg]
+
+
+def test_production_authenticates_only_through_an_identity_provider() -> None:
+    with pytest.raises(UnsafeConfiguration, match="YAGONA_JWT_JWKS_URL: production authent"):
+        check_production_safety(production(jwt_jwks_url=None))
+    with pytest.raises(UnsafeConfiguration, match="https:// only"):
+        check_production_safety(production(jwt_jwks_url="http://oneid.example.uz/jwks"))
+    check_production_safety(production(jwt_jwks_url="file:///etc/yagona/oneid-jwks.json"))

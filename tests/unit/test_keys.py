@@ -53,6 +53,7 @@ def test_production_refuses_to_start_without_a_key_or_with_a_weak_secret() -> No
             stripe_api_key="sk_live_x",
             stripe_webhook_secret="whsec_x",  # type: ignore[arg-type]
             metrics_allow="10.0.0.0/8",
+            jwt_jwks_url="https://oneid.example.uz/jwks",
         )
     )
 
@@ -113,6 +114,7 @@ def test_production_refuses_loopback_webhook_receivers_and_would_ignore_the_sett
         "stripe_api_key": "sk_live_x",
         "stripe_webhook_secret": "whsec_x",
         "metrics_allow": "127.0.0.1",
+        "jwt_jwks_url": "https://oneid.example.uz/jwks",
     }
     check_production_safety(Settings(**safe))  # type: ignore[arg-type]
     loopback = Settings(**safe, webhooks_allow_loopback=True)  # type: ignore[arg-type]

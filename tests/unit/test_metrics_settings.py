@@ -23,6 +23,7 @@ def _production(**metrics: Any) -> Settings:
         payment_provider="stripe",
         stripe_api_key="sk_live_x",
         stripe_webhook_secret="whsec_x",
+        jwt_jwks_url="https://oneid.example.uz/jwks",
         **metrics,
     )
 
