@@ -183,7 +183,9 @@ def test_token_refuses_an_invalid_principal(
     assert message in result.stderr
 
 
-def test_production_refuses_the_default_secret_and_mints_no_local_token(env: dict[str, str]) -> None:
+def test_production_refuses_the_default_secret_and_mints_no_local_token(
+    env: dict[str, str],
+) -> None:
     result = subprocess.run(
         [YAGONA, "token", "--role", "admin", "--sub", "root"],
         env={**env, "YAGONA_ENV": "production"},
