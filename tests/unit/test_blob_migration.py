@@ -55,7 +55,8 @@ def test_a_run_stopped_after_writing_resumes_without_loss(tmp_path: Path) -> Non
 def test_damaged_files_are_reported_by_path_and_kept(tmp_path: Path) -> None:
     store = EncryptedBlobStore(tmp_path, KEY)
     good, bad = store.put(DOCUMENTS[0]), store.put(DOCUMENTS[1])
-    store.path(bad).write_bytes(store.path(bad).read_bytes()[:-1] + b"\x00")
+    sealed = store.path(bad).read_bytes()
+    store.path(bad).write_bytes(sealed[:-1] + bytes([sealed[-1] ^ 0x01]))  # always a change
     clear = legacy_put(tmp_path, DOCUMENTS[2])
     (tmp_path / clear[:2] / clear[2:4] / clear).write_bytes(b"%PDF-1.4 altered")
     report = migrate_blobs(store, blob_files(tmp_path))
