@@ -69,6 +69,10 @@ class InvalidBhmRate(InvalidInput):
     pass
 
 
+class InvalidLegalSource(InvalidInput):
+    pass
+
+
 class InvalidPinfl(InvalidInput):
     pass
 

@@ -5,7 +5,8 @@
   administrative-territorial classifier).
 - ``agencies.json``: kinds of agency (ministries, agencies, hokimiyats) with name
   templates of their regional and district branches.
-- ``services.json``: the catalogue of state services.
+- ``services/NN-category.json``: the catalogue of state services, one file a category, read
+  in the order of their names.
 - ``bhm_rates.json``: the base calculation amount by effective date.
 - ``holidays.json``: Uzbekistan's public holidays (non-working days) by year.
 """
@@ -32,6 +33,13 @@ def _read(name: str) -> Any:
     return json.loads(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
 
 
+def catalogue_entries() -> list[dict[str, Any]]:
+    """Every shipped service, as written in ``services/*.json`` (file by file, in name order)."""
+    folder = resources.files(__name__).joinpath("services")
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".json")), key=lambda f: f.name)
+    return [entry for f in files for entry in json.loads(f.read_text(encoding="utf-8"))["services"]]
+
+
 def load_reference_data(*, synthetic: int = 0) -> ReferenceData:
     """The shipped reference data, plus ``synthetic`` generated services (scale tests)."""
     territories = [
@@ -44,7 +52,7 @@ def load_reference_data(*, synthetic: int = 0) -> ReferenceData:
     ]
     services = [
         ServiceSpec(s["code"], {k: v for k, v in s.items() if k != "code"})
-        for s in _read("services.json")["services"]
+        for s in catalogue_entries()
     ]
     services += synthetic_services(synthetic, services)
     calendar = _read("holidays.json")
