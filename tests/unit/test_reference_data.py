@@ -10,6 +10,7 @@ from jsonschema import Draft202012Validator
 from application.catalogue import parse_terms
 from application.seeding import ReferenceData, expand_agencies
 from domain.i18n import LANGUAGES
+from domain.sources import LegalSource
 from infrastructure.reference_data import load_reference_data
 
 
@@ -44,8 +45,8 @@ def test_every_region_district_and_city_has_a_hokimiyat(data: ReferenceData) -> 
     assert len({a.code for a in agencies}) == len(agencies)
 
 
-def test_at_least_40_services_covering_all_forms_and_levels(data: ReferenceData) -> None:
-    assert len(data.services) >= 40
+def test_at_least_80_services_covering_all_forms_and_levels(data: ReferenceData) -> None:
+    assert len(data.services) >= 80
     assert len({s.code for s in data.services}) == len(data.services)
     assert set(Counter(s.terms["form"] for s in data.services)) == {1, 2, 3, 4}
     assert set(Counter(s.terms["jurisdiction"] for s in data.services)) == {
@@ -65,6 +66,48 @@ def test_every_service_is_valid_and_its_form_examples_validate(data: ReferenceDa
         )
         for example in terms.form_schema["examples"]:
             assert list(validator.iter_errors(example)) == [], spec.code
+
+
+def test_the_services_people_use_most_are_in_the_catalogue(data: ReferenceData) -> None:
+    codes = {s.code for s in data.services}
+    assert {
+        "university-admission-test-registration",
+        "language-certificate-test-registration",
+        "student-dormitory-place",
+        "biometric-passport-travel-abroad",
+        "permanent-residence-registration",
+        "temporary-residence-registration",
+        "first-driving-licence",
+        "vehicle-reregistration-on-sale",
+        "vehicle-technical-inspection",
+        "traffic-fines-check-payment",
+        "unemployment-benefit",
+        "family-composition-certificate",
+        "social-protection-register-entry",
+        "paternity-registration",
+        "adoption-registration",
+    } <= codes
+
+
+def test_every_source_a_service_gives_is_a_legal_source_or_null(data: ReferenceData) -> None:
+    """Fees, exemptions and terms may carry a source before the terms parse it; where one
+    is given it names an act (or is null: nobody could verify it)."""
+    for spec in data.services:
+        terms = spec.terms
+        LegalSource.optional(terms["fee"].get("source"))
+        LegalSource.optional(terms.get("term_source"))
+        for exemption in terms["exemptions"]:
+            LegalSource.optional(exemption.get("source"))
+
+
+def test_uzbek_latin_service_texts_use_the_official_apostrophes(data: ReferenceData) -> None:
+    """oʻ/gʻ take ʻ (U+02BB) and the tutuq belgisi ʼ (U+02BC), never ' or ‘ ’."""
+    for spec in data.services:
+        terms = spec.terms
+        texts = [terms["names"], terms["descriptions"], terms["legal_basis"]]
+        texts += [d["names"] for d in terms["required_documents"]]
+        for text in texts:
+            assert not set("'‘’`") & set(text["uz-Latn"]), (spec.code, text["uz-Latn"])
 
 
 def test_every_service_reaches_an_agency_of_its_kind_at_its_level(data: ReferenceData) -> None:
