@@ -48,12 +48,21 @@ def folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().translate(APOSTROPHES)
 
 
+def uzbek_pairs(node: object) -> list[tuple[str, str]]:
+    """Every (uz-Cyrl, uz-Latn) pair of translations anywhere in ``node``."""
+    if isinstance(node, list):
+        return [pair for item in node for pair in uzbek_pairs(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [(node["uz-Cyrl"], node["uz-Latn"])] if isinstance(node.get("uz-Cyrl"), str) else []
+    return own + [pair for value in node.values() for pair in uzbek_pairs(value)]
+
+
 def test_the_reference_datas_uzbek_cyrillic_is_its_uzbek_latin() -> None:
     data = load_reference_data()
     pairs = [(t.names["uz-Cyrl"], t.names["uz-Latn"]) for t in data.territories]
-    for service in data.services:
-        for field in ("names", "descriptions"):
-            pairs.append((service.terms[field]["uz-Cyrl"], service.terms[field]["uz-Latn"]))
-    assert len(pairs) > 300
+    for service in data.services:  # names, descriptions, documents, legal basis, form titles
+        pairs += uzbek_pairs(service.terms)
+    assert len(pairs) > 1200
     differ = [(c, latin) for c, latin in pairs if folded(to_latin(c)) != folded(latin)]
     assert differ == []
