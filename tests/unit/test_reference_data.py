@@ -45,8 +45,8 @@ def test_every_region_district_and_city_has_a_hokimiyat(data: ReferenceData) -> 
     assert len({a.code for a in agencies}) == len(agencies)
 
 
-def test_at_least_80_services_covering_all_forms_and_levels(data: ReferenceData) -> None:
-    assert len(data.services) >= 80
+def test_over_100_services_covering_all_forms_and_levels(data: ReferenceData) -> None:
+    assert len(data.services) > 100
     assert len({s.code for s in data.services}) == len(data.services)
     assert set(Counter(s.terms["form"] for s in data.services)) == {1, 2, 3, 4}
     assert set(Counter(s.terms["jurisdiction"] for s in data.services)) == {
@@ -108,6 +108,22 @@ def test_uzbek_latin_service_texts_use_the_official_apostrophes(data: ReferenceD
         texts += [d["names"] for d in terms["required_documents"]]
         for text in texts:
             assert not set("'‘’`") & set(text["uz-Latn"]), (spec.code, text["uz-Latn"])
+
+
+def test_the_most_used_business_services_are_offered_by_their_agencies(
+    data: ReferenceData,
+) -> None:
+    kinds = {s.code: (s.terms["agency_kind"], s.terms["form"]) for s in data.services}
+    assert kinds["self-employed-registration"] == ("tax", 3)
+    assert kinds["imei-registration"] == ("digital_technologies", 4)
+    assert kinds["digital-signature-key"] == ("digital_technologies", 3)
+    assert kinds["property-ownership-certificate"] == ("cadastre", 3)
+
+
+def test_every_agency_kind_offers_a_service(data: ReferenceData) -> None:
+    offered = {s.terms["agency_kind"] for s in data.services}
+    idle = {k.kind for k in data.agency_kinds} - offered
+    assert idle == set()
 
 
 def test_every_service_reaches_an_agency_of_its_kind_at_its_level(data: ReferenceData) -> None:
