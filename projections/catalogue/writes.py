@@ -249,6 +249,11 @@ class CatalogueWrites(TrackedView):
             self, effective_from=since, amount=amount, currency=currency, recorded_at=at
         )
 
+    def withdraw_bhm_rate(self, since: date) -> Writer:
+        """A rate set under a wrong date is gone from the schedule (``RateWithdrawn``)."""
+        statement = self.sql("DELETE FROM {schema}.catalogue_bhm_rates WHERE effective_from = %s")
+        return lambda c: c.execute(statement, (since,), prepare=True)
+
 
 def service_search_text(terms: dict[str, Any]) -> str:
     """The searchable text of a service's terms, in all four languages, normalised (in
