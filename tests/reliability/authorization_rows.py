@@ -280,6 +280,13 @@ ROWS: tuple[Row, ...] = (
     ),
     Row(
         "POST",
+        "/v1/appeals/{key}/head-extension",
+        granted("appeal.extend_as_head", **HIDDEN_FROM_OFFICERS),
+        lambda t: {"key": t.world.appeal()["number"]},
+        body={"reason": "A check by the regional inspectorate is needed."},
+    ),
+    Row(
+        "POST",
         "/v1/appeals/{key}/dispute",
         granted("appeal.act_as_appellant", **OTHER_CITIZEN),
         lambda t: {"key": t.world.answered_appeal()["number"]},
