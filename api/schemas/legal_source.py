@@ -1,4 +1,5 @@
-"""The shape of a legal source (``domain.sources.LegalSource``) in responses."""
+"""The shape of a legal source (``domain.sources.LegalSource``) in responses, and of the
+BHM rates, each with the act that set it."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from application.read_models.catalogue import BhmRateRow
 from domain.sources import LegalSource
 
 
@@ -29,3 +31,25 @@ class LegalSourceOut(BaseModel):
     @classmethod
     def optional(cls, source: LegalSource | None) -> LegalSourceOut | None:
         return None if source is None else cls.of(source)
+
+
+class BhmRateOut(BaseModel):
+    effective_from: date = Field(description="the day the rate took effect")
+    amount: int = Field(description="in minor units (tiyin)", examples=[41_200_000])
+    currency: str = Field(examples=["UZS"])
+    source: LegalSourceOut | None = Field(
+        description="the act that set the rate; null where nobody could verify it"
+    )
+
+    @classmethod
+    def of(cls, row: BhmRateRow) -> BhmRateOut:
+        return cls(
+            effective_from=row.effective_from,
+            amount=row.amount,
+            currency=row.currency,
+            source=LegalSourceOut.optional(LegalSource.optional(row.source)),
+        )
+
+
+class BhmRatesOut(BaseModel):
+    items: list[BhmRateOut]

@@ -106,6 +106,7 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/v1/territories/{code}", CATALOGUE, lambda t: {"code": "1703202"}),
     Row("GET", "/v1/agencies", CATALOGUE, query={"flat": "true", "limit": "5"}),
     Row("GET", "/v1/agencies/{key}", CATALOGUE, lambda t: {"key": "justice-1703202"}),
+    Row("GET", "/v1/bhm-rates", CATALOGUE),
     Row(
         "GET",
         "/v1/verify/{registration_number}",
