@@ -14,10 +14,13 @@ from application.case_attached import CaseAttached
 from application.principal import Principal
 from domain.agency import AgencyRef
 from domain.appeal import REGION, Appeal, subject_level
+from domain.appeal_terms import DEFAULT_KIND
 from domain.context import CommandContext
 from domain.errors import (
     AppealNotFound,
+    InvalidTransition,
     NoResponsibleAgency,
+    NothingChanged,
     NotYourAgency,
 )
 from domain.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -75,9 +78,9 @@ class Appeals(CaseAttached[Appeal]):
             )
         return appeal
 
-    def _handling(self, principal: Principal, key: str) -> Appeal:
+    def _handling(self, principal: Principal, key: str, action: str = "appeal.handle") -> Appeal:
         """An appeal the officer's agency must answer now (others: 404 or 403)."""
-        authorize(principal, "appeal.handle")
+        authorize(principal, action)
         appeal = self.load(key)
         self._visible(principal, appeal)
         if principal.agency != appeal.handling_agency.code:
@@ -113,6 +116,7 @@ class Appeals(CaseAttached[Appeal]):
         application: str | None = None,
         language: str | None = None,
         idempotency_key: str | None = None,
+        kind: str = DEFAULT_KIND,
     ) -> Appeal:
         """File an appeal with the district or city hokimiyat owning ``territory`` (the
         region's when the subject belongs higher or the territory is a region). A retry with
@@ -147,6 +151,8 @@ class Appeals(CaseAttached[Appeal]):
             agency=agency,
             today=self.clock.today(),
             meta=ctx.meta(),
+            kind=kind,
+            calendar=self.cases.working_calendar(),
         )
         return self._save_new(principal, idempotency_key, appeal)
 
@@ -159,6 +165,7 @@ class Appeals(CaseAttached[Appeal]):
             today=self.clock.today(),
             escalate_to=self._region_of(appeal),
             meta=ctx.meta(),
+            calendar=self.cases.working_calendar(),
         )
         self.cases.store(appeal)
         return appeal
@@ -185,13 +192,48 @@ class Appeals(CaseAttached[Appeal]):
         return appeal
 
     def extend(self, principal: Principal, ctx: CommandContext, key: str, *, reason: str) -> Appeal:
+        """Extended for study: one month from filing (once; not for proposals)."""
         appeal = self._handling(principal, key)
-        appeal.extend(officer=principal.subject, reason=reason, meta=ctx.meta())
+        appeal.extend(
+            officer=principal.subject,
+            reason=reason,
+            meta=ctx.meta(),
+            calendar=self.cases.working_calendar(),
+        )
+        self.cases.store(appeal)
+        return appeal
+
+    def extend_by_head(
+        self, principal: Principal, ctx: CommandContext, key: str, *, reason: str
+    ) -> Appeal:
+        """The head's exceptional extension by one more month (once; not for proposals)."""
+        appeal = self._handling(principal, key, "appeal.extend_as_head")
+        appeal.extend_by_head(
+            officer=principal.subject,
+            position=principal.position,
+            reason=reason,
+            meta=ctx.meta(),
+            calendar=self.cases.working_calendar(),
+        )
         self.cases.store(appeal)
         return appeal
 
     # --- the system's ---------------------------------------------------------------------
 
     def check_deadline(self, ctx: CommandContext, appeal_id: UUID) -> bool:
-        """Record a missed term and escalate to the region; False when nothing changed."""
-        return self._check_deadline(ctx, appeal_id, self._region_of)
+        """Record a missed term and escalate to the region (with a new term counted on the
+        holiday calendar); False when nothing changed."""
+        appeal = self.find(appeal_id)
+        if appeal is None:
+            return False
+        try:
+            appeal.check_deadline(
+                today=self.clock.today(),
+                escalate_to=self._region_of(appeal),
+                meta=ctx.meta(),
+                calendar=self.cases.working_calendar(),
+            )
+        except (NothingChanged, InvalidTransition):
+            return False
+        self.cases.store(appeal)
+        return True

@@ -132,6 +132,14 @@ POLICY: Mapping[str, Permission] = MappingProxyType(
         "appeal.handle": _allow(
             OFFICER, refusal="only officers of the handling agency can do this", officer=AGENCY
         ),
+        # The head (or deputy) of the handling body is one of its officers; the product has
+        # no role of its own for heads, so the decision is on the record with the officer and
+        # the position of their appointment.
+        "appeal.extend_as_head": _allow(
+            OFFICER,
+            refusal="only the head of the handling agency (one of its officers) can do this",
+            officer=AGENCY,
+        ),
         "inter_agency.read": _allow(
             OFFICER, AUDITOR, ADMIN, refusal="no such request", hidden=True, officer=AGENCY
         ),

@@ -24,11 +24,12 @@ from domain.agency import (
 )
 from domain.calendar import HolidayCalendar
 from domain.context import CommandContext
-from domain.errors import AgencyNotFound, NothingChanged, TerritoryNotFound
+from domain.errors import AgencyNotFound, NoSuchBhmRate, NothingChanged, TerritoryNotFound
 from domain.fees import BhmSchedule
 from domain.i18n import LANGUAGES, Translations
 from domain.quoting import quoted
 from domain.service import Service
+from domain.sources import LegalSource
 from domain.territory import CITY, DISTRICT, REGION, REPUBLIC, Territory
 
 TAggregate = TypeVar("TAggregate", bound=Aggregate)
@@ -70,6 +71,15 @@ class ServiceSpec:
 
 
 @dataclass(frozen=True)
+class BhmRateSpec:
+    """A BHM rate and the act that set it (``None``: not verified)."""
+
+    effective_from: date
+    amount: int
+    source: LegalSource | None = None
+
+
+@dataclass(frozen=True)
 class ReferenceData:
     territories: list[TerritorySpec]
     agency_kinds: list[AgencyKindSpec]
@@ -78,6 +88,13 @@ class ReferenceData:
     effective_from: date  # when reference data first took effect in the store
     holidays: list[tuple[date, Translations]] = field(default_factory=list)
     working_weekends: list[tuple[date, Translations]] = field(default_factory=list)
+    # The rates with their sources (when given, they supersede ``bhm_rates``), and the dates
+    # an earlier release set a rate from by mistake, with why each is withdrawn.
+    bhm_rate_specs: list[BhmRateSpec] = field(default_factory=list)
+    bhm_withdrawn: list[tuple[date, str]] = field(default_factory=list)
+
+    def rate_specs(self) -> list[BhmRateSpec]:
+        return self.bhm_rate_specs or [BhmRateSpec(d, a) for d, a in self.bhm_rates]
 
 
 @dataclass
@@ -101,6 +118,8 @@ def expand_agencies(
 ) -> list[AgencySpec]:
     """Every agency the kinds describe: each kind's republic-level body, then a branch per
     region and per district or city where the kind has branch templates. Parents first."""
+    if not kinds:
+        return []
     root = republic_code(territories)
     regions = [t for t in territories if t.level == REGION]
     districts = [t for t in territories if t.level in (DISTRICT, CITY)]
@@ -203,19 +222,37 @@ def seed(
 
 
 def _seed_bhm_rates(session: _Session, data: ReferenceData, meta: dict[str, str]) -> None:
-    if not data.bhm_rates:
+    """Each rate from its date with its source; then the wrongly dated entries of an
+    earlier release withdrawn (a store seeded without them is left as it is)."""
+    specs = data.rate_specs()
+    if not specs:
         return
     schedule = session.find(BhmSchedule, BhmSchedule.create_id())
     if schedule is None:
         schedule = BhmSchedule.open(meta=meta)
         session.created("bhm_schedule", schedule)
-    for since, amount in data.bhm_rates:
+    for spec in specs:
+        known = spec.effective_from in {since for since, _ in schedule.rates.entries}
         try:
-            schedule.set_rate(effective_from=since, amount=amount, meta=meta)
+            schedule.set_rate(
+                effective_from=spec.effective_from,
+                amount=spec.amount,
+                source=spec.source,
+                meta=meta,
+            )
         except NothingChanged:
             session.unchanged("bhm_rate")
         else:
-            session.created("bhm_rate", schedule)
+            (session.changed if known else session.created)("bhm_rate", schedule)
+    kept = {spec.effective_from for spec in specs}
+    for since, reason in data.bhm_withdrawn:
+        if since in kept:
+            continue  # the data sets a rate from that date after all
+        try:
+            schedule.withdraw_rate(effective_from=since, reason=reason, meta=meta)
+        except NoSuchBhmRate:
+            continue  # never seeded, or withdrawn by an earlier run
+        session.changed("bhm_rate_withdrawn", schedule)
 
 
 def _seed_calendar(session: _Session, data: ReferenceData, meta: dict[str, str]) -> None:

@@ -1,23 +1,29 @@
 """Citizens' appeals (murojaat) to the administration, resolved locally.
 
     filed (routed to the district or city hokimiyat that owns the territory, or higher when
-    the subject belongs higher) -> [extended once, with a reason] -> answered -> rated 1-5
+    the subject belongs higher) -> [extended for study] -> [extended by the head] ->
+    answered -> rated 1-5
     overdue, or answer disputed -> escalated to the regional level -> answered there
 
-The legal term is 15 days from filing, extendable once to 30 days. An escalated appeal gets
-a new 15-day term at the higher level.
+An appeal is a statement, a complaint (an appeal against a decision is one) or a proposal,
+with the terms of the Law on appeals, art. 28 (``domain.appeal_terms``, which also holds the
+extension commands). An escalated appeal gets a new first term at the higher level.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import appeal_terms as terms
 from domain.agency import AgencyRef
+from domain.appeal_subjects import DISTRICT, REGION, SUBJECTS, subject_level
+from domain.appeal_terms import DEFAULT_KIND, appeal_kind
+from domain.calendar import WorkingCalendar
 from domain.errors import InvalidInput, InvalidTransition, NothingChanged
 from domain.i18n import LANGUAGES
 from domain.quoting import quoted
@@ -29,39 +35,13 @@ ANSWERED = "answered"
 STATUSES = (UNDER_REVIEW, ESCALATED, ANSWERED)
 OPEN = (UNDER_REVIEW, ESCALATED)
 
-TERM_DAYS = 15
-EXTENDED_TERM_DAYS = 30
 NUMBER = re.compile(r"MJ-\d{4}-\d{7,}")
+__all__ = ["DISTRICT", "REGION", "SUBJECTS", "Appeal", "subject_level"]
 
-# What appeals are about, and the level of hokimiyat that owns each subject.
-DISTRICT, REGION = "district", "region"
-SUBJECTS: dict[str, str] = {
-    "application": DISTRICT,  # an application or a decision on it
-    "utilities": DISTRICT,
-    "housing": DISTRICT,
-    "land": DISTRICT,
-    "local-roads": DISTRICT,
-    "social-support": DISTRICT,
-    "education": DISTRICT,
-    "healthcare": DISTRICT,
-    "public-order": DISTRICT,
-    "other": DISTRICT,
-    "regional-roads": REGION,
-    "public-transport": REGION,
-    "environment": REGION,
-    "investment": REGION,
-}
 ESCALATE_OVERDUE, ESCALATE_DISPUTED = "overdue", "disputed"
 
 
-def subject_level(subject: str) -> str:
-    level = SUBJECTS.get(subject)
-    if level is None:
-        raise InvalidInput(f"subject must be one of {', '.join(sorted(SUBJECTS))}")
-    return level
-
-
-class Appeal(Aggregate):
+class Appeal(Aggregate, terms.ExtensionCommands):
     """A citizen's appeal: who owns it, by when it must be answered, the answer, the rating."""
 
     id: UUID  # derived from its number, so either finds it
@@ -82,12 +62,21 @@ class Appeal(Aggregate):
         due_date: str
         status: str
         meta: dict[str, str]
+        kind: str = DEFAULT_KIND  # appeals filed before kinds are complaints
 
     class Extended(Aggregate.Event):
+        """Extended for study: up to one month from filing (art. 28, part 1)."""
+
         officer: str
         reason: str
         due_date: str
         meta: dict[str, str]
+
+    class HeadExtended(Extended):
+        """Extended by the head of the body by one more month (art. 28, part 2); a kind of
+        extension, so whatever follows extensions (due dates, the notice) follows it."""
+
+        position: str | None = None
 
     class Answered(Aggregate.Event):
         officer: str
@@ -140,10 +129,13 @@ class Appeal(Aggregate):
         agency: AgencyRef,
         today: date,
         meta: dict[str, str],
+        kind: str = DEFAULT_KIND,
+        calendar: WorkingCalendar | None = None,
     ) -> Appeal:
         if not NUMBER.fullmatch(number):
             raise InvalidInput(f"an appeal number looks like MJ-2026-0000123, not {quoted(number)}")
         subject_level(subject)
+        appeal_kind(kind)
         if language not in LANGUAGES:
             raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}")
         fields: dict[str, Any] = {
@@ -160,9 +152,12 @@ class Appeal(Aggregate):
             "agency_id": agency.id,
             "agency_code": agency.code,
             "filed_on": today.isoformat(),
-            "due_date": (today + timedelta(days=TERM_DAYS)).isoformat(),
+            "due_date": terms.due(
+                calendar or WorkingCalendar(), terms.first_term_end(kind, today)
+            ).isoformat(),
             "status": UNDER_REVIEW,
             "meta": meta,
+            "kind": kind,
         }
         return cls(**fields)
 
@@ -184,8 +179,11 @@ class Appeal(Aggregate):
         due_date: str,
         status: str,
         meta: dict[str, str],
+        kind: str = DEFAULT_KIND,
     ) -> None:
         self.number = number
+        self.kind = kind
+        self.term = terms.first_term(kind)
         self.applicant = applicant
         self.applicant_ref = applicant_ref
         self.territory = territory
@@ -200,6 +198,8 @@ class Appeal(Aggregate):
         self.status = status
         self.extended = False
         self.extension_reason: str | None = None
+        self.head_extended = False
+        self.head_extension_reason: str | None = None
         self.escalated_to: AgencyRef | None = None
         self.deadline_breached = False
         self.disputed = False
@@ -207,6 +207,10 @@ class Appeal(Aggregate):
         self.rating: int | None = None
 
     # --- who handles it ---------------------------------------------------------------------
+
+    @property
+    def escalated(self) -> bool:
+        return self.escalated_to is not None
 
     @property
     def handling_agency(self) -> AgencyRef:
@@ -223,30 +227,26 @@ class Appeal(Aggregate):
 
     # --- the agency's side ------------------------------------------------------------------
 
-    def extend(self, *, officer: str, reason: str, meta: dict[str, str]) -> None:
-        """Once, with a reason: the term becomes 30 days from filing."""
-        self._require("an extension", *OPEN)
-        if self.extended:
-            raise InvalidTransition(
-                f"appeal {self.number}'s term was already extended once", state=self.status
-            )
-        if self.escalated_to is not None:
-            raise InvalidTransition(
-                f"appeal {self.number} was escalated; its new term cannot be extended",
-                state=self.status,
-            )
-        self._extended(
-            officer=officer,
-            reason=required_text("reason", reason),
-            due_date=(self.filed_on + timedelta(days=EXTENDED_TERM_DAYS)).isoformat(),
-            meta=meta,
-        )
-
     @event(Extended)
     def _extended(self, officer: str, reason: str, due_date: str, meta: dict[str, str]) -> None:
         self.extended = True
         self.extension_reason = reason
         self.due_date = date.fromisoformat(due_date)
+        self.term = terms.TERM_STUDY
+
+    @event(HeadExtended)
+    def _head_extended(
+        self,
+        officer: str,
+        reason: str,
+        due_date: str,
+        meta: dict[str, str],
+        position: str | None = None,
+    ) -> None:
+        self.head_extended = True
+        self.head_extension_reason = reason
+        self.due_date = date.fromisoformat(due_date)
+        self.term = terms.TERM_HEAD_EXTENSION
 
     def answer_appeal(
         self, *, officer: str, agency_code: str, text: str, today: date, meta: dict[str, str]
@@ -283,29 +283,42 @@ class Appeal(Aggregate):
         self.status = status
 
     def check_deadline(
-        self, *, today: date, escalate_to: AgencyRef | None, meta: dict[str, str]
+        self,
+        *,
+        today: date,
+        escalate_to: AgencyRef | None,
+        meta: dict[str, str],
+        calendar: WorkingCalendar | None = None,
     ) -> None:
         """Past its term and unanswered: recorded once, and escalated to the higher level
-        when there is one (which gets a new 15-day term)."""
+        when there is one (which gets a new first term)."""
         if self.status not in OPEN or today <= self.due_date or self.deadline_breached:
             raise NothingChanged(f"appeal {self.number} is within its term or not open")
         self._deadline_breached(
             due_date=self.due_date.isoformat(), detected_on=today.isoformat(), meta=meta
         )
         if escalate_to is not None and self.escalated_to is None:
-            self._escalate(escalate_to, ESCALATE_OVERDUE, today, meta)
+            self._escalate(escalate_to, ESCALATE_OVERDUE, today, meta, calendar)
 
     @event(DeadlineBreached)
     def _deadline_breached(self, due_date: str, detected_on: str, meta: dict[str, str]) -> None:
         self.deadline_breached = True
 
-    def _escalate(self, to: AgencyRef, reason: str, today: date, meta: dict[str, str]) -> None:
+    def _escalate(
+        self,
+        to: AgencyRef,
+        reason: str,
+        today: date,
+        meta: dict[str, str],
+        calendar: WorkingCalendar | None,
+    ) -> None:
+        end = terms.first_term_end(self.kind, today)
         self._escalated(
             to_agency_id=to.id,
             to_agency_code=to.code,
             reason=reason,
             escalated_on=today.isoformat(),
-            due_date=(today + timedelta(days=TERM_DAYS)).isoformat(),
+            due_date=terms.due(calendar or WorkingCalendar(), end).isoformat(),
             status=ESCALATED,
             meta=meta,
         )
@@ -325,6 +338,7 @@ class Appeal(Aggregate):
         self.due_date = date.fromisoformat(due_date)
         self.deadline_breached = False  # a new term at the new level
         self.status = status
+        self.term = terms.TERM_ESCALATED
 
     # --- the citizen's side -----------------------------------------------------------------
 
@@ -335,6 +349,7 @@ class Appeal(Aggregate):
         today: date,
         escalate_to: AgencyRef | None,
         meta: dict[str, str],
+        calendar: WorkingCalendar | None = None,
     ) -> None:
         """The citizen disputes the answer: the appeal goes to the higher level (once)."""
         self._require("a dispute", ANSWERED)
@@ -355,7 +370,7 @@ class Appeal(Aggregate):
         self._disputed(
             reason=required_text("reason", reason), disputed_on=today.isoformat(), meta=meta
         )
-        self._escalate(escalate_to, ESCALATE_DISPUTED, today, meta)
+        self._escalate(escalate_to, ESCALATE_DISPUTED, today, meta, calendar)
 
     @event(Disputed)
     def _disputed(self, reason: str, disputed_on: str, meta: dict[str, str]) -> None:

@@ -135,6 +135,10 @@ class NotAHoliday(Conflict):
     pass
 
 
+class NoSuchBhmRate(Conflict):
+    """A withdrawal names a date from which the schedule sets no rate."""
+
+
 # --- access -------------------------------------------------------------------------------
 
 

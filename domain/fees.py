@@ -17,9 +17,17 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InvalidBhmRate, InvalidFeeRule, NoBhmRateInForce, NothingChanged
+from domain.errors import (
+    InvalidBhmRate,
+    InvalidFeeRule,
+    NoBhmRateInForce,
+    NoSuchBhmRate,
+    NothingChanged,
+)
 from domain.ids import natural_id
 from domain.quoting import quoted
+from domain.sources import LegalSource, source_dict
+from domain.text import required_text
 
 DEFAULT_CURRENCY = "UZS"
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -55,6 +63,9 @@ class BhmRates:
     def with_rate(self, since: date, amount: int) -> BhmRates:
         kept = [(d, a) for d, a in self.entries if d != since]
         return BhmRates(tuple(sorted([*kept, (since, amount)])), self.currency)
+
+    def without(self, since: date) -> BhmRates:
+        return BhmRates(tuple((d, a) for d, a in self.entries if d != since), self.currency)
 
 
 @dataclass(frozen=True)
@@ -126,7 +137,13 @@ class FeeRule:
 
 
 class BhmSchedule(Aggregate):
-    """The one schedule of base calculation amounts (bazaviy hisoblash miqdori)."""
+    """The one schedule of base calculation amounts (bazaviy hisoblash miqdori).
+
+    Each rate records the act that set it (``source``; ``None`` where nobody could verify
+    it). A rate entered under a wrong date is corrected in two steps: the rate is set from
+    the right date, and the wrong date's entry is withdrawn (``RateWithdrawn``), so the
+    history shows both the mistake and its correction.
+    """
 
     class Opened(Aggregate.Created):
         code: str
@@ -136,6 +153,12 @@ class BhmSchedule(Aggregate):
     class RateSet(Aggregate.Event):
         effective_from: str
         amount: int
+        meta: dict[str, str]
+        source: dict[str, Any] | None = None  # events stored before sources replay as None
+
+    class RateWithdrawn(Aggregate.Event):
+        effective_from: str
+        reason: str
         meta: dict[str, str]
 
     CODE = "uz"
@@ -148,21 +171,65 @@ class BhmSchedule(Aggregate):
     def __init__(self, code: str, currency: str, meta: dict[str, str]) -> None:
         self.code = code
         self.rates = BhmRates((), currency)
+        self.sources: dict[date, LegalSource | None] = {}
 
     @classmethod
     def open(cls, *, meta: dict[str, str], currency: str = DEFAULT_CURRENCY) -> BhmSchedule:
         return cls(code=cls.CODE, currency=currency, meta=meta)
 
-    def set_rate(self, *, effective_from: date, amount: int, meta: dict[str, str]) -> None:
-        """Set the BHM from a date on. A correction of a date's rate is a new event too."""
+    def set_rate(
+        self,
+        *,
+        effective_from: date,
+        amount: int,
+        meta: dict[str, str],
+        source: LegalSource | None = None,
+    ) -> None:
+        """Set the BHM from a date on, with the act that set it. A correction of a date's
+        rate, or of its source, is a new event too."""
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
             raise InvalidBhmRate(
                 f"a BHM rate is a positive integer in minor units, got {quoted(amount)}"
             )
-        if (effective_from, amount) in self.rates.entries:
+        if (effective_from, amount) in self.rates.entries and self.sources.get(
+            effective_from
+        ) == source:
             raise NothingChanged(f"the BHM from {effective_from.isoformat()} is already {amount}")
-        self._rate_set(effective_from=effective_from.isoformat(), amount=amount, meta=meta)
+        self._rate_set(
+            effective_from=effective_from.isoformat(),
+            amount=amount,
+            meta=meta,
+            source=source_dict(source),
+        )
 
     @event(RateSet)
-    def _rate_set(self, effective_from: str, amount: int, meta: dict[str, str]) -> None:
-        self.rates = self.rates.with_rate(date.fromisoformat(effective_from), amount)
+    def _rate_set(
+        self,
+        effective_from: str,
+        amount: int,
+        meta: dict[str, str],
+        source: dict[str, Any] | None = None,
+    ) -> None:
+        since = date.fromisoformat(effective_from)
+        self.rates = self.rates.with_rate(since, amount)
+        self.sources[since] = LegalSource.optional(source)
+
+    def withdraw_rate(self, *, effective_from: date, reason: str, meta: dict[str, str]) -> None:
+        """Remove the rate set from ``effective_from`` (a wrong date): the rate before it
+        is in force again until the next one."""
+        if effective_from not in {since for since, _ in self.rates.entries}:
+            raise NoSuchBhmRate(f"no BHM rate is set from {effective_from.isoformat()}")
+        self._rate_withdrawn(
+            effective_from=effective_from.isoformat(),
+            reason=required_text("reason", reason),
+            meta=meta,
+        )
+
+    @event(RateWithdrawn)
+    def _rate_withdrawn(self, effective_from: str, reason: str, meta: dict[str, str]) -> None:
+        since = date.fromisoformat(effective_from)
+        self.rates = self.rates.without(since)
+        self.sources.pop(since, None)
+
+    def source_of(self, effective_from: date) -> LegalSource | None:
+        return self.sources.get(effective_from)

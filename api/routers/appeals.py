@@ -44,7 +44,9 @@ def file_appeal(
     ctx: ContextDep,
 ) -> JSONResponse:
     """A citizen files an appeal with the hokimiyat that owns the territory (the region's
-    for regional subjects); it must be answered within 15 days (extendable once to 30)."""
+    for regional subjects). Its term is the Law on appeals' (ZRU-445, art. 28): a complaint
+    or statement within 15 days, a proposal within one month, counted from the day after
+    filing; a term ending on a day off ends on the next working day."""
     appeal = appeals.file(
         principal,
         ctx,
@@ -53,6 +55,7 @@ def file_appeal(
         text=body.text,
         application=body.application_id,
         language=body.language,
+        kind=body.kind,
         idempotency_key=request.headers.get("idempotency-key"),
     )
     return JSONResponse(
@@ -104,7 +107,7 @@ def answer_appeal(
     "/{key}/extension",
     response_model=AppealOut,
     responses=WRITE_ERRORS,
-    summary="Extend an appeal's term to 30 days",
+    summary="Extend an appeal's term for study to one month",
 )
 def extend_appeal(
     key: AppealKey,
@@ -113,8 +116,30 @@ def extend_appeal(
     principal: PrincipalDep,
     ctx: ContextDep,
 ) -> AppealOut:
-    """Once, with a reason: the term becomes 30 days from filing."""
+    """Where extra study or a check is needed (ZRU-445, art. 28, part 1): once, with a
+    reason, the term becomes one month from filing. A proposal's term is not extended (422);
+    a second extension, or one after the head's or an escalation, is refused (409)."""
     return AppealOut.of(appeals.extend(principal, ctx, key, reason=body.reason))
+
+
+@router.post(
+    "/{key}/head-extension",
+    response_model=AppealOut,
+    responses=WRITE_ERRORS,
+    summary="Extend an appeal's term by one more month, by the head's decision",
+)
+def extend_appeal_by_head(
+    key: AppealKey,
+    body: ReasonRequired,
+    appeals: AppealsDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+) -> AppealOut:
+    """The head (or deputy) of the handling hokimiyat, exceptionally (ZRU-445, art. 28,
+    part 2): once, with a reason the applicant is told, one more month on the term in force.
+    Recorded with the officer and their position. Not for proposals (422); a second one, or
+    one after an escalation, is refused (409)."""
+    return AppealOut.of(appeals.extend_by_head(principal, ctx, key, reason=body.reason))
 
 
 @router.post(

@@ -23,6 +23,7 @@ from api.schemas.catalogue import (
     localise_schema,
     territory_tree,
 )
+from api.schemas.legal_source import BhmRateOut, BhmRatesOut
 from api.schemas.vocabularies import AgencyLevel, Jurisdiction, ServiceStatus, TerritoryLevel
 from application.pagination import InvalidQuery
 from application.read_models.catalogue import ServiceFilter
@@ -311,6 +312,19 @@ def get_agency(
         AgencyOut.of(child, language, row.code) for child in view.agency_children(row.id)
     ]
     return respond(request, out, language)
+
+
+@router.get(
+    "/bhm-rates",
+    response_model=BhmRatesOut,
+    responses=ERRORS,
+    summary="The base calculation amount by date",
+)
+def bhm_rates(request: Request, view: CatalogueReadDep) -> Response:
+    """Every base calculation amount (BHM) by the date it took effect, with the act that set
+    it (null where it could not be verified). Fees in BHM multiples are computed from these."""
+    body = BhmRatesOut(items=[BhmRateOut.of(row) for row in view.bhm_rate_rows()])
+    return cached_json(request, body.model_dump(mode="json"), language=None)
 
 
 document(router)

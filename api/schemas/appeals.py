@@ -8,9 +8,11 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.vocabularies import AppealStatus, AppealSubject, Language
+from api.schemas.legal_source import LegalSourceOut
+from api.schemas.vocabularies import AppealKind, AppealStatus, AppealSubject, AppealTerm, Language
 from application.read_models.cases import CitizenAppealRow
 from domain.appeal import Appeal
+from domain.appeal_terms import CIVIL_CODE_ART_146, DEFAULT_KIND
 
 
 class AppealIn(BaseModel):
@@ -27,6 +29,11 @@ class AppealIn(BaseModel):
         None, max_length=64, description="one's own application it is about (id or tracking number)"
     )
     language: Language | None = None
+    kind: AppealKind = Field(
+        DEFAULT_KIND,
+        description="complaint (a right infringed, an appeal against a decision: the default), "
+        "statement (a request to exercise a right) or proposal; the kind sets the legal term",
+    )
 
 
 class AnswerTextIn(BaseModel):
@@ -60,10 +67,22 @@ class AppealOut(BaseModel):
     agency_code: str = Field(description="the hokimiyat it was filed with")
     escalated_to: str | None = Field(description="the higher level handling it now, if any")
     handling_agency: str
+    kind: AppealKind
     filed_on: date
     due_date: date
-    extended: bool
+    term: AppealTerm = Field(
+        description="the term the due date ends: fifteen-days, one-month-for-study, "
+        "head-extension, one-month-proposal, or escalated (a new first term higher up)"
+    )
+    term_source: LegalSourceOut = Field(description="the act and article that set the term")
+    counting_source: LegalSourceOut = Field(
+        description="how the term is counted: from the day after filing; a term ending on a "
+        "day off ends on the next working day"
+    )
+    extended: bool = Field(description="extended for study (one month from filing)")
     extension_reason: str | None
+    head_extended: bool = Field(description="extended by the head by one more month")
+    head_extension_reason: str | None
     deadline_breached: bool
     application_id: UUID | None
     decision_id: UUID | None
@@ -84,10 +103,16 @@ class AppealOut(BaseModel):
             agency_code=appeal.agency.code,
             escalated_to=appeal.escalated_to.code if appeal.escalated_to else None,
             handling_agency=appeal.handling_agency.code,
+            kind=appeal.kind,
             filed_on=appeal.filed_on,
             due_date=appeal.due_date,
+            term=appeal.term,
+            term_source=LegalSourceOut.of(appeal.term_source),
+            counting_source=LegalSourceOut.of(CIVIL_CODE_ART_146),
             extended=appeal.extended,
             extension_reason=appeal.extension_reason,
+            head_extended=appeal.head_extended,
+            head_extension_reason=appeal.head_extension_reason,
             deadline_breached=appeal.deadline_breached,
             application_id=appeal.application_id,
             decision_id=appeal.decision_id,

@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING, Literal
 from application.attachments import MAGIC
 from application.read_models.cases import KINDS as QUEUE_KINDS
 from application.read_models.cases import QUEUE_STATUSES
-from domain import appeal, application_statuses, decision, inter_agency, kpi, payment, service
+from domain import (
+    appeal,
+    appeal_terms,
+    application_statuses,
+    decision,
+    inter_agency,
+    kpi,
+    payment,
+    service,
+)
 from domain.agency import JURISDICTION_LEVELS
 from domain.fee_status import FEE_STATUSES
 from domain.fees import FEE_KINDS
@@ -32,6 +41,8 @@ if TYPE_CHECKING:
     PaymentStatus = str
     AppealStatus = str
     AppealSubject = str
+    AppealKind = str
+    AppealTerm = str
     RequestStatus = str
     DecisionStatus = str
     QueueKind = str
@@ -54,6 +65,8 @@ else:
     PaymentStatus = Literal[payment.STATUSES]
     AppealStatus = Literal[appeal.STATUSES]
     AppealSubject = Literal[tuple(sorted(appeal.SUBJECTS))]
+    AppealKind = Literal[appeal_terms.KINDS]
+    AppealTerm = Literal[tuple(appeal_terms.TERM_SOURCES)]
     RequestStatus = Literal[inter_agency.STATUSES]
     DecisionStatus = Literal[decision.STATUSES]
     QueueKind = Literal[QUEUE_KINDS]

@@ -44,6 +44,16 @@ class ServiceRow:
 
 
 @dataclass(frozen=True)
+class BhmRateRow:
+    """A BHM rate from its date, with the act that set it (``None``: not verified)."""
+
+    effective_from: date
+    amount: int
+    currency: str
+    source: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
 class ServiceChange:
     change: str  # published | revised | suspended | resumed | retired
     version: int
@@ -111,3 +121,5 @@ class CatalogueReadModel(Protocol):
     ) -> Page[ServiceRow]: ...
 
     def bhm_rates(self) -> BhmRates: ...
+
+    def bhm_rate_rows(self) -> list[BhmRateRow]: ...

@@ -7,7 +7,8 @@
   templates of their regional and district branches.
 - ``services/NN-category.json``: the catalogue of state services, one file a category, read
   in the order of their names.
-- ``bhm_rates.json``: the base calculation amount by effective date.
+- ``bhm_rates.json``: the base calculation amount by effective date, each with the act that
+  set it (or ``null``), and the wrongly dated entries an earlier release seeded (withdrawn).
 - ``holidays.json``: Uzbekistan's public holidays (non-working days) by year.
 """
 
@@ -20,11 +21,13 @@ from typing import Any
 
 from application.seeding import (
     AgencyKindSpec,
+    BhmRateSpec,
     ReferenceData,
     ServiceSpec,
     TerritorySpec,
     synthetic_services,
 )
+from domain.sources import LegalSource
 
 REFERENCE_DATE = date(2024, 1, 1)  # reference data takes effect from this date in the store
 
@@ -58,11 +61,24 @@ def load_reference_data(*, synthetic: int = 0) -> ReferenceData:
     calendar = _read("holidays.json")
     bhm = _read("bhm_rates.json")
     rates = [(date.fromisoformat(r["effective_from"]), int(r["amount"])) for r in bhm["rates"]]
+    rate_specs = [
+        BhmRateSpec(
+            date.fromisoformat(r["effective_from"]),
+            int(r["amount"]),
+            LegalSource.optional(r.get("source")),
+        )
+        for r in bhm["rates"]
+    ]
+    withdrawn = [
+        (date.fromisoformat(w["effective_from"]), w["reason"]) for w in bhm.get("withdrawn", [])
+    ]
     return ReferenceData(
         territories=territories,
         agency_kinds=kinds,
         services=services,
         bhm_rates=rates,
+        bhm_rate_specs=rate_specs,
+        bhm_withdrawn=withdrawn,
         effective_from=REFERENCE_DATE,
         holidays=[(date.fromisoformat(h["day"]), h["names"]) for h in calendar["holidays"]],
         working_weekends=[

@@ -8,6 +8,7 @@ from uuid import UUID
 from psycopg.rows import DictRow
 
 from application.ports import AgencyDetails
+from application.read_models.catalogue import BhmRateRow
 from domain.agency import AgencyRef
 from domain.fees import BhmRates
 from domain.territory import ancestor_codes
@@ -90,6 +91,17 @@ class CatalogueLookups(TrackedView):
         )
         currency = rows[-1]["currency"] if rows else "UZS"
         return BhmRates(tuple((r["effective_from"], int(r["amount"])) for r in rows), currency)
+
+    def bhm_rate_rows(self) -> list[BhmRateRow]:
+        """Every rate by date, with its source, for the schedule's page."""
+        rows = self.fetch_all(
+            "SELECT effective_from, amount, currency, source FROM {schema}.catalogue_bhm_rates "
+            "ORDER BY effective_from"
+        )
+        return [
+            BhmRateRow(r["effective_from"], int(r["amount"]), r["currency"], r["source"])
+            for r in rows
+        ]
 
 
 def _agency_ref(row: DictRow) -> AgencyRef:

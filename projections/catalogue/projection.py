@@ -67,6 +67,11 @@ class CatalogueProjection(DeclaredProjection[CatalogueView]):
         )
 
     @process_other.register
+    def _bhm_rate_withdrawn(self, e: BhmSchedule.RateWithdrawn, tracking: Tracking) -> None:
+        since = date.fromisoformat(e.effective_from)
+        self.view.apply(tracking, self.view.withdraw_bhm_rate(since))
+
+    @process_other.register
     def _service_revised(self, e: Service.Revised, tracking: Tracking) -> None:
         since = date.fromisoformat(e.effective_from)
         self.view.apply(

@@ -66,5 +66,7 @@ TABLE_STATEMENTS = (
         amount bigint NOT NULL,
         currency text NOT NULL,
         recorded_at timestamptz NOT NULL)""",
+    # The act that set each rate (null: not verified), added after the table first shipped.
+    "ALTER TABLE {schema}.catalogue_bhm_rates ADD COLUMN IF NOT EXISTS source jsonb",
     *WORDS_STATEMENTS,
 )

@@ -65,9 +65,10 @@ BHM_RATE_ROW = Insert(
         "amount": field("amount"),
         "currency": const(DEFAULT_CURRENCY),
         "recorded_at": field("timestamp"),
+        "source": field("source", lambda s: None if s is None else Jsonb(s)),
     },
     conflict=("effective_from",),
-    update=("amount", "currency", "recorded_at"),
+    update=("amount", "currency", "recorded_at", "source"),
 )
 
 
@@ -244,10 +245,27 @@ class CatalogueWrites(TrackedView):
         )
         return lambda c: c.execute(statement, params, prepare=True)
 
-    def set_bhm_rate(self, since: date, amount: int, currency: str, at: datetime) -> Writer:
+    def set_bhm_rate(
+        self,
+        since: date,
+        amount: int,
+        currency: str,
+        at: datetime,
+        source: dict[str, Any] | None = None,
+    ) -> Writer:
         return BHM_RATE_ROW.writer_of(
-            self, effective_from=since, amount=amount, currency=currency, recorded_at=at
+            self,
+            effective_from=since,
+            amount=amount,
+            currency=currency,
+            recorded_at=at,
+            source=None if source is None else Jsonb(source),
         )
+
+    def withdraw_bhm_rate(self, since: date) -> Writer:
+        """A rate set under a wrong date is gone from the schedule (``RateWithdrawn``)."""
+        statement = self.sql("DELETE FROM {schema}.catalogue_bhm_rates WHERE effective_from = %s")
+        return lambda c: c.execute(statement, (since,), prepare=True)
 
 
 def service_search_text(terms: dict[str, Any]) -> str:

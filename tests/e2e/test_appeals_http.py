@@ -5,13 +5,14 @@ answered by the receiving agency and shown in the case's history; notices per ch
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from application.principal import Principal
+from domain.appeal_terms import add_months, on_a_working_day
 from domain.context import CommandContext
 from infrastructure.container import Container
 from projections.notifications import NotificationsView
@@ -41,6 +42,11 @@ def file(client: TestClient, seeded: Container, **changes: Any) -> dict[str, Any
     return dict(response.json())
 
 
+def due_on(container: Container, nominal_end: date) -> str:
+    """A term ending on ``nominal_end``, moved to the next working day when it is a day off."""
+    return on_a_working_day(container.cases.working_calendar(), nominal_end).isoformat()
+
+
 @pytest.fixture
 def later(seeded: Container) -> Iterator[FixedClock]:
     """The module's clock, moved by the test and put back afterwards."""
@@ -57,7 +63,12 @@ def test_an_appeal_is_answered_by_its_district_and_seen_by_nobody_else(
     appeal = file(client, seeded)
     assert appeal["agency_code"] == "hokimiyat-1703202"
     assert appeal["status"] == "under_review"
-    assert appeal["due_date"] == (seeded.clock.today() + timedelta(days=15)).isoformat()
+    assert appeal["kind"] == "complaint"
+    assert appeal["term"] == "fifteen-days"
+    assert appeal["term_source"]["number"] == "ZRU-445"
+    assert appeal["term_source"]["article"] == "art. 28, part 1"
+    assert appeal["counting_source"]["article"] == "art. 146"
+    assert appeal["due_date"] == due_on(seeded, seeded.clock.today() + timedelta(days=15))
     number = appeal["number"]
     seeded.wait_for_projections()
 
@@ -116,12 +127,13 @@ def test_an_overdue_appeal_escalates_to_its_region(
     appeal = file(client, seeded)
     number = appeal["number"]
     seeded.wait_for_projections()
-    later.advance(timedelta(days=16))
+    later.advance(date.fromisoformat(appeal["due_date"]) - later.today() + timedelta(days=1))
     assert seeded.jobs.check_deadlines() >= 1
     escalated = call(client, seeded, citizen(), "GET", f"/v1/appeals/{number}").json()
     assert escalated["status"] == "escalated"
     assert escalated["escalated_to"] == "hokimiyat-1703"
-    assert escalated["due_date"] == (later.today() + timedelta(days=15)).isoformat()
+    assert escalated["due_date"] == due_on(seeded, later.today() + timedelta(days=15))
+    assert escalated["term"] == "escalated"
     seeded.wait_for_projections()
     region_queue = call(
         client, seeded, REGION_HOKIMIYAT, "GET", "/v1/queue", params={"kind": "appeal"}
@@ -393,3 +405,79 @@ def test_a_retry_after_a_lost_answer_files_nothing_twice(
         for _ in range(2)
     ]
     assert (made[0].id, made[0].number) == (made[1].id, made[1].number)
+
+
+def test_the_terms_of_the_law_on_appeals(client: TestClient, seeded: Container) -> None:
+    today = seeded.clock.today()
+    # a proposal: one month, not extended
+    proposal = file(client, seeded, kind="proposal", text="Plant trees along our street.")
+    assert proposal["term"] == "one-month-proposal"
+    assert proposal["term_source"]["article"] == "art. 28, part 3"
+    assert proposal["due_date"] == due_on(seeded, add_months(today, 1))
+    for path in ("extension", "head-extension"):
+        refused = call(
+            client,
+            seeded,
+            DISTRICT_HOKIMIYAT,
+            "POST",
+            f"/v1/appeals/{proposal['number']}/{path}",
+            json={"reason": "More study."},
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert "proposal" in refused.json()["detail"]
+    # a complaint: extended for study to a month, then by the head one more month, once
+    complaint = file(client, seeded)
+    key = complaint["number"]
+    studied = call(
+        client,
+        seeded,
+        DISTRICT_HOKIMIYAT,
+        "POST",
+        f"/v1/appeals/{key}/extension",
+        json={"reason": "A site visit is needed."},
+    ).json()
+    assert studied["term"] == "one-month-for-study"
+    assert studied["due_date"] == due_on(seeded, add_months(today, 1))
+    headed = call(
+        client,
+        seeded,
+        DISTRICT_HOKIMIYAT,
+        "POST",
+        f"/v1/appeals/{key}/head-extension",
+        json={"reason": "The regional inspectorate must check the network."},
+    )
+    assert headed.status_code == 200, headed.text
+    assert headed.json()["term"] == "head-extension"
+    assert headed.json()["term_source"]["article"] == "art. 28, part 2"
+    assert headed.json()["head_extension_reason"].startswith("The regional inspectorate")
+    assert headed.json()["due_date"] == due_on(seeded, add_months(today, 2))
+    again = call(
+        client,
+        seeded,
+        DISTRICT_HOKIMIYAT,
+        "POST",
+        f"/v1/appeals/{key}/head-extension",
+        json={"reason": "Still checking."},
+    )
+    assert again.status_code == 409, again.text
+    assert again.headers["content-type"].startswith("application/problem+json")
+    # only an officer of the handling hokimiyat: the citizen is refused
+    by_citizen = call(
+        client,
+        seeded,
+        citizen(),
+        "POST",
+        f"/v1/appeals/{key}/head-extension",
+        json={"reason": "Please."},
+    )
+    assert by_citizen.status_code in (403, 404), by_citizen.text
+    unknown_kind = call(
+        client,
+        seeded,
+        citizen(),
+        "POST",
+        "/v1/appeals",
+        json={"territory": DISTRICT, "subject": "utilities", "text": "x", "kind": "petition"},
+    )
+    assert unknown_kind.status_code == 422

@@ -102,6 +102,18 @@ def test_service_detail_has_todays_fee_and_history(
     assert len(body["required_documents"]) == len(paid.terms["required_documents"])
 
 
+def test_the_bhm_schedule_shows_each_rate_with_its_source(client: TestClient) -> None:
+    shipped = json.loads(
+        resources.files("infrastructure.reference_data").joinpath("bhm_rates.json").read_text()
+    )["rates"]
+    items = client.get("/v1/bhm-rates").json()["items"]
+    assert [(i["effective_from"], i["amount"]) for i in items] == [
+        (r["effective_from"], r["amount"]) for r in shipped
+    ]
+    assert [i["source"] for i in items] == [r["source"] for r in shipped]
+    assert all(i["currency"] == "UZS" for i in items)
+
+
 def test_form_schema_is_served_with_titles_in_the_language(
     client: TestClient, reference: ReferenceData
 ) -> None:

@@ -12,6 +12,7 @@ from application.catalogue import Catalogue
 from application.pagination import Page
 from application.read_models.catalogue import (
     AgencyRow,
+    BhmRateRow,
     ServiceChange,
     ServiceFilter,
     ServiceRow,
@@ -118,3 +119,6 @@ class CatalogueFromApplication:
 
     def bhm_rates(self) -> BhmRates:
         return BhmRates(())
+
+    def bhm_rate_rows(self) -> list[BhmRateRow]:
+        return []

@@ -106,6 +106,7 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/v1/territories/{code}", CATALOGUE, lambda t: {"code": "1703202"}),
     Row("GET", "/v1/agencies", CATALOGUE, query={"flat": "true", "limit": "5"}),
     Row("GET", "/v1/agencies/{key}", CATALOGUE, lambda t: {"key": "justice-1703202"}),
+    Row("GET", "/v1/bhm-rates", CATALOGUE),
     Row(
         "GET",
         "/v1/verify/{registration_number}",
@@ -277,6 +278,13 @@ ROWS: tuple[Row, ...] = (
         granted("appeal.handle", **HIDDEN_FROM_OFFICERS),
         lambda t: {"key": t.world.appeal()["number"]},
         body={"reason": "A site visit is needed."},
+    ),
+    Row(
+        "POST",
+        "/v1/appeals/{key}/head-extension",
+        granted("appeal.extend_as_head", **HIDDEN_FROM_OFFICERS),
+        lambda t: {"key": t.world.appeal()["number"]},
+        body={"reason": "A check by the regional inspectorate is needed."},
     ),
     Row(
         "POST",
