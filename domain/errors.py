@@ -135,6 +135,14 @@ class NotAHoliday(Conflict):
     pass
 
 
+class NotAWorkingWeekend(Conflict):
+    pass
+
+
+class CalendarYearNotCovered(NotFound):
+    """The holiday source has no decreed calendar for the year asked."""
+
+
 # --- access -------------------------------------------------------------------------------
 
 
