@@ -16,6 +16,7 @@ from api.routers import (
     appeals,
     applications,
     audit,
+    calendar,
     catalogue,
     feed,
     inter_agency,
@@ -86,6 +87,7 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     install_problem_handlers(app)
     app.include_router(operations.router)
     app.include_router(catalogue.router)
+    app.include_router(calendar.router)
     app.include_router(applications.router)
     app.include_router(queue.router)
     app.include_router(verification.router)

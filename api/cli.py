@@ -1,4 +1,5 @@
-"""The ``yagona`` command line: serve, worker, seed, token, projections, audit, integrators."""
+"""The ``yagona`` command line: serve, worker, seed, token, projections, audit, integrators,
+blobs, staff, calendar."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from rich.table import Table
 from api.app import create_app
 from api.cli_audit import audit_app
 from api.cli_blobs import blobs_app
+from api.cli_calendar import calendar_app
 from api.cli_common import err, load_settings, log, open_container
 from api.cli_integrators import integrators_app
 from api.cli_render import EventCount
@@ -46,6 +48,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(integrators_app, name="integrators")
 app.add_typer(blobs_app, name="blobs")
 app.add_typer(staff_app, name="staff")
+app.add_typer(calendar_app, name="calendar")
 
 
 @app.command()
@@ -96,7 +99,8 @@ def seed(
         int, typer.Option(min=0, max=100000, help="also add N synthetic services (scale tests)")
     ] = 0,
 ) -> None:
-    """Seed reference data idempotently: territories, agencies, services, BHM rates."""
+    """Seed reference data idempotently: territories, agencies, services, BHM rates, the
+    holiday calendar."""
     settings = load_settings()
     container = open_container(settings, initialise=True)
     try:

@@ -39,6 +39,7 @@ CALENDAR_CHANGES = (
     get_topic(HolidayCalendar.HolidayDeclared),
     get_topic(HolidayCalendar.HolidayWithdrawn),
     get_topic(HolidayCalendar.WorkingWeekendDeclared),
+    get_topic(HolidayCalendar.WorkingWeekendWithdrawn),
 )
 # The payments' events whose outcome is carried out at the provider.
 PROVIDER_ORDERS = (get_topic(Payment.RefundRequested), get_topic(Payment.Expired))

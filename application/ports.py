@@ -10,6 +10,7 @@ from uuid import UUID
 
 from application.result_facts import GrantedFact, ValidityPeriod
 from domain.agency import AgencyRef
+from domain.calendar import DeclaredDay
 
 
 class Clock(Protocol):
@@ -21,6 +22,21 @@ class Clock(Protocol):
 
     def today(self) -> date:
         """Today's date in Uzbekistan (UTC+5, no daylight saving)."""
+        ...
+
+
+class HolidaySource(Protocol):
+    """A country's days off and working weekends by year, each with its act (a maintained
+    calendar such as the ``holidays`` package, plus the decrees it lacks)."""
+
+    @property
+    def years(self) -> range:
+        """The years it has a decreed calendar for."""
+        ...
+
+    def days_off(self, year: int) -> list[DeclaredDay]:
+        """The year's holidays and working weekends, by date; raises
+        ``domain.errors.CalendarYearNotCovered`` for a year outside ``years``."""
         ...
 
 

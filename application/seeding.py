@@ -22,7 +22,7 @@ from domain.agency import (
     JURISDICTION_REPUBLIC,
     Agency,
 )
-from domain.calendar import HolidayCalendar
+from domain.calendar import WORKING_WEEKEND, DeclaredDay, HolidayCalendar
 from domain.context import CommandContext
 from domain.errors import AgencyNotFound, NoSuchBhmRate, NothingChanged, TerritoryNotFound
 from domain.fees import BhmSchedule
@@ -86,8 +86,7 @@ class ReferenceData:
     services: list[ServiceSpec]
     bhm_rates: list[tuple[date, int]]
     effective_from: date  # when reference data first took effect in the store
-    holidays: list[tuple[date, Translations]] = field(default_factory=list)
-    working_weekends: list[tuple[date, Translations]] = field(default_factory=list)
+    calendar: list[DeclaredDay] = field(default_factory=list)  # holidays, working weekends
     # The rates with their sources (when given, they supersede ``bhm_rates``), and the dates
     # an earlier release set a rate from by mistake, with why each is withdrawn.
     bhm_rate_specs: list[BhmRateSpec] = field(default_factory=list)
@@ -256,26 +255,22 @@ def _seed_bhm_rates(session: _Session, data: ReferenceData, meta: dict[str, str]
 
 
 def _seed_calendar(session: _Session, data: ReferenceData, meta: dict[str, str]) -> None:
-    if not data.holidays and not data.working_weekends:
+    """Declare each day with its source; a day already declared alike is left alone (the
+    seed adds and corrects, it withdraws nothing: ``yagona calendar import`` does that)."""
+    if not data.calendar:
         return
     calendar = session.find(HolidayCalendar, HolidayCalendar.create_id())
     if calendar is None:
         calendar = HolidayCalendar.open(meta=meta)
         session.created("holiday_calendar", calendar)
-    for day, names in data.holidays:
+    for declared in data.calendar:
+        what = "working_weekend" if declared.kind == WORKING_WEEKEND else "holiday"
         try:
-            calendar.declare_holiday(day=day, names=names, meta=meta)
+            calendar.declare(declared, meta=meta)
         except NothingChanged:
-            session.unchanged("holiday")
+            session.unchanged(what)
         else:
-            session.created("holiday", calendar)
-    for day, names in data.working_weekends:
-        try:
-            calendar.declare_working_weekend(day=day, names=names, meta=meta)
-        except NothingChanged:
-            session.unchanged("working_weekend")
-        else:
-            session.created("working_weekend", calendar)
+            session.created(what, calendar)
 
 
 def _seed_territories(

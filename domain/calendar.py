@@ -4,7 +4,8 @@ Legal terms (a service's deadline, an appeal's answer) run in working days: Mond
 Friday, less the declared public holidays, plus the Saturdays and Sundays the government
 declares working days when it transfers a day off. ``WorkingCalendar`` is the pure value
 that does the arithmetic; ``HolidayCalendar`` is the aggregate that records each
-declaration, one per country.
+declaration, one per country. Each declaration carries the act it comes from (a
+``LegalSource`` as a dict, or ``None`` where nobody could verify one).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import NotAHoliday, NotAWeekend, NothingChanged
+from domain.errors import NotAHoliday, NotAWeekend, NotAWorkingWeekend, NothingChanged
 from domain.i18n import Translations, require_translations
 from domain.ids import natural_id
+from domain.sources import LegalSource, source_dict
 
 SATURDAY = 5
 MAX_SPAN_DAYS = 3660  # about ten years: no legal term runs longer
@@ -26,8 +28,37 @@ _ONE_DAY = timedelta(days=1)
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
+HOLIDAY = "holiday"
+WORKING_WEEKEND = "working_weekend"
+
+
 def is_weekend(day: date) -> bool:
     return day.weekday() >= SATURDAY
+
+
+@dataclass(frozen=True)
+class DeclaredDay:
+    """One declaration of a calendar: a day off (``HOLIDAY``) or a Saturday or Sunday made
+    a working day (``WORKING_WEEKEND``), its names and the act that declares it.
+
+    ``moving`` marks Ramazon hayiti and Qurbon hayiti, whose dates follow the lunar calendar
+    and are decreed each year; ``estimated`` says the date is still a forecast.
+    """
+
+    day: date
+    kind: str
+    names: Translations
+    source: LegalSource | None = None
+    moving: bool = False
+    estimated: bool = False
+
+    def same_declaration(self, other: DeclaredDay) -> bool:
+        """Declares the same: kind, names and source (what the calendar records)."""
+        return (self.kind, dict(self.names), self.source) == (
+            other.kind,
+            dict(other.names),
+            other.source,
+        )
 
 
 @dataclass(frozen=True)
@@ -112,6 +143,7 @@ class HolidayCalendar(Aggregate):
         day: str
         names: Translations
         meta: dict[str, str]
+        source: dict[str, Any] | None = None  # events stored before sources replay as None
 
     class HolidayWithdrawn(Aggregate.Event):
         day: str
@@ -120,6 +152,11 @@ class HolidayCalendar(Aggregate):
     class WorkingWeekendDeclared(Aggregate.Event):
         day: str
         names: Translations
+        meta: dict[str, str]
+        source: dict[str, Any] | None = None
+
+    class WorkingWeekendWithdrawn(Aggregate.Event):
+        day: str
         meta: dict[str, str]
 
     CODE = "uz"
@@ -133,27 +170,44 @@ class HolidayCalendar(Aggregate):
         self.code = code
         self.holidays: dict[date, Translations] = {}
         self.working_weekends: dict[date, Translations] = {}
+        self.sources: dict[date, LegalSource | None] = {}  # of each declared day
 
     @classmethod
     def open(cls, *, meta: dict[str, str], code: str = CODE) -> HolidayCalendar:
         return cls(code=code, meta=meta)
 
-    def declare_holiday(self, *, day: date, names: object, meta: dict[str, str]) -> None:
-        """Declare ``day`` a non-working public holiday (or rename a declared one).
+    def declare_holiday(
+        self,
+        *,
+        day: date,
+        names: object,
+        meta: dict[str, str],
+        source: LegalSource | None = None,
+    ) -> None:
+        """Declare ``day`` a non-working public holiday (or rename it, or cite its act).
 
         A holiday may fall on a Saturday or Sunday; it then changes no working day unless
         that day had been declared a working weekend.
         """
         new_names = require_translations("names", names)
-        if self.holidays.get(day) == new_names:
+        if self.holidays.get(day) == new_names and self.source_of(day) == source:
             raise NothingChanged(f"{day.isoformat()} is already this holiday")
-        self._holiday_declared(day=day.isoformat(), names=new_names, meta=meta)
+        self._holiday_declared(
+            day=day.isoformat(), names=new_names, meta=meta, source=source_dict(source)
+        )
 
     @event(HolidayDeclared)
-    def _holiday_declared(self, day: str, names: Translations, meta: dict[str, str]) -> None:
+    def _holiday_declared(
+        self,
+        day: str,
+        names: Translations,
+        meta: dict[str, str],
+        source: dict[str, Any] | None = None,
+    ) -> None:
         declared = date.fromisoformat(day)
         self.working_weekends.pop(declared, None)
         self.holidays[declared] = dict(names)
+        self._cite(declared, source)
 
     def withdraw_holiday(self, *, day: date, meta: dict[str, str]) -> None:
         if day not in self.holidays:
@@ -162,9 +216,18 @@ class HolidayCalendar(Aggregate):
 
     @event(HolidayWithdrawn)
     def _holiday_withdrawn(self, day: str, meta: dict[str, str]) -> None:
-        del self.holidays[date.fromisoformat(day)]
+        withdrawn = date.fromisoformat(day)
+        del self.holidays[withdrawn]
+        self._sources().pop(withdrawn, None)
 
-    def declare_working_weekend(self, *, day: date, names: object, meta: dict[str, str]) -> None:
+    def declare_working_weekend(
+        self,
+        *,
+        day: date,
+        names: object,
+        meta: dict[str, str],
+        source: LegalSource | None = None,
+    ) -> None:
         """Declare a Saturday or Sunday a working day (a government transfer of a day off).
 
         ``names`` says why, e.g. "working day in place of Monday 2 January".
@@ -175,21 +238,84 @@ class HolidayCalendar(Aggregate):
                 f"{day.isoformat()} is a {_WEEKDAYS[day.weekday()]}"
             )
         new_names = require_translations("names", names)
-        if self.working_weekends.get(day) == new_names:
+        if self.working_weekends.get(day) == new_names and self.source_of(day) == source:
             raise NothingChanged(f"{day.isoformat()} is already declared a working day")
-        self._working_weekend_declared(day=day.isoformat(), names=new_names, meta=meta)
+        self._working_weekend_declared(
+            day=day.isoformat(), names=new_names, meta=meta, source=source_dict(source)
+        )
 
     @event(WorkingWeekendDeclared)
     def _working_weekend_declared(
-        self, day: str, names: Translations, meta: dict[str, str]
+        self,
+        day: str,
+        names: Translations,
+        meta: dict[str, str],
+        source: dict[str, Any] | None = None,
     ) -> None:
         declared = date.fromisoformat(day)
         self.holidays.pop(declared, None)
         self.working_weekends[declared] = dict(names)
+        self._cite(declared, source)
+
+    def withdraw_working_weekend(self, *, day: date, meta: dict[str, str]) -> None:
+        """Make a declared working Saturday or Sunday a rest day again (a decree revoked)."""
+        if day not in self.working_weekends:
+            raise NotAWorkingWeekend(f"{day.isoformat()} is not a declared working day")
+        self._working_weekend_withdrawn(day=day.isoformat(), meta=meta)
+
+    @event(WorkingWeekendWithdrawn)
+    def _working_weekend_withdrawn(self, day: str, meta: dict[str, str]) -> None:
+        withdrawn = date.fromisoformat(day)
+        del self.working_weekends[withdrawn]
+        self._sources().pop(withdrawn, None)
+
+    def _sources(self) -> dict[date, LegalSource | None]:
+        # Calendars cached from before sources existed have no ``sources`` attribute.
+        if not hasattr(self, "sources"):
+            self.sources = {}
+        return self.sources
+
+    def _cite(self, day: date, source: dict[str, Any] | None) -> None:
+        self._sources()[day] = LegalSource.optional(source)
+
+    def source_of(self, day: date) -> LegalSource | None:
+        """The act that declared ``day`` (``None``: not declared, or declared unsourced)."""
+        return self._sources().get(day)
 
     @property
     def working_calendar(self) -> WorkingCalendar:
         return WorkingCalendar(frozenset(self.holidays), frozenset(self.working_weekends))
+
+    def declared_in(self, year: int) -> list[DeclaredDay]:
+        """Every holiday and working weekend of ``year`` with its source, by date."""
+        days = [
+            DeclaredDay(day, HOLIDAY, dict(names), self.source_of(day))
+            for day, names in self.holidays.items()
+            if day.year == year
+        ] + [
+            DeclaredDay(day, WORKING_WEEKEND, dict(names), self.source_of(day))
+            for day, names in self.working_weekends.items()
+            if day.year == year
+        ]
+        return sorted(days, key=lambda d: d.day)
+
+    def declare(self, declared: DeclaredDay, *, meta: dict[str, str]) -> None:
+        """Record ``declared`` (a holiday or a working weekend); ``NothingChanged`` if it is."""
+        if declared.kind == WORKING_WEEKEND:
+            self.declare_working_weekend(
+                day=declared.day, names=declared.names, meta=meta, source=declared.source
+            )
+        else:
+            self.declare_holiday(
+                day=declared.day, names=declared.names, meta=meta, source=declared.source
+            )
+
+    def withdraw(self, day: date, *, meta: dict[str, str]) -> None:
+        """Withdraw whatever is declared on ``day``."""
+        if day in self.working_weekends:
+            self.withdraw_working_weekend(day=day, meta=meta)
+        else:
+            self.withdraw_holiday(day=day, meta=meta)
 
     def holidays_in(self, year: int) -> list[tuple[date, Translations]]:
         """The holidays declared in ``year``, by date."""

@@ -139,6 +139,14 @@ class NoSuchBhmRate(Conflict):
     """A withdrawal names a date from which the schedule sets no rate."""
 
 
+class NotAWorkingWeekend(Conflict):
+    pass
+
+
+class CalendarYearNotCovered(NotFound):
+    """The holiday source has no decreed calendar for the year asked."""
+
+
 # --- access -------------------------------------------------------------------------------
 
 

@@ -39,6 +39,7 @@ from infrastructure.audit import (
 )
 from infrastructure.blob_migration import MigrationReport, blob_files, migrate_blobs
 from infrastructure.blobs import blob_store
+from infrastructure.calendar_source import PackageHolidaySource
 from infrastructure.clock import SystemClock
 from infrastructure.container import Container, Persistence, ReadModels, build_container
 from infrastructure.database import DatabaseUnavailable, ping
@@ -80,6 +81,7 @@ __all__ = [
     "InvalidToken",
     "MigrationReport",
     "MissingAdapter",
+    "PackageHolidaySource",
     "ReadModels",
     "RequestKeys",
     "Settings",

@@ -9,7 +9,11 @@
   in the order of their names.
 - ``bhm_rates.json``: the base calculation amount by effective date, each with the act that
   set it (or ``null``), and the wrongly dated entries an earlier release seeded (withdrawn).
-- ``holidays.json``: Uzbekistan's public holidays (non-working days) by year.
+- ``calendar_decrees.json``: what the holiday calendar adds to the PyPI ``holidays``
+  package (``infrastructure.calendar_source``): the names of the days off in four languages,
+  the act behind each day (Labour Code art. 208, each year's decrees) and any decreed day the
+  package lacks. The seeded calendar covers ``CALENDAR_YEARS``; ``yagona calendar import``
+  brings in another year.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
+from application.ports import HolidaySource
 from application.seeding import (
     AgencyKindSpec,
     BhmRateSpec,
@@ -28,8 +33,10 @@ from application.seeding import (
     synthetic_services,
 )
 from domain.sources import LegalSource
+from infrastructure.calendar_source import PackageHolidaySource
 
 REFERENCE_DATE = date(2024, 1, 1)  # reference data takes effect from this date in the store
+CALENDAR_YEARS = (2025, 2026, 2027)  # the holiday calendar's years a seed declares
 
 
 def _read(name: str) -> Any:
@@ -43,8 +50,12 @@ def catalogue_entries() -> list[dict[str, Any]]:
     return [entry for f in files for entry in json.loads(f.read_text(encoding="utf-8"))["services"]]
 
 
-def load_reference_data(*, synthetic: int = 0) -> ReferenceData:
-    """The shipped reference data, plus ``synthetic`` generated services (scale tests)."""
+def load_reference_data(
+    *, synthetic: int = 0, holiday_source: HolidaySource | None = None
+) -> ReferenceData:
+    """The shipped reference data, plus ``synthetic`` generated services (scale tests); the
+    holiday calendar of ``CALENDAR_YEARS`` comes from ``holiday_source`` (the package's)."""
+    source = holiday_source or PackageHolidaySource()
     territories = [
         TerritorySpec(t["code"], t["level"], t["parent"], t["names"])
         for t in _read("territories.json")
@@ -58,7 +69,6 @@ def load_reference_data(*, synthetic: int = 0) -> ReferenceData:
         for s in catalogue_entries()
     ]
     services += synthetic_services(synthetic, services)
-    calendar = _read("holidays.json")
     bhm = _read("bhm_rates.json")
     rates = [(date.fromisoformat(r["effective_from"]), int(r["amount"])) for r in bhm["rates"]]
     rate_specs = [
@@ -80,8 +90,5 @@ def load_reference_data(*, synthetic: int = 0) -> ReferenceData:
         bhm_rate_specs=rate_specs,
         bhm_withdrawn=withdrawn,
         effective_from=REFERENCE_DATE,
-        holidays=[(date.fromisoformat(h["day"]), h["names"]) for h in calendar["holidays"]],
-        working_weekends=[
-            (date.fromisoformat(w["day"]), w["names"]) for w in calendar["working_weekends"]
-        ],
+        calendar=[day for year in CALENDAR_YEARS for day in source.days_off(year)],
     )

@@ -104,6 +104,7 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/v1/services/{code}/form", CATALOGUE, lambda t: {"code": "birth-registration"}),
     Row("GET", "/v1/territories", CATALOGUE, query={"flat": "true", "limit": "5"}),
     Row("GET", "/v1/territories/{code}", CATALOGUE, lambda t: {"code": "1703202"}),
+    Row("GET", "/v1/calendar/{year}", CATALOGUE, lambda t: {"year": "2026"}),
     Row("GET", "/v1/agencies", CATALOGUE, query={"flat": "true", "limit": "5"}),
     Row("GET", "/v1/agencies/{key}", CATALOGUE, lambda t: {"key": "justice-1703202"}),
     Row("GET", "/v1/bhm-rates", CATALOGUE),

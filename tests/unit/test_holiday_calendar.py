@@ -1,22 +1,28 @@
 """The holiday calendar aggregate: the declarations (holidays, working weekends) that drive
-the working-day arithmetic, and the holidays that ship with it."""
+the working-day arithmetic, each with the act it comes from. (The shipped calendar:
+test_calendar_source.py.)"""
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from datetime import date
-from importlib import resources
-from typing import Any
 
 import pytest
 
-from domain.calendar import HolidayCalendar, WorkingCalendar
-from domain.errors import MissingTranslation, NotAHoliday, NotAWeekend, NothingChanged
-from domain.i18n import LANGUAGES
+from application.catalogue import Catalogue
+from domain.calendar import HOLIDAY, WORKING_WEEKEND, DeclaredDay, HolidayCalendar, WorkingCalendar
+from domain.errors import (
+    MissingTranslation,
+    NotAHoliday,
+    NotAWeekend,
+    NotAWorkingWeekend,
+    NothingChanged,
+)
 from domain.ids import natural_id
+from domain.sources import LegalSource
 from tests.unit.builders import META, names
 from tests.unit.calendar_days import NAVRUZ, NEW_YEAR, QURBON, RAMAZON, WOMENS_DAY, WORKING_SATURDAY
-from tests.unit.gwt import given, history, when_created
+from tests.unit.gwt import given, history, replay, when_created
 
 # --- the holiday calendar aggregate -------------------------------------------------------
 
@@ -198,54 +204,83 @@ def test_holidays_in_a_year_come_by_date_and_only_from_that_year() -> None:
     assert replayed.holidays_in(2026)[0][1] == names("Yangi yil")
 
 
-# --- the shipped holidays -----------------------------------------------------------------
+# --- sources ------------------------------------------------------------------------------
+
+DECREE = LegalSource(
+    act="Decree of the President", number="PF-257", date=date(2025, 12, 24), url=None
+)
 
 
-def shipped_holidays() -> Any:
-    text = (
-        resources.files("infrastructure.reference_data")
-        .joinpath("holidays.json")
-        .read_text(encoding="utf-8")
-    )
-    return json.loads(text)
-
-
-FIXED_HOLIDAYS = ["01-01", "03-08", "03-21", "05-09", "09-01", "10-01", "12-08"]
-MOVABLE_HOLIDAYS = {
-    2025: ["03-30", "06-06"],  # Ramazon hayiti, Qurbon hayiti
-    2026: ["03-20", "05-27"],
-    2027: ["03-10", "05-16"],
-}
-
-
-@pytest.mark.parametrize("year", [2025, 2026, 2027])
-def test_the_shipped_calendar_has_the_nine_holidays_of_each_year(year: int) -> None:
-    data = shipped_holidays()
-    assert data["country"] == "uz"
-    entries = [h for h in data["holidays"] if h["day"].startswith(f"{year}-")]
-    days = sorted(h["day"] for h in entries)
-    assert len(entries) == 9
-    assert days == sorted(f"{year}-{md}" for md in FIXED_HOLIDAYS + MOVABLE_HOLIDAYS[year])
-    for entry in entries:
-        assert list(entry["names"]) == list(LANGUAGES)
-        assert all(text.strip() for text in entry["names"].values())
-        assert "'" not in entry["names"]["uz-Latn"], entry  # oʻ/gʻ take U+02BB, not ASCII
-        assert "`" not in entry["names"]["uz-Latn"], entry
-
-
-def test_the_shipped_calendar_declares_no_transfers_and_loads_into_the_aggregate() -> None:
-    data = shipped_holidays()
-    assert data["working_weekends"] == []
-    calendar = opened()
-    for entry in data["holidays"]:
-        calendar.declare_holiday(
-            day=date.fromisoformat(entry["day"]), names=entry["names"], meta=META
+def test_a_declaration_carries_its_source_in_the_event() -> None:
+    outcome = given(*history(opened())).when(
+        lambda c: c.declare_holiday(
+            day=QURBON, names=names("Qurbon hayiti"), meta=META, source=DECREE
         )
-    replayed = given(*history(calendar)).aggregate
-    assert len(replayed.holidays_in(2025)) == 9
-    assert "Oʻqituvchi va murabbiylar kuni" in {n["uz-Latn"] for _, n in replayed.holidays_in(2026)}
-    working = replayed.working_calendar
-    # Thursday 19 March 2026: Ramazon hayiti (Fri), Navroʻz (Sat), Sunday, then Monday.
-    assert working.add_working_days(date(2026, 3, 19), 1) == date(2026, 3, 23)
-    # New Year's Eve 2025 (Wednesday): 1 January is off, Friday 2 January is a working day.
-    assert working.add_working_days(date(2025, 12, 31), 1) == date(2026, 1, 2)
+    )
+    outcome.then(HolidayCalendar.HolidayDeclared, source=DECREE.to_dict())
+    replayed = given(*outcome.aggregate_history()).aggregate
+    assert replayed.source_of(QURBON) == DECREE
+    assert replayed.declared_in(2026) == [
+        DeclaredDay(QURBON, HOLIDAY, names("Qurbon hayiti"), DECREE)
+    ]
+
+
+def test_citing_a_source_for_a_declared_day_is_a_change_and_the_same_again_is_not() -> None:
+    calendar = with_navruz()
+    outcome = given(*history(calendar)).when(
+        lambda c: c.declare_holiday(
+            day=NAVRUZ, names=names("Navroʻz bayrami"), meta=META, source=DECREE
+        )
+    )
+    outcome.then(HolidayCalendar.HolidayDeclared, source=DECREE.to_dict())
+    given(*outcome.aggregate_history()).when(
+        lambda c: c.declare_holiday(
+            day=NAVRUZ, names=names("Navroʻz bayrami"), meta=META, source=DECREE
+        )
+    ).then_error(NothingChanged)
+
+
+def test_a_working_weekend_carries_its_source_and_can_be_withdrawn() -> None:
+    calendar = opened()
+    calendar.declare_working_weekend(
+        day=WORKING_SATURDAY, names=names("Ish kuni"), meta=META, source=DECREE
+    )
+    events = history(calendar)
+    replayed = given(*events).aggregate
+    assert replayed.declared_in(2026) == [
+        DeclaredDay(WORKING_SATURDAY, WORKING_WEEKEND, names("Ish kuni"), DECREE)
+    ]
+    outcome = given(*events).when(
+        lambda c: c.withdraw_working_weekend(day=WORKING_SATURDAY, meta=META)
+    )
+    outcome.then(HolidayCalendar.WorkingWeekendWithdrawn, day="2026-01-10", meta=META)
+    assert not outcome.aggregate.working_calendar.is_working_day(WORKING_SATURDAY)
+    assert outcome.aggregate.source_of(WORKING_SATURDAY) is None
+    given(*outcome.aggregate_history()).when(
+        lambda c: c.withdraw_working_weekend(day=WORKING_SATURDAY, meta=META)
+    ).then_error(NotAWorkingWeekend, "2026-01-10")
+
+
+def test_events_stored_before_sources_existed_still_replay() -> None:
+    """A HolidayDeclared / WorkingWeekendDeclared stored without ``source`` (the events of
+    calendars seeded from the old hand-written list) replays with no source."""
+    app = Catalogue()
+    calendar = opened()
+    calendar.declare_holiday(day=NAVRUZ, names=names("Navroʻz bayrami"), meta=META)
+    calendar.declare_working_weekend(day=WORKING_SATURDAY, names=names("Ish kuni"), meta=META)
+    old_events = []
+    for event in calendar.collect_events():
+        stored = app.mapper.to_stored_event(event)
+        state = app.mapper.transcoder.decode(stored.state)
+        state.pop("source", None)  # as written before the field existed
+        old_events.append(
+            app.mapper.to_domain_event(
+                dataclasses.replace(stored, state=app.mapper.transcoder.encode(state))
+            )
+        )
+    assert all("source" not in vars(e) for e in old_events)  # really stored without it
+    replayed = replay(old_events)
+    assert replayed.holidays_in(2026) == [(NAVRUZ, names("Navroʻz bayrami"))]
+    assert replayed.source_of(NAVRUZ) is None
+    assert replayed.working_calendar.is_working_day(WORKING_SATURDAY)
+    assert [d.source for d in replayed.declared_in(2026)] == [None, None]
