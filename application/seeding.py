@@ -33,24 +33,48 @@ from domain.territory import CITY, DISTRICT, REGION, REPUBLIC, Territory
 
 TAggregate = TypeVar("TAggregate", bound=Aggregate)
 
-GOVERNMENT_KIND = "hokimiyat"  # its republic-level body, the Cabinet of Ministers, is the root
+# The hokimiyats (local executive authorities of regions, districts and cities): the kind's
+# republic-level body, the Cabinet of Ministers, is the root of the agency tree.
+GOVERNMENT_KIND = "hokimiyat"
+
+
+@dataclass(frozen=True)
+class FormerNames:
+    """Names a territory (or an agency) had, and the day they ceased (None: not verified)."""
+
+    names: Translations
+    until: date | None = None
 
 
 @dataclass(frozen=True)
 class TerritorySpec:
+    """A territory as the reference data has it today; ``former_names`` (oldest first) and
+    ``former_level`` are what the store may still hold, and ``source`` the act (a
+    LegalSource dict, or None where nobody could verify it) behind the change."""
+
     code: str
     level: str
     parent: str | None
     names: Translations
+    former_names: tuple[FormerNames, ...] = ()
+    former_level: str | None = None
+    source: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class AgencyKindSpec:
-    """A kind of agency: its republic-level body and name templates of its branches."""
+    """A kind of agency: what the kind is (``names``), name templates of its branches, and
+    the names of its republic-level body where they are not the kind's (``head_names``: the
+    hokimiyats' republic-level body is the Cabinet of Ministers)."""
 
     kind: str
     names: Translations
     branches: dict[str, Translations] = field(default_factory=dict)  # level -> templates
+    head_names: Translations | None = None
+
+    @property
+    def republic_body_names(self) -> Translations:
+        return self.head_names or self.names
 
 
 @dataclass(frozen=True)
@@ -61,6 +85,8 @@ class AgencySpec:
     territory: str
     parent: str | None
     names: Translations
+    former_names: tuple[FormerNames, ...] = ()  # a branch's names under its territory's
+    source: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -112,35 +138,50 @@ def expand_agencies(
             None if kind.kind == GOVERNMENT_KIND or not has_government else (GOVERNMENT_KIND)
         )
         specs.append(
-            AgencySpec(kind.kind, kind.kind, JURISDICTION_REPUBLIC, root, head_parent, kind.names)
+            AgencySpec(
+                kind.kind,
+                kind.kind,
+                JURISDICTION_REPUBLIC,
+                root,
+                head_parent,
+                kind.republic_body_names,
+            )
         )
         region_template = kind.branches.get(JURISDICTION_REGION)
         if region_template:
             specs.extend(
-                AgencySpec(
-                    f"{kind.kind}-{t.code}",
-                    kind.kind,
-                    JURISDICTION_REGION,
-                    t.code,
-                    kind.kind,
-                    _fill(region_template, t.names),
-                )
+                _branch(kind.kind, JURISDICTION_REGION, t, kind.kind, region_template)
                 for t in regions
             )
         district_template = kind.branches.get(JURISDICTION_DISTRICT)
         if district_template:
             specs.extend(
-                AgencySpec(
-                    f"{kind.kind}-{t.code}",
+                _branch(
                     kind.kind,
                     JURISDICTION_DISTRICT,
-                    t.code,
+                    t,
                     f"{kind.kind}-{t.parent}" if region_template else kind.kind,
-                    _fill(district_template, t.names),
+                    district_template,
                 )
                 for t in districts
             )
     return specs
+
+
+def _branch(
+    kind: str, level: str, territory: TerritorySpec, parent: str, template: Translations
+) -> AgencySpec:
+    """A kind's branch in ``territory``, named after it (and, once, after its former names)."""
+    return AgencySpec(
+        f"{kind}-{territory.code}",
+        kind,
+        level,
+        territory.code,
+        parent,
+        _fill(template, territory.names),
+        tuple(FormerNames(_fill(template, f.names), f.until) for f in territory.former_names),
+        territory.source,
+    )
 
 
 def _fill(template: Translations, territory_names: Translations) -> Translations:
@@ -246,6 +287,7 @@ def _seed_territories(
 ) -> None:
     for spec in data.territories:
         territory = session.find(Territory, Territory.create_id(spec.code))
+        registered = territory is None
         if territory is None:
             parent = None
             if spec.parent is not None:
@@ -254,20 +296,61 @@ def _seed_territories(
                     raise TerritoryNotFound(
                         f"parent territory {quoted(spec.parent)} of {spec.code} is not in the data"
                     )
+            # A territory with a history is registered as it was, then renamed (and
+            # reclassified) as a store holding its old record is: the same events either way.
             territory = Territory.register(
                 code=spec.code,
-                level=spec.level,
+                level=spec.former_level or spec.level,
                 parent=parent,
-                names=spec.names,
+                names=spec.former_names[0].names if spec.former_names else spec.names,
                 effective_from=data.effective_from,
                 meta=meta,
             )
             session.created("territory", territory)
-        elif territory.names != spec.names:
-            territory.rename(names=spec.names, effective_from=today, meta=meta)
+        changed = _catch_up_names(
+            territory, spec.names, spec.former_names, spec.source, meta, today
+        )
+        if territory.level != spec.level:
+            since = data.effective_from if territory.level == spec.former_level else today
+            territory.reclassify(
+                level=spec.level, effective_from=since, meta=meta, source=spec.source
+            )
+            changed = True
+        if registered:
+            continue
+        if changed:
             session.changed("territory", territory)
         else:
             session.unchanged("territory")
+
+
+def _catch_up_names(
+    aggregate: Territory | Agency,
+    names: Translations,
+    former: tuple[FormerNames, ...],
+    source: dict[str, Any] | None,
+    meta: dict[str, str],
+    today: date,
+) -> bool:
+    """Rename ``aggregate`` to ``names``; True when it had other names.
+
+    Where it holds one of its ``former`` names, each later rename is recorded with the day
+    those names ceased, or (a day before its current names' record, or not verified) from
+    the day its current names hold from: the store never shows them in force after the
+    act. Any other difference is a rename from ``today``."""
+    if aggregate.names == names:
+        return False
+    held = next((i for i, f in enumerate(former) if f.names == aggregate.names), None)
+    if held is None:
+        aggregate.rename(names=names, effective_from=today, meta=meta, source=source)
+        return True
+    for position in range(held, len(former)):
+        until = former[position].until
+        since = aggregate.name_history.current_since
+        later = former[position + 1].names if position + 1 < len(former) else names
+        effective = max(until, since) if until is not None else since
+        aggregate.rename(names=later, effective_from=effective, meta=meta, source=source)
+    return True
 
 
 def _seed_agencies(
@@ -289,14 +372,14 @@ def _seed_agencies(
                 level=spec.level,
                 territory=spec.territory,
                 parent=parent,
-                names=spec.names,
+                names=spec.former_names[0].names if spec.former_names else spec.names,
                 effective_from=data.effective_from,
                 meta=meta,
             )
             session.created("agency", agency)
             session.registered_agencies.append(agency)
-        elif agency.names != spec.names:
-            agency.rename(names=spec.names, effective_from=today, meta=meta)
+            _catch_up_names(agency, spec.names, spec.former_names, spec.source, meta, today)
+        elif _catch_up_names(agency, spec.names, spec.former_names, spec.source, meta, today):
             session.changed("agency", agency)
         else:
             session.unchanged("agency")
