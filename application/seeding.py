@@ -15,53 +15,46 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from application.catalogue import Catalogue, parse_terms
-from domain.agency import (
-    JURISDICTION_DISTRICT,
-    JURISDICTION_REGION,
-    JURISDICTION_REPUBLIC,
-    Agency,
+from application.agency_tree import (
+    GOVERNMENT_KIND,
+    AgencyKindSpec,
+    AgencySpec,
+    FormerNames,
+    TerritorySpec,
+    expand_agencies,
+    republic_code,
 )
+from application.catalogue import Catalogue, parse_terms
+from domain.agency import Agency
 from domain.calendar import WORKING_WEEKEND, DeclaredDay, HolidayCalendar
 from domain.context import CommandContext
 from domain.errors import AgencyNotFound, NoSuchBhmRate, NothingChanged, TerritoryNotFound
 from domain.fees import BhmSchedule
-from domain.i18n import LANGUAGES, Translations
+from domain.i18n import Translations
 from domain.quoting import quoted
 from domain.service import Service
 from domain.sources import LegalSource
-from domain.territory import CITY, DISTRICT, REGION, REPUBLIC, Territory
+from domain.territory import Territory
+
+# The reference data's specs live in application.agency_tree; they are seeding's
+# vocabulary, so they are importable from here too.
+__all__ = [
+    "GOVERNMENT_KIND",
+    "AgencyKindSpec",
+    "AgencySpec",
+    "BhmRateSpec",
+    "FormerNames",
+    "ReferenceData",
+    "SeedReport",
+    "ServiceSpec",
+    "TerritorySpec",
+    "expand_agencies",
+    "republic_code",
+    "seed",
+    "synthetic_services",
+]
 
 TAggregate = TypeVar("TAggregate", bound=Aggregate)
-
-GOVERNMENT_KIND = "hokimiyat"  # its republic-level body, the Cabinet of Ministers, is the root
-
-
-@dataclass(frozen=True)
-class TerritorySpec:
-    code: str
-    level: str
-    parent: str | None
-    names: Translations
-
-
-@dataclass(frozen=True)
-class AgencyKindSpec:
-    """A kind of agency: its republic-level body and name templates of its branches."""
-
-    kind: str
-    names: Translations
-    branches: dict[str, Translations] = field(default_factory=dict)  # level -> templates
-
-
-@dataclass(frozen=True)
-class AgencySpec:
-    code: str
-    kind: str
-    level: str
-    territory: str
-    parent: str | None
-    names: Translations
 
 
 @dataclass(frozen=True)
@@ -106,65 +99,6 @@ class SeedReport:
     @property
     def is_noop(self) -> bool:
         return self.events == 0
-
-
-def republic_code(territories: list[TerritorySpec]) -> str:
-    return next(t.code for t in territories if t.level == REPUBLIC)
-
-
-def expand_agencies(
-    kinds: list[AgencyKindSpec], territories: list[TerritorySpec]
-) -> list[AgencySpec]:
-    """Every agency the kinds describe: each kind's republic-level body, then a branch per
-    region and per district or city where the kind has branch templates. Parents first."""
-    if not kinds:
-        return []
-    root = republic_code(territories)
-    regions = [t for t in territories if t.level == REGION]
-    districts = [t for t in territories if t.level in (DISTRICT, CITY)]
-    ordered = sorted(kinds, key=lambda k: k.kind != GOVERNMENT_KIND)
-    has_government = any(k.kind == GOVERNMENT_KIND for k in kinds)
-    specs: list[AgencySpec] = []
-    for kind in ordered:
-        head_parent = (
-            None if kind.kind == GOVERNMENT_KIND or not has_government else (GOVERNMENT_KIND)
-        )
-        specs.append(
-            AgencySpec(kind.kind, kind.kind, JURISDICTION_REPUBLIC, root, head_parent, kind.names)
-        )
-        region_template = kind.branches.get(JURISDICTION_REGION)
-        if region_template:
-            specs.extend(
-                AgencySpec(
-                    f"{kind.kind}-{t.code}",
-                    kind.kind,
-                    JURISDICTION_REGION,
-                    t.code,
-                    kind.kind,
-                    _fill(region_template, t.names),
-                )
-                for t in regions
-            )
-        district_template = kind.branches.get(JURISDICTION_DISTRICT)
-        if district_template:
-            specs.extend(
-                AgencySpec(
-                    f"{kind.kind}-{t.code}",
-                    kind.kind,
-                    JURISDICTION_DISTRICT,
-                    t.code,
-                    f"{kind.kind}-{t.parent}" if region_template else kind.kind,
-                    _fill(district_template, t.names),
-                )
-                for t in districts
-            )
-    return specs
-
-
-def _fill(template: Translations, territory_names: Translations) -> Translations:
-    return {
-        lang: template[lang].replace("{territory}", territory_names[lang]) for lang in LANGUAGES
-    }
 
 
 class _Session:
@@ -278,6 +212,7 @@ def _seed_territories(
 ) -> None:
     for spec in data.territories:
         territory = session.find(Territory, Territory.create_id(spec.code))
+        registered = territory is None
         if territory is None:
             parent = None
             if spec.parent is not None:
@@ -286,20 +221,61 @@ def _seed_territories(
                     raise TerritoryNotFound(
                         f"parent territory {quoted(spec.parent)} of {spec.code} is not in the data"
                     )
+            # A territory with a history is registered as it was, then renamed (and
+            # reclassified) as a store holding its old record is: the same events either way.
             territory = Territory.register(
                 code=spec.code,
-                level=spec.level,
+                level=spec.former_level or spec.level,
                 parent=parent,
-                names=spec.names,
+                names=spec.former_names[0].names if spec.former_names else spec.names,
                 effective_from=data.effective_from,
                 meta=meta,
             )
             session.created("territory", territory)
-        elif territory.names != spec.names:
-            territory.rename(names=spec.names, effective_from=today, meta=meta)
+        changed = _catch_up_names(
+            territory, spec.names, spec.former_names, spec.source, meta, today
+        )
+        if territory.level != spec.level:
+            since = data.effective_from if territory.level == spec.former_level else today
+            territory.reclassify(
+                level=spec.level, effective_from=since, meta=meta, source=spec.source
+            )
+            changed = True
+        if registered:
+            continue
+        if changed:
             session.changed("territory", territory)
         else:
             session.unchanged("territory")
+
+
+def _catch_up_names(
+    aggregate: Territory | Agency,
+    names: Translations,
+    former: tuple[FormerNames, ...],
+    source: dict[str, Any] | None,
+    meta: dict[str, str],
+    today: date,
+) -> bool:
+    """Rename ``aggregate`` to ``names``; True when it had other names.
+
+    Where it holds one of its ``former`` names, each later rename is recorded with the day
+    those names ceased, or (a day before its current names' record, or not verified) from
+    the day its current names hold from: the store never shows them in force after the
+    act. Any other difference is a rename from ``today``."""
+    if aggregate.names == names:
+        return False
+    held = next((i for i, f in enumerate(former) if f.names == aggregate.names), None)
+    if held is None:
+        aggregate.rename(names=names, effective_from=today, meta=meta, source=source)
+        return True
+    for position in range(held, len(former)):
+        until = former[position].until
+        since = aggregate.name_history.current_since
+        later = former[position + 1].names if position + 1 < len(former) else names
+        effective = max(until, since) if until is not None else since
+        aggregate.rename(names=later, effective_from=effective, meta=meta, source=source)
+    return True
 
 
 def _seed_agencies(
@@ -321,14 +297,14 @@ def _seed_agencies(
                 level=spec.level,
                 territory=spec.territory,
                 parent=parent,
-                names=spec.names,
+                names=spec.former_names[0].names if spec.former_names else spec.names,
                 effective_from=data.effective_from,
                 meta=meta,
             )
             session.created("agency", agency)
             session.registered_agencies.append(agency)
-        elif agency.names != spec.names:
-            agency.rename(names=spec.names, effective_from=today, meta=meta)
+            _catch_up_names(agency, spec.names, spec.former_names, spec.source, meta, today)
+        elif _catch_up_names(agency, spec.names, spec.former_names, spec.source, meta, today):
             session.changed("agency", agency)
         else:
             session.unchanged("agency")

@@ -65,9 +65,13 @@ class Agency(Aggregate):
         meta: dict[str, str]
 
     class Renamed(Aggregate.Event):
+        """``source``: the act behind the rename (a LegalSource dict), or None where nobody
+        could verify it (and on renames recorded before sources were kept)."""
+
         names: Translations
         effective_from: str
         meta: dict[str, str]
+        source: dict[str, Any] | None = None
 
     @staticmethod
     def create_id(code: str, **_: Any) -> UUID:
@@ -146,10 +150,25 @@ class Agency(Aggregate):
     def names(self) -> Translations:
         return self.name_history.current
 
-    def rename(self, *, names: object, effective_from: date, meta: dict[str, str]) -> None:
+    def rename(
+        self,
+        *,
+        names: object,
+        effective_from: date,
+        meta: dict[str, str],
+        source: dict[str, Any] | None = None,
+    ) -> None:
         new_names = self.name_history.check_rename(f"agency {self.code}", names, effective_from)
-        self._renamed(names=new_names, effective_from=effective_from.isoformat(), meta=meta)
+        self._renamed(
+            names=new_names, effective_from=effective_from.isoformat(), meta=meta, source=source
+        )
 
     @event(Renamed)
-    def _renamed(self, names: Translations, effective_from: str, meta: dict[str, str]) -> None:
+    def _renamed(
+        self,
+        names: Translations,
+        effective_from: str,
+        meta: dict[str, str],
+        source: dict[str, Any] | None = None,
+    ) -> None:
         self.name_history.add(names, effective_from)

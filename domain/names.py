@@ -47,5 +47,12 @@ class NameHistory:
             )
         return new_names
 
+    def former(self) -> list[tuple[Translations, date]]:
+        """Every earlier set of names with the day the next one took effect (oldest first)."""
+        return [
+            (names, self.entries[index + 1][0])
+            for index, (_, names) in enumerate(self.entries[:-1])
+        ]
+
     def add(self, names: Translations, effective_from: str) -> None:
         self.entries.append((date.fromisoformat(effective_from), names))

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InvalidCode, InvalidLevel, InvalidParent
+from domain.errors import InvalidCode, InvalidLevel, InvalidParent, NothingChanged
 from domain.i18n import Translations, require_translations
 from domain.ids import natural_id
 from domain.names import NameHistory
@@ -80,9 +80,22 @@ class Territory(Aggregate):
         meta: dict[str, str]
 
     class Renamed(Aggregate.Event):
+        """New names from ``effective_from``; the old ones stay as former names. ``source``
+        is the act (a LegalSource dict) or None where nobody could verify it (and on
+        renames recorded before sources were kept)."""
+
         names: Translations
         effective_from: str
         meta: dict[str, str]
+        source: dict[str, Any] | None = None
+
+    class Reclassified(Aggregate.Event):
+        """A district became a city or a city a district (same code, same parent)."""
+
+        level: str
+        effective_from: str
+        meta: dict[str, str]
+        source: dict[str, Any] | None = None
 
     @staticmethod
     def create_id(code: str, **_: Any) -> UUID:
@@ -132,10 +145,64 @@ class Territory(Aggregate):
         """The names in force on ``day``."""
         return self.name_history.on(day)
 
-    def rename(self, *, names: object, effective_from: date, meta: dict[str, str]) -> None:
+    @property
+    def former_names(self) -> list[tuple[Translations, date]]:
+        """The names it had before, each with the day it ceased (oldest first)."""
+        return self.name_history.former()
+
+    def rename(
+        self,
+        *,
+        names: object,
+        effective_from: date,
+        meta: dict[str, str],
+        source: dict[str, Any] | None = None,
+    ) -> None:
         new_names = self.name_history.check_rename(f"territory {self.code}", names, effective_from)
-        self._renamed(names=new_names, effective_from=effective_from.isoformat(), meta=meta)
+        self._renamed(
+            names=new_names, effective_from=effective_from.isoformat(), meta=meta, source=source
+        )
 
     @event(Renamed)
-    def _renamed(self, names: Translations, effective_from: str, meta: dict[str, str]) -> None:
+    def _renamed(
+        self,
+        names: Translations,
+        effective_from: str,
+        meta: dict[str, str],
+        source: dict[str, Any] | None = None,
+    ) -> None:
         self.name_history.add(names, effective_from)
+
+    def reclassify(
+        self,
+        *,
+        level: str,
+        effective_from: date,
+        meta: dict[str, str],
+        source: dict[str, Any] | None = None,
+    ) -> None:
+        """A district becomes a city or a city a district: both have 7-digit codes under a
+        region, so the code and the parent stay. Nothing else changes level."""
+        if level == self.level:
+            raise NothingChanged(f"territory {self.code} is already a {level}")
+        if {level, self.level} != set(_RECLASSIFIABLE):
+            raise InvalidLevel(
+                f"only a district and a city change into each other; {self.code} is a "
+                f"{self.level}, not {quoted(level)}"
+            )
+        self._reclassified(
+            level=level, effective_from=effective_from.isoformat(), meta=meta, source=source
+        )
+
+    @event(Reclassified)
+    def _reclassified(
+        self,
+        level: str,
+        effective_from: str,
+        meta: dict[str, str],
+        source: dict[str, Any] | None = None,
+    ) -> None:
+        self.level = level
+
+
+_RECLASSIFIABLE = (DISTRICT, CITY)

@@ -207,13 +207,30 @@ def list_territories(
     root: Annotated[
         str | None, Query(pattern=SOATO, description="subtree under this code (trees only)")
     ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="words of a name to find, current or former (a renamed district is "
+            "found by its old name too), in any language or script; a flat list, best first",
+            examples=["Boʻz"],
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     cursor: Cursor = None,
     lang: LangParam = None,
 ) -> Response:
     """The republic, its 14 regions (Karakalpakstan and Tashkent city included) and every
-    district and city, with SOATO codes. A tree by default; `flat=true` lists them."""
+    district and city, with SOATO codes. A tree by default; `flat=true` lists them; `q`
+    finds them by name."""
     language = negotiate_language(request, lang)
+    if q is not None:
+        for name, value in (("root", root), ("parent", parent), ("cursor", cursor)):
+            if value is not None:
+                raise InvalidQuery(name, "does not apply to a search by q")
+        found = view.search_territories(q, level=level, limit=limit)
+        body = TerritoryPage(items=[TerritoryOut.of(row, language) for row in found], next=None)
+        return respond(request, body, language)
     if flat:
         if root is not None:
             raise InvalidQuery("root", "applies to trees; drop it or use flat=false")

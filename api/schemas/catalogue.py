@@ -37,12 +37,21 @@ NAMES_EXAMPLE = {
 }
 
 
+class FormerNameOut(BaseModel):
+    name: str = Field(description="the former name in the response language")
+    names: dict[str, str] = Field(description=TRANSLATIONS)
+    until: date = Field(description="the day the next names took effect")
+
+
 class TerritoryOut(BaseModel):
     code: str = Field(description="SOATO code", examples=["1703"])
     level: TerritoryLevel
     parent: str | None = Field(description="the parent's SOATO code", examples=["17"])
     name: str = Field(description="the name in the response language")
     names: dict[str, str] = Field(description=TRANSLATIONS, examples=[NAMES_EXAMPLE])
+    former_names: list[FormerNameOut] = Field(
+        default_factory=list, description="names it had before (renames), oldest first"
+    )
     children: list[TerritoryOut] | None = Field(
         None, description="sub-territories (tree responses only)"
     )
@@ -55,6 +64,10 @@ class TerritoryOut(BaseModel):
             parent=row.parent,
             name=pick(row.names, lang),
             names=row.names,
+            former_names=[
+                FormerNameOut(name=pick(f.names, lang), names=f.names, until=f.until)
+                for f in row.former_names
+            ],
         )
 
 

@@ -13,11 +13,20 @@ from domain.fees import BhmRates
 
 
 @dataclass(frozen=True)
+class FormerName:
+    """Names a territory had, until the day its next names took effect."""
+
+    names: dict[str, str]
+    until: date
+
+
+@dataclass(frozen=True)
 class TerritoryRow:
     code: str
     level: str
     parent: str | None
     names: dict[str, str]
+    former_names: tuple[FormerName, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,13 @@ class CatalogueReadModel(Protocol):
     ) -> Page[TerritoryRow]: ...
 
     def all_territories(self) -> list[TerritoryRow]: ...
+
+    def search_territories(
+        self, text: str, *, level: str | None = None, limit: int = 100
+    ) -> list[TerritoryRow]:
+        """Territories whose current or former names hold every word of ``text`` (any of
+        the four languages and scripts), best match first."""
+        ...
 
     def get_agency(self, key: str) -> AgencyRow | None: ...
 

@@ -2,9 +2,13 @@
 
 - ``territories.json``: the republic, its 14 first-level units and every district and city,
   with SOATO codes and names in uz-Latn, uz-Cyrl, ru and en (from the national
-  administrative-territorial classifier).
+  administrative-territorial classifier). A corrected entry keeps its ``former_names``
+  (each with the day it ceased, or null) or ``former_level``, the ``source`` of the
+  correction (a legal source, or null where nobody could verify the act) and a note.
 - ``agencies.json``: kinds of agency (ministries, agencies, hokimiyats) with name
-  templates of their regional and district branches.
+  templates of their regional and district branches; ``head_names`` names a kind's
+  republic-level body where it is not the kind itself (the hokimiyats' is the Cabinet of
+  Ministers).
 - ``services/NN-category.json``: the catalogue of state services, one file a category, read
   in the order of their names.
 - ``bhm_rates.json``: the base calculation amount by effective date, each with the act that
@@ -27,12 +31,13 @@ from application.ports import HolidaySource
 from application.seeding import (
     AgencyKindSpec,
     BhmRateSpec,
+    FormerNames,
     ReferenceData,
     ServiceSpec,
     TerritorySpec,
     synthetic_services,
 )
-from domain.sources import LegalSource
+from domain.sources import LegalSource, source_dict
 from infrastructure.calendar_source import PackageHolidaySource
 
 REFERENCE_DATE = date(2024, 1, 1)  # reference data takes effect from this date in the store
@@ -56,12 +61,11 @@ def load_reference_data(
     """The shipped reference data, plus ``synthetic`` generated services (scale tests); the
     holiday calendar of ``CALENDAR_YEARS`` comes from ``holiday_source`` (the package's)."""
     source = holiday_source or PackageHolidaySource()
-    territories = [
-        TerritorySpec(t["code"], t["level"], t["parent"], t["names"])
-        for t in _read("territories.json")
-    ]
+    territories = [_territory(t) for t in _read("territories.json")]
     kinds = [
-        AgencyKindSpec(k["kind"], k["names"], dict(k.get("branches") or {}))
+        AgencyKindSpec(
+            k["kind"], k["names"], dict(k.get("branches") or {}), k.get("head_names") or None
+        )
         for k in _read("agencies.json")["kinds"]
     ]
     services = [
@@ -91,4 +95,20 @@ def load_reference_data(
         bhm_withdrawn=withdrawn,
         effective_from=REFERENCE_DATE,
         calendar=[day for year in CALENDAR_YEARS for day in source.days_off(year)],
+    )
+
+
+def _territory(entry: dict[str, Any]) -> TerritorySpec:
+    former = tuple(
+        FormerNames(f["names"], date.fromisoformat(f["until"]) if f.get("until") else None)
+        for f in entry.get("former_names") or ()
+    )
+    return TerritorySpec(
+        entry["code"],
+        entry["level"],
+        entry["parent"],
+        entry["names"],
+        former,
+        entry.get("former_level"),
+        source_dict(LegalSource.optional(entry.get("source"))),
     )

@@ -16,8 +16,10 @@ from projections.catalogue.view import CatalogueView
 from projections.catalogue.writes import (
     AGENCY_ROW,
     BHM_RATE_ROW,
+    TERRITORY_RECLASSIFIED,
     TERRITORY_ROW,
     ServiceHistory,
+    TerritoryRenamed,
     renamed,
     service_status,
 )
@@ -30,7 +32,8 @@ class CatalogueProjection(DeclaredProjection[CatalogueView]):
     name = "catalogue"
     changes: ClassVar[Changes] = {
         Territory.Registered: TERRITORY_ROW,
-        Territory.Renamed: renamed("catalogue_territories"),
+        Territory.Renamed: TerritoryRenamed(),
+        Territory.Reclassified: TERRITORY_RECLASSIFIED,
         Agency.Registered: AGENCY_ROW,
         Agency.Renamed: renamed("catalogue_agencies"),
         Service.Suspended: (

@@ -78,3 +78,27 @@ def similarity(a: str, b: str) -> float:
     """pg_trgm's ``similarity`` of two words: shared trigrams over all of them."""
     first, second = set(trigrams(a)), set(trigrams(b))
     return len(first & second) / len(first | second)
+
+
+def name_score(tokens: list[str], current: list[str], former: list[str]) -> float | None:
+    """How well a territory's names match a query's ``tokens``: each token scores 1 as a
+    whole word of its current names, 0.9 as the start of one, and 0.8 and 0.7 likewise in
+    its former names; the sum, or None when some token matches neither."""
+    now = {word for name in current for word in normalise(name).split()}
+    before = {word for name in former for word in normalise(name).split()}
+    total = 0.0
+    for token in tokens:
+        score = max(
+            _word_score(token, now, whole=1.0, start=0.9),
+            _word_score(token, before, whole=0.8, start=0.7),
+        )
+        if score == 0:
+            return None
+        total += score
+    return total
+
+
+def _word_score(token: str, words: set[str], *, whole: float, start: float) -> float:
+    if token in words:
+        return whole
+    return start if any(word.startswith(token) for word in words) else 0.0

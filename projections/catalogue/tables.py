@@ -21,6 +21,9 @@ TABLE_STATEMENTS = (
         names jsonb NOT NULL,
         names_since date NOT NULL,
         updated_at timestamptz NOT NULL)""",
+    # Each former name with the day it ceased: [{"names": {...}, "until": "YYYY-MM-DD"}].
+    """ALTER TABLE {schema}.catalogue_territories
+        ADD COLUMN IF NOT EXISTS former_names jsonb NOT NULL DEFAULT '[]'::jsonb""",
     """CREATE INDEX IF NOT EXISTS catalogue_territories_parent_idx
         ON {schema}.catalogue_territories (parent, code)""",
     """CREATE TABLE IF NOT EXISTS {schema}.catalogue_agencies (

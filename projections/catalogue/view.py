@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -11,6 +12,7 @@ from psycopg.sql import SQL, Composable, Literal
 
 from application.read_models.catalogue import (
     AgencyRow,
+    FormerName,
     ServiceChange,
     ServiceFilter,
     ServiceRow,
@@ -18,6 +20,7 @@ from application.read_models.catalogue import (
 )
 from domain.territory import ancestor_codes
 from projections.catalogue.lookups import CatalogueLookups
+from projections.catalogue.search import MAX_QUERY_WORDS, name_score, search_tokens
 from projections.catalogue.tables import TABLE_NAMES, TABLE_STATEMENTS
 from projections.catalogue.text_match import WORDS_TABLE, text_score
 from projections.catalogue.writes import CatalogueWrites
@@ -35,7 +38,8 @@ class CatalogueView(CatalogueWrites, CatalogueLookups):
 
     def get_territory(self, code: str) -> TerritoryRow | None:
         row = self.fetch_one(
-            "SELECT code, level, parent, names FROM {schema}.catalogue_territories WHERE code = %s",
+            "SELECT code, level, parent, names, former_names"
+            " FROM {schema}.catalogue_territories WHERE code = %s",
             (code,),
         )
         return _territory(row) if row else None
@@ -61,7 +65,7 @@ class CatalogueView(CatalogueWrites, CatalogueLookups):
             conditions.append(SQL("code > %(after)s"))
             params["after"] = str(key["after"])
         query = SQL(
-            "SELECT code, level, parent, names FROM {table} WHERE {where} "
+            "SELECT code, level, parent, names, former_names FROM {table} WHERE {where} "
             "ORDER BY code LIMIT %(limit)s"
         ).format(table=self.table("catalogue_territories"), where=SQL(" AND ").join(conditions))
         rows = [_territory(r) for r in self.fetch_all(query, params)]
@@ -69,9 +73,31 @@ class CatalogueView(CatalogueWrites, CatalogueLookups):
 
     def all_territories(self) -> list[TerritoryRow]:
         rows = self.fetch_all(
-            "SELECT code, level, parent, names FROM {schema}.catalogue_territories ORDER BY code"
+            "SELECT code, level, parent, names, former_names"
+            " FROM {schema}.catalogue_territories ORDER BY code"
         )
         return [_territory(r) for r in rows]
+
+    def search_territories(
+        self, text: str, *, level: str | None = None, limit: int = 100
+    ) -> list[TerritoryRow]:
+        """Territories whose current or former names hold every word of ``text``, best
+        match first, then by code. The 200-odd territories are matched here, in Python, by
+        the catalogue's own normalisation (folded, Cyrillic written in Latin)."""
+        tokens = search_tokens(text)
+        if not tokens:
+            raise InvalidQuery("q", "has no letters or digits to search for")
+        if len(tokens) > MAX_QUERY_WORDS:
+            raise InvalidQuery("q", f"has more than {MAX_QUERY_WORDS} words")
+        scored = []
+        for row in self.all_territories():
+            if level is not None and row.level != level:
+                continue
+            former = [name for f in row.former_names for name in f.names.values()]
+            score = name_score(tokens, list(row.names.values()), former)
+            if score is not None:
+                scored.append((-score, row.code, row))
+        return [row for _, _, row in sorted(scored, key=lambda s: s[:2])[:limit]]
 
     # --- queries: agencies ----------------------------------------------------------------
 
@@ -281,7 +307,10 @@ def _page(rows: list[Any], limit: int, key: Any) -> Page[Any]:
 
 
 def _territory(row: DictRow) -> TerritoryRow:
-    return TerritoryRow(row["code"], row["level"], row["parent"], dict(row["names"]))
+    former = tuple(
+        FormerName(dict(f["names"]), date.fromisoformat(f["until"])) for f in row["former_names"]
+    )
+    return TerritoryRow(row["code"], row["level"], row["parent"], dict(row["names"]), former)
 
 
 def _agency(row: DictRow) -> AgencyRow:

@@ -73,8 +73,21 @@ BHM_RATE_ROW = Insert(
 
 
 def renamed(table: str) -> Update:
-    """New names of a territory or an agency, and the day they hold from."""
+    """New names of an agency, and the day they hold from."""
     return Update(table, {"names": field("names", Jsonb), "names_since": day("effective_from")})
+
+
+@dataclass(frozen=True, eq=False)
+class TerritoryRenamed:
+    """New names of a territory from a day; the names it had join its former names, so a
+    search still finds it by them (written by :meth:`CatalogueWrites.rename_territory`)."""
+
+    def writer(self, view: CatalogueWrites, e: Any) -> Writer:
+        since = date.fromisoformat(e.effective_from)
+        return view.rename_territory(e.originator_id, e.names, since, e.timestamp)
+
+
+TERRITORY_RECLASSIFIED = Update("catalogue_territories", {"level": field("level")})
 
 
 def service_status(status: str) -> Update:
@@ -123,9 +136,15 @@ class CatalogueWrites(TrackedView):
     def rename_territory(
         self, territory_id: UUID, names: dict[str, str], since: date, at: datetime
     ) -> Writer:
-        return self.update_row(
-            "catalogue_territories", "id", territory_id, at, names=Jsonb(names), names_since=since
+        statement = self.sql(
+            """UPDATE {schema}.catalogue_territories SET
+               former_names = former_names || jsonb_build_array(
+                   jsonb_build_object('names', names, 'until', %s::text)),
+               names = %s, names_since = %s, updated_at = %s
+               WHERE id = %s"""
         )
+        params = (since.isoformat(), Jsonb(names), since, at, territory_id)
+        return lambda c: c.execute(statement, params, prepare=True)
 
     def upsert_agency(self, row: AgencyRow, since: date, at: datetime) -> Writer:
         return AGENCY_ROW.writer_of(

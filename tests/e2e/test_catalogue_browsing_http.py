@@ -263,3 +263,82 @@ def test_pagination_covers_every_agency_once(client: TestClient, reference: Refe
     items = all_pages(client, "/v1/agencies", flat="true", limit=250)
     expected = expand_agencies(reference.agency_kinds, reference.territories)
     assert sorted(a["code"] for a in items) == sorted(a.code for a in expected)
+
+
+@pytest.mark.parametrize("query", ["Boʻz", "Бўз", "Boʻston", "Бўстон", "Бустанский", "Buston"])
+def test_a_renamed_district_is_found_by_its_old_and_new_names(
+    client: TestClient, query: str
+) -> None:
+    body = client.get("/v1/territories", params={"q": query, "lang": "uz-Latn"}).json()
+    assert body["next"] is None
+    found = {t["code"]: t for t in body["items"]}
+    boston = found["1703209"]
+    assert boston["name"] == "Boʻston tumani"
+    assert [(f["name"], f["until"]) for f in boston["former_names"]] == [
+        ("Boʻz tumani", "2024-01-01")
+    ]
+    assert "children" not in boston
+
+
+def test_a_search_by_q_ranks_current_names_first_and_filters_by_level(
+    client: TestClient,
+) -> None:
+    body = client.get("/v1/territories", params={"q": "Sergeli"}).json()
+    assert body["items"][0]["code"] == "1726283"
+    old = client.get("/v1/territories", params={"q": "Sirgʻali", "level": "district"}).json()
+    assert [t["code"] for t in old["items"]] == ["1726283"]
+    cities = client.get("/v1/territories", params={"q": "Sirgʻali", "level": "city"}).json()
+    assert cities["items"] == []
+    nothing = client.get("/v1/territories", params={"q": "Qwertyuiop"}).json()
+    assert nothing["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": "..."}, "q"),
+        ({"q": "Boz", "root": "1703"}, "root"),
+        ({"q": "Boz", "parent": "17"}, "parent"),
+    ],
+)
+def test_a_search_by_q_refuses_what_does_not_apply(
+    client: TestClient, params: dict[str, str], field: str
+) -> None:
+    response = client.get("/v1/territories", params=params)
+    assert response.status_code == 422
+    assert field in response.text
+
+
+def test_namangan_city_districts_are_districts(client: TestClient) -> None:
+    for code in ("1714410", "1714415"):
+        body = client.get(f"/v1/territories/{code}").json()
+        assert body["level"] == "district"
+        assert body["names"]["uz-Latn"].endswith(" tumani")
+
+
+def test_yangi_toshkent_and_its_agencies(client: TestClient, reference: ReferenceData) -> None:
+    body = client.get("/v1/territories/1726295", params={"lang": "uz-Cyrl"}).json()
+    assert (body["level"], body["parent"], body["name"]) == (
+        "district",
+        "1726",
+        "Янги Тошкент тумани",
+    )
+    agencies = client.get(
+        "/v1/agencies", params={"within": "1726295", "flat": "true", "lang": "uz-Latn"}
+    ).json()["items"]
+    with_districts = {k.kind for k in reference.agency_kinds if k.branches.get("district")}
+    assert {a["kind"] for a in agencies} == with_districts
+    hokimiyat = next(a for a in agencies if a["kind"] == "hokimiyat")
+    assert hokimiyat["name"] == "Yangi Toshkent tumani hokimligi"
+    assert hokimiyat["parent"] == "hokimiyat-1726"
+
+
+def test_a_renamed_districts_agencies_carry_the_new_name(client: TestClient) -> None:
+    body = client.get("/v1/agencies/hokimiyat-1703209", params={"lang": "uz-Cyrl"}).json()
+    assert body["name"] == "Бўстон тумани ҳокимлиги"
+
+
+def test_the_hokimiyat_root_is_the_cabinet_of_ministers(client: TestClient) -> None:
+    body = client.get("/v1/agencies/hokimiyat", params={"lang": "en"}).json()
+    assert body["name"] == "Cabinet of Ministers of the Republic of Uzbekistan"
+    assert body["parent"] is None

@@ -69,6 +69,11 @@ class CatalogueFromApplication:
     def all_territories(self) -> list[TerritoryRow]:
         return []
 
+    def search_territories(
+        self, text: str, *, level: str | None = None, limit: int = 100
+    ) -> list[TerritoryRow]:
+        return []
+
     def get_agency(self, key: str) -> AgencyRow | None:
         agency = self.catalogue.find_agency(key)
         if agency is None:

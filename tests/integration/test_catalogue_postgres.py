@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -277,3 +278,29 @@ def test_a_catalogue_seeded_before_the_agency_index_still_routes(container: Cont
         assert seed(fresh, data, CTX, today=TODAY).is_noop
     finally:
         fresh.close()
+
+
+def test_reseeding_a_store_with_old_names_keeps_them_searchable(container: Container) -> None:
+    """A store seeded before issue 19 (Boʻz tumani) is renamed once; the read model keeps
+    the old name, so a search by it still finds the district."""
+    data = load_reference_data()
+    boston = next(t for t in data.territories if t.code == "1703209")
+    old = replace(boston, names=boston.former_names[0].names, former_names=(), source=None)
+    before = replace(data, territories=[old if t is boston else t for t in data.territories])
+    seed(container.catalogue, before, CTX, today=date(2026, 1, 5))
+    _run_projection_to_head(container)
+    view = container.catalogue_view
+    assert view.search_territories("Boʻz", level="district")[0].code == "1703209"
+
+    report = seed(container.catalogue, data, CTX, today=TODAY)
+    assert report.changed["territory"] == 1
+    assert seed(container.catalogue, data, CTX, today=TODAY).is_noop
+    _run_projection_to_head(container)
+    row = view.get_territory("1703209")
+    assert row is not None
+    assert row.names["uz-Latn"] == "Boʻston tumani"
+    assert [(f.names["uz-Latn"], f.until) for f in row.former_names] == [
+        ("Boʻz tumani", date(2024, 1, 1))
+    ]
+    for query in ("Boʻz", "Бўз", "Boʻston", "Бўстон"):
+        assert "1703209" in [t.code for t in view.search_territories(query)], query

@@ -145,6 +145,65 @@ def test_rename_cannot_take_effect_before_the_current_names() -> None:
     ).then_error(InvalidEffectiveDate)
 
 
+SOURCE = {
+    "act": "Resolution of the Senate",
+    "number": None,
+    "date": "2024-01-01",
+    "article": None,
+    "url": None,
+}
+
+
+def district(level: str = "district") -> Territory:
+    return Territory.register(
+        code="1703209",
+        level=level,
+        parent=region(),
+        names=names("Boʻz tumani"),
+        effective_from=DAY,
+        meta=META,
+    )
+
+
+def test_rename_carries_its_source_and_keeps_the_old_names_as_former() -> None:
+    outcome = given(*history(district())).when(
+        lambda t: t.rename(
+            names=names("Boʻston tumani"), effective_from=DAY, meta=META, source=SOURCE
+        )
+    )
+    outcome.then(Territory.Renamed, source=SOURCE, effective_from=DAY.isoformat())
+    territory = outcome.aggregate
+    assert territory.names["uz-Latn"] == "Boʻston tumani"
+    assert [(n["uz-Latn"], until) for n, until in territory.former_names] == [("Boʻz tumani", DAY)]
+
+
+def test_a_rename_recorded_before_sources_were_kept_has_none() -> None:
+    assert Territory.Renamed.source is None  # an old stored event lacks the field
+
+
+def test_a_city_becomes_a_district_and_back() -> None:
+    outcome = given(*history(district("city"))).when(
+        lambda t: t.reclassify(level="district", effective_from=DAY, meta=META)
+    )
+    outcome.then(Territory.Reclassified, level="district", source=None)
+    assert outcome.aggregate.level == "district"
+    given(*history(district())).when(
+        lambda t: t.reclassify(level="city", effective_from=DAY, meta=META)
+    ).then(Territory.Reclassified, level="city")
+
+
+def test_only_districts_and_cities_are_reclassified() -> None:
+    given(*history(region())).when(
+        lambda t: t.reclassify(level="district", effective_from=DAY, meta=META)
+    ).then_error(InvalidLevel, "only a district and a city")
+    given(*history(district())).when(
+        lambda t: t.reclassify(level="region", effective_from=DAY, meta=META)
+    ).then_error(InvalidLevel)
+    given(*history(district())).when(
+        lambda t: t.reclassify(level="district", effective_from=DAY, meta=META)
+    ).then_error(NothingChanged)
+
+
 def test_ids_are_derived_from_the_code() -> None:
     assert region().id == Territory.create_id("1703")
     assert Territory.create_id("1703") != Territory.create_id("1706")
