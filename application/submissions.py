@@ -137,7 +137,7 @@ class Submissions:
             for a in attachments
         ]
         today = self.clock.today()
-        fee = terms.fee.amount_on(today, cases.bhm_rates())
+        fee = terms.fee.amount_on(today, cases.bhm_rates(), form)
         exempt: dict[str, str] | None = None
         if exemption is not None:
             category = next((e for e in terms.exemptions if e.code == exemption), None)
@@ -146,6 +146,11 @@ class Submissions:
                 raise InvalidInput(
                     f"exemption: {service_code} has no exemption "
                     f"{quoted(exemption)} (known: {known})"
+                )
+            if not category.in_force_on(today):
+                raise InvalidInput(
+                    f"exemption: {quoted(exemption)} of {service_code} is not in force on "
+                    f"{today.isoformat()}"
                 )
             exempt = {"code": category.code, "legal_basis": category.legal_basis}
             fee = Money(0, fee.currency)

@@ -19,17 +19,20 @@ from domain.agency import AGENCY_KIND, JURISDICTION_LEVELS
 from domain.errors import (
     InvalidCode,
     InvalidEffectiveDate,
+    InvalidLegalSource,
     InvalidServiceTerms,
     NothingChanged,
     ServiceNotActive,
     ServiceNotSuspended,
     ServiceRetired,
 )
+from domain.exemptions import Exemption
 from domain.fees import FeeRule
 from domain.form_schema import check_form_schema_shape
 from domain.i18n import Translations, require_translations
 from domain.ids import natural_id
 from domain.quoting import quoted
+from domain.sources import LegalSource
 from domain.validity import Validity
 
 SERVICE_CODE = re.compile(r"[a-z0-9][a-z0-9-]{2,63}")
@@ -83,18 +86,6 @@ class RequiredDocument:
         return data
 
 
-@dataclass(frozen=True)
-class Exemption:
-    """A category of applicants who owe no fee, and the law that says so."""
-
-    code: str
-    names: Translations
-    legal_basis: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "names": dict(self.names), "legal_basis": self.legal_basis}
-
-
 def _slug(field: str, value: object) -> str:
     if not isinstance(value, str) or not _SLUG.fullmatch(value):
         raise InvalidServiceTerms(f"{field} must match {_SLUG.pattern}, got {quoted(value)}")
@@ -126,6 +117,7 @@ class ServiceTerms:
     legal_basis: Translations
     form_schema: dict[str, Any]
     validity: Validity | None = None  # permits and licences; None: no time limit
+    term_source: LegalSource | None = None  # the act setting deadline_working_days
 
     @classmethod
     def from_dict(cls, data: object) -> ServiceTerms:
@@ -171,14 +163,7 @@ class ServiceTerms:
             isinstance(e, dict) for e in exemptions_raw
         ):
             raise InvalidServiceTerms("exemptions must be a list of objects")
-        exemptions = tuple(
-            Exemption(
-                _slug("exemptions[].code", e.get("code")),
-                require_translations("exemptions[].names", e.get("names")),
-                _text("exemptions[].legal_basis", e.get("legal_basis")),
-            )
-            for e in exemptions_raw
-        )
+        exemptions = tuple(Exemption.from_dict(e) for e in exemptions_raw)
         _unique("exemptions", [e.code for e in exemptions])
         refund_on = data.get("refund_on", [])
         if not isinstance(refund_on, list) or any(r not in REFUND_OCCASIONS for r in refund_on):
@@ -201,6 +186,7 @@ class ServiceTerms:
                 f"result_kind must be one of {', '.join(RESULT_KINDS)}, got {quoted(result_kind)}"
             )
         form_schema = check_form_schema_shape(data.get("form_schema"))
+        _check_rate_field(fee, form_schema)
         return cls(
             names=require_translations("names", data.get("names")),
             descriptions=require_translations("descriptions", data.get("descriptions")),
@@ -217,6 +203,7 @@ class ServiceTerms:
             legal_basis=require_translations("legal_basis", data.get("legal_basis")),
             form_schema=form_schema,
             validity=_validity(str(result_kind), data.get("validity"), form_schema),
+            term_source=_term_source(data.get("term_source")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -235,7 +222,37 @@ class ServiceTerms:
             "result_kind": self.result_kind,
             "legal_basis": dict(self.legal_basis),
             "form_schema": self.form_schema,
-        } | ({"validity": self.validity.to_dict()} if self.validity else {})
+        } | (
+            ({"validity": self.validity.to_dict()} if self.validity else {})
+            | ({"term_source": self.term_source.to_dict()} if self.term_source else {})
+        )
+
+
+def _term_source(data: object) -> LegalSource | None:
+    try:
+        return LegalSource.optional(data)
+    except InvalidLegalSource as e:
+        raise InvalidServiceTerms(f"term_{e}") from None
+
+
+def _check_rate_field(fee: FeeRule, form_schema: dict[str, Any]) -> None:
+    """A fee that depends on a form field names a field of the form with those values."""
+    if fee.by_field is None:
+        return
+    name = fee.by_field.field
+    field = form_schema.get("properties", {}).get(name)
+    if not isinstance(field, dict) or not isinstance(field.get("enum"), list):
+        raise InvalidServiceTerms(
+            f"the fee depends on form field {quoted(name)}, which the form schema must "
+            "declare with an enum of its values"
+        )
+    missing = sorted(v for v, _ in fee.by_field.multiples if v not in field["enum"])
+    if missing:
+        raise InvalidServiceTerms(
+            f"the fee's rates by {name} name values the form does not offer: {', '.join(missing)}"
+        )
+    if name not in form_schema.get("required", []):
+        raise InvalidServiceTerms(f"the fee depends on form field {quoted(name)}: make it required")
 
 
 def _validity(result_kind: str, data: object, form_schema: dict[str, Any]) -> Validity | None:

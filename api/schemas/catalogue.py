@@ -8,9 +8,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from api.schemas.fees import UNSOURCED, ExemptionOut, Fee, SourceOut
 from api.schemas.vocabularies import (
     AgencyLevel,
-    FeeKind,
     Jurisdiction,
     ServiceChangeKind,
     ServiceStatus,
@@ -23,10 +23,10 @@ from application.read_models.catalogue import (
     ServiceRow,
     TerritoryRow,
 )
-from domain.errors import NoBhmRateInForce
-from domain.fees import BhmRates, FeeRule
+from domain.fees import BhmRates
 from domain.i18n import pick
 from domain.quoting import quoted
+from domain.sources import LegalSource
 
 TRANSLATIONS = "texts keyed by language: uz-Latn, uz-Cyrl, ru, en"
 NAMES_EXAMPLE = {
@@ -110,35 +110,6 @@ class AgencyPage(BaseModel):
     next: str | None
 
 
-class Fee(BaseModel):
-    kind: FeeKind
-    amount: int | None = Field(
-        description="fee owed for an application on as_of, in minor units (tiyin); null when "
-        "no base calculation amount is in force",
-        examples=[20600000],
-    )
-    currency: str = Field(examples=["UZS"])
-    multiple: str | None = Field(None, description="BHM multiple (bhm_multiple only)")
-    as_of: date
-
-    @classmethod
-    def of(cls, rule: dict[str, Any], day: date, rates: BhmRates) -> Fee:
-        fee_rule = FeeRule.from_dict(rule)
-        try:
-            owed = fee_rule.amount_on(day, rates)
-            amount: int | None = owed.amount
-            currency = owed.currency
-        except NoBhmRateInForce:
-            amount, currency = None, fee_rule.currency
-        return cls(
-            kind=fee_rule.kind,
-            amount=amount,
-            currency=currency,
-            multiple=str(fee_rule.multiple) if fee_rule.kind == "bhm_multiple" else None,
-            as_of=day,
-        )
-
-
 class DocumentOut(BaseModel):
     code: str = Field(description="what an attachment gives as its `document`")
     name: str
@@ -146,13 +117,6 @@ class DocumentOut(BaseModel):
     optional: bool = Field(
         False, description="attached only where it applies; every other document is required"
     )
-
-
-class ExemptionOut(BaseModel):
-    code: str
-    name: str
-    names: dict[str, str] = Field(description=TRANSLATIONS)
-    legal_basis: str
 
 
 class ServiceChangeOut(BaseModel):
@@ -225,6 +189,9 @@ class ServiceDetail(ServiceSummary):
     required_documents: list[DocumentOut]
     exemptions: list[ExemptionOut]
     refund_on: list[str] = Field(description="when the fee is refunded")
+    term_source: SourceOut | None = Field(
+        None, description="the act setting deadline_working_days; " + UNSOURCED
+    )
     legal_basis: str
     legal_bases: dict[str, str] = Field(description="the legal basis, " + TRANSLATIONS)
     effective_from: date | None = Field(description="when the current version took effect")
@@ -262,16 +229,9 @@ class ServiceDetail(ServiceSummary):
                 )
                 for d in terms.get("required_documents", [])
             ],
-            exemptions=[
-                ExemptionOut(
-                    code=e["code"],
-                    name=pick(e["names"], lang),
-                    names=e["names"],
-                    legal_basis=e["legal_basis"],
-                )
-                for e in terms.get("exemptions", [])
-            ],
+            exemptions=[ExemptionOut.of(e, lang) for e in terms.get("exemptions", [])],
             refund_on=list(terms.get("refund_on", [])),
+            term_source=SourceOut.of(LegalSource.optional(terms.get("term_source"))),
             legal_basis=pick(terms["legal_basis"], lang),
             legal_bases=terms["legal_basis"],
             effective_from=since,

@@ -337,7 +337,7 @@ def test_a_paid_service_waits_for_payment(client: TestClient, seeded: Container)
     assert created["status"] == "awaiting_payment"
     assert created["payment"] == {
         "status": "pending",
-        "amount": 20_600_000,
+        "amount": 8_240_000,
         "currency": "UZS",
         "payment_id": None,
         "exemption": None,

@@ -95,6 +95,16 @@ def test_service_detail_has_todays_fee_and_history(
         "currency": "UZS",
         "multiple": paid.terms["fee"]["multiple"],
         "as_of": TEST_NOW.date().isoformat(),
+        "source": body["fee"]["source"],  # its act (tests/e2e/test_fee_sources_http.py)
+        "parts": [
+            {
+                "code": "duty",
+                "multiple": paid.terms["fee"]["multiple"],
+                "amount": expected,
+                "source": body["fee"]["source"],
+            }
+        ],
+        "by_field": None,
     }
     assert body["version"] == 1
     assert [h["change"] for h in body["history"]] == ["published"]

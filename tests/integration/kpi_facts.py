@@ -19,7 +19,7 @@ REGION = "hokimiyat-1703"  # where district 1703202's overdue appeals escalate
 T1, T2 = "1703202", "1706204"
 BIRTH, MARRIAGE, LAND = "birth-registration", "marriage-registration", "land-plot-allocation"
 TERM_WORKING_DAYS = {BIRTH: 1, MARRIAGE: 22, LAND: 22}
-FEE = 20_600_000  # marriage registration: half the BHM of 412,000 so'm, in tiyin
+FEE = 8_240_000  # marriage registration: a fifth of the BHM of 412,000 so'm, in tiyin
 APPEAL_TERM, EXTENDED_APPEAL_TERM = timedelta(days=15), timedelta(days=30)
 REQUEST_TERM_WORKING_DAYS = 5
 

@@ -152,8 +152,13 @@ def test_an_unpaid_payment_expires_and_its_application_is_cancelled(
 
 
 def test_an_exempt_applicant_owes_nothing_and_needs_no_payment(live: Container) -> None:
-    spec = next(s for s in load_reference_data().services if s.terms["exemptions"])
-    exemption = spec.terms["exemptions"][0]
+    undated = [  # an exemption in force whatever the day (no effective dates)
+        (s, e)
+        for s in load_reference_data().services
+        for e in s.terms["exemptions"]
+        if "effective_from" not in e and "effective_until" not in e
+    ]
+    spec, exemption = undated[0]
     form = service_example(spec.code)
     territory = "1703202" if spec.terms["jurisdiction"] != "republic" else "17"
     application = live.submissions.submit(

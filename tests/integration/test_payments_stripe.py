@@ -28,7 +28,7 @@ from tests.integration.live import eventually, live_container, serve
 
 API_KEY = "sk_test_yagona"
 WEBHOOK_SECRET = "whsec_test_yagona_signing_secret"
-PAID_SERVICE = "marriage-registration"  # 0.5 BHM at the district's justice office
+PAID_SERVICE = "marriage-registration"  # 0.2 BHM at the district's justice office
 
 
 def free_port() -> int:
@@ -133,10 +133,10 @@ def test_pay_with_stripe_then_a_rejection_refunds_at_the_provider(
     assert payment["provider"] == "stripe"
     assert payment["provider_payment_id"].startswith("pi_")
     assert payment["client_secret"].startswith(payment["provider_payment_id"])
-    assert payment["amount"] == 20_600_000
+    assert payment["amount"] == 8_240_000
     intent = stripe_client.v1.payment_intents.retrieve(payment["provider_payment_id"])
     assert intent.metadata["payment_id"] == payment["id"]
-    assert intent.amount == 20_600_000
+    assert intent.amount == 8_240_000
 
     # Resuming returns the same payment and the same PaymentIntent.
     again = call(server, "POST", f"/v1/applications/{key}/payments", headers(live, citizen()))
@@ -170,7 +170,7 @@ def test_pay_with_stripe_then_a_rejection_refunds_at_the_provider(
             ).data
         )
     )
-    assert [r.amount for r in refunds] == [20_600_000]
+    assert [r.amount for r in refunds] == [8_240_000]
     refunded = eventually(
         lambda: (
             (e := live.payments_ledger.entry(uuid.UUID(payment["id"])))
@@ -178,7 +178,7 @@ def test_pay_with_stripe_then_a_rejection_refunds_at_the_provider(
             and e
         )
     )
-    assert refunded.refunded_amount == 20_600_000
+    assert refunded.refunded_amount == 8_240_000
     assert refunded.provider_refund_id == refunds[0].id
     assert _view(server, live, key)["payment"]["status"] == "refunded"
 

@@ -179,6 +179,25 @@ def test_seeding_changed_data_revises_only_what_differs(catalogue: Catalogue) ->
     assert service.current.effective_from == date(2026, 11, 27)
 
 
+def test_a_source_changing_alone_is_a_revision_on_reseed(catalogue: Catalogue) -> None:
+    seed(catalogue, data(), CTX, today=date(2026, 11, 27))
+    sourced = terms()
+    sourced["fee"] = {**sourced["fee"], "source": {"act": "Law", "date": "2020-01-06"}}
+    sourced["term_source"] = {"act": "Law", "number": "ZRU-1", "date": "2020-01-06"}
+    report = seed(
+        catalogue, data([ServiceSpec("birth-registration", sourced)]), CTX, today=date(2026, 11, 28)
+    )
+    assert report.changed == {"service": 1}
+    current = catalogue.get_service("birth-registration").current
+    assert current.number == 2
+    assert current.terms.fee.source is not None
+    assert current.terms.term_source is not None
+    again = seed(
+        catalogue, data([ServiceSpec("birth-registration", sourced)]), CTX, today=date(2026, 11, 28)
+    )
+    assert again.is_noop
+
+
 def test_synthetic_services_are_numbered_and_deterministic() -> None:
     templates = [ServiceSpec("birth-registration", terms())]
     made = synthetic_services(3, templates)

@@ -56,8 +56,9 @@ def corrected(shipped: ReferenceData) -> ReferenceData:
         territories=[t for t in shipped.territories if t.code in CODES],
         services=[],
         bhm_rates=[],
-        holidays=[],
-        working_weekends=[],
+        bhm_rate_specs=[],
+        bhm_withdrawn=[],
+        calendar=[],
     )
 
 
