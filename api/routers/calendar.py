@@ -28,7 +28,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class SourceOut(BaseModel):
+class CalendarSourceOut(BaseModel):
     act: str = Field(examples=["Labour Code of the Republic of Uzbekistan"])
     number: str | None = Field(examples=["ZRU-798"])
     date: date
@@ -44,7 +44,9 @@ class CalendarDayOut(BaseModel):
     )
     name: str = Field(description="the name in the response language")
     names: dict[str, str] = Field(description="texts keyed by language: uz-Latn, uz-Cyrl, ru, en")
-    source: SourceOut | None = Field(description="the act declaring the day; null if unverified")
+    source: CalendarSourceOut | None = Field(
+        description="the act declaring the day; null if unverified"
+    )
 
     @classmethod
     def of(cls, declared: DeclaredDay, language: str) -> CalendarDayOut:
@@ -56,7 +58,7 @@ class CalendarDayOut(BaseModel):
             names=dict(declared.names),
             source=None
             if source is None
-            else SourceOut(**source.to_dict(), citation=source.cite()),
+            else CalendarSourceOut(**source.to_dict(), citation=source.cite()),
         )
 
 

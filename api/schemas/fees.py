@@ -18,7 +18,7 @@ TRANSLATIONS = "texts keyed by language: uz-Latn, uz-Cyrl, ru, en"
 UNSOURCED = "null: no act could be verified for this value"
 
 
-class SourceOut(BaseModel):
+class FeeSourceOut(BaseModel):
     """The act a legal value comes from."""
 
     act: str = Field(examples=['Law "On state duty"'])
@@ -29,7 +29,7 @@ class SourceOut(BaseModel):
     citation: str = Field(description="the act in one line, as an official cites it")
 
     @classmethod
-    def of(cls, source: LegalSource | None) -> SourceOut | None:
+    def of(cls, source: LegalSource | None) -> FeeSourceOut | None:
         if source is None:
             return None
         return cls(**source.to_dict(), citation=source.cite())
@@ -39,7 +39,7 @@ class FeePartOut(BaseModel):
     code: str = Field(description='"duty" (the state duty itself) or a surcharge\'s code')
     multiple: str | None = Field(description="BHM multiple, for a part counted in BHM")
     amount: int | None = Field(description="minor units on as_of; null without a BHM in force")
-    source: SourceOut | None = Field(description=UNSOURCED)
+    source: FeeSourceOut | None = Field(description=UNSOURCED)
 
 
 class FeeRateOut(BaseModel):
@@ -63,7 +63,7 @@ class Fee(BaseModel):
     currency: str = Field(examples=["UZS"])
     multiple: str | None = Field(None, description="BHM multiple (bhm_multiple only)")
     as_of: date
-    source: SourceOut | None = Field(None, description="the act setting the duty; " + UNSOURCED)
+    source: FeeSourceOut | None = Field(None, description="the act setting the duty; " + UNSOURCED)
     parts: list[FeePartOut] = Field(
         default_factory=list, description="the duty and each surcharge, with their acts"
     )
@@ -83,7 +83,7 @@ class Fee(BaseModel):
                     code=p.code,
                     multiple=str(p.multiple) if p.multiple is not None else None,
                     amount=p.amount,
-                    source=SourceOut.of(p.source),
+                    source=FeeSourceOut.of(p.source),
                 )
                 for p in fee_rule.parts_on(day, rates)
             ]
@@ -94,14 +94,14 @@ class Fee(BaseModel):
                     code="duty",
                     multiple=str(fee_rule.multiple) if fee_rule.kind == "bhm_multiple" else None,
                     amount=None,
-                    source=SourceOut.of(fee_rule.source),
+                    source=FeeSourceOut.of(fee_rule.source),
                 ),
                 *(
                     FeePartOut(
                         code=s.code,
                         multiple=str(s.multiple),
                         amount=None,
-                        source=SourceOut.of(s.source),
+                        source=FeeSourceOut.of(s.source),
                     )
                     for s in fee_rule.surcharges
                 ),
@@ -112,7 +112,7 @@ class Fee(BaseModel):
             currency=currency,
             multiple=str(fee_rule.multiple) if fee_rule.kind == "bhm_multiple" else None,
             as_of=day,
-            source=SourceOut.of(fee_rule.source),
+            source=FeeSourceOut.of(fee_rule.source),
             parts=parts,
             by_field=_by_field(fee_rule, day, rates),
         )
@@ -136,7 +136,7 @@ class ExemptionOut(BaseModel):
     name: str
     names: dict[str, str] = Field(description=TRANSLATIONS)
     legal_basis: str
-    source: SourceOut | None = Field(None, description=UNSOURCED)
+    source: FeeSourceOut | None = Field(None, description=UNSOURCED)
     effective_from: date | None = Field(None, description="the first day it applies")
     effective_until: date | None = Field(None, description="the last day it applies")
 
@@ -148,7 +148,7 @@ class ExemptionOut(BaseModel):
             name=pick(data["names"], lang),
             names=data["names"],
             legal_basis=exemption.legal_basis,
-            source=SourceOut.of(exemption.source),
+            source=FeeSourceOut.of(exemption.source),
             effective_from=exemption.effective_from,
             effective_until=exemption.effective_until,
         )
