@@ -12,6 +12,7 @@ from api.dependencies import ContainerDep
 from api.negotiation import LangParam, cached_json, negotiate_language
 from api.problems import Problem
 from api.routers.guards import GUARDS, SMALL_BODY, body_limit
+from api.schemas.legal_source import CitedSourceOut
 from application.calendar_import import calendar_year
 from domain.calendar import DeclaredDay
 from domain.i18n import pick
@@ -28,15 +29,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class CalendarSourceOut(BaseModel):
-    act: str = Field(examples=["Labour Code of the Republic of Uzbekistan"])
-    number: str | None = Field(examples=["ZRU-798"])
-    date: date
-    article: str | None = Field(examples=["art. 208"])
-    url: str | None = Field(examples=["https://lex.uz/docs/-6257288"])
-    citation: str = Field(description="the act in one line, as an official cites it")
-
-
 class CalendarDayOut(BaseModel):
     day: date
     kind: str = Field(
@@ -44,21 +36,18 @@ class CalendarDayOut(BaseModel):
     )
     name: str = Field(description="the name in the response language")
     names: dict[str, str] = Field(description="texts keyed by language: uz-Latn, uz-Cyrl, ru, en")
-    source: CalendarSourceOut | None = Field(
+    source: CitedSourceOut | None = Field(
         description="the act declaring the day; null if unverified"
     )
 
     @classmethod
     def of(cls, declared: DeclaredDay, language: str) -> CalendarDayOut:
-        source = declared.source
         return cls(
             day=declared.day,
             kind=declared.kind,
             name=pick(declared.names, language),
             names=dict(declared.names),
-            source=None
-            if source is None
-            else CalendarSourceOut(**source.to_dict(), citation=source.cite()),
+            source=CitedSourceOut.cited(declared.source),
         )
 
 

@@ -8,7 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.schemas.fees import UNSOURCED, ExemptionOut, Fee, FeeSourceOut
+from api.schemas.fees import UNSOURCED, ExemptionOut, Fee
+from api.schemas.legal_source import CitedSourceOut
 from api.schemas.vocabularies import (
     AgencyLevel,
     Jurisdiction,
@@ -189,7 +190,7 @@ class ServiceDetail(ServiceSummary):
     required_documents: list[DocumentOut]
     exemptions: list[ExemptionOut]
     refund_on: list[str] = Field(description="when the fee is refunded")
-    term_source: FeeSourceOut | None = Field(
+    term_source: CitedSourceOut | None = Field(
         None, description="the act setting deadline_working_days; " + UNSOURCED
     )
     legal_basis: str
@@ -231,7 +232,7 @@ class ServiceDetail(ServiceSummary):
             ],
             exemptions=[ExemptionOut.of(e, lang) for e in terms.get("exemptions", [])],
             refund_on=list(terms.get("refund_on", [])),
-            term_source=FeeSourceOut.of(LegalSource.optional(terms.get("term_source"))),
+            term_source=CitedSourceOut.cited(LegalSource.optional(terms.get("term_source"))),
             legal_basis=pick(terms["legal_basis"], lang),
             legal_bases=terms["legal_basis"],
             effective_from=since,

@@ -7,39 +7,22 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from api.schemas.legal_source import CitedSourceOut
 from api.schemas.vocabularies import FeeKind
 from domain.errors import NoBhmRateInForce
 from domain.exemptions import Exemption
 from domain.fees import BhmRates, FeeRule
 from domain.i18n import pick
-from domain.sources import LegalSource
 
 TRANSLATIONS = "texts keyed by language: uz-Latn, uz-Cyrl, ru, en"
 UNSOURCED = "null: no act could be verified for this value"
-
-
-class FeeSourceOut(BaseModel):
-    """The act a legal value comes from."""
-
-    act: str = Field(examples=['Law "On state duty"'])
-    number: str | None = Field(examples=["ZRU-600"])
-    date: date
-    article: str | None = Field(description="article, item or annex row")
-    url: str | None = Field(description="a lex.uz reference, where one exists")
-    citation: str = Field(description="the act in one line, as an official cites it")
-
-    @classmethod
-    def of(cls, source: LegalSource | None) -> FeeSourceOut | None:
-        if source is None:
-            return None
-        return cls(**source.to_dict(), citation=source.cite())
 
 
 class FeePartOut(BaseModel):
     code: str = Field(description='"duty" (the state duty itself) or a surcharge\'s code')
     multiple: str | None = Field(description="BHM multiple, for a part counted in BHM")
     amount: int | None = Field(description="minor units on as_of; null without a BHM in force")
-    source: FeeSourceOut | None = Field(description=UNSOURCED)
+    source: CitedSourceOut | None = Field(description=UNSOURCED)
 
 
 class FeeRateOut(BaseModel):
@@ -63,7 +46,9 @@ class Fee(BaseModel):
     currency: str = Field(examples=["UZS"])
     multiple: str | None = Field(None, description="BHM multiple (bhm_multiple only)")
     as_of: date
-    source: FeeSourceOut | None = Field(None, description="the act setting the duty; " + UNSOURCED)
+    source: CitedSourceOut | None = Field(
+        None, description="the act setting the duty; " + UNSOURCED
+    )
     parts: list[FeePartOut] = Field(
         default_factory=list, description="the duty and each surcharge, with their acts"
     )
@@ -83,7 +68,7 @@ class Fee(BaseModel):
                     code=p.code,
                     multiple=str(p.multiple) if p.multiple is not None else None,
                     amount=p.amount,
-                    source=FeeSourceOut.of(p.source),
+                    source=CitedSourceOut.cited(p.source),
                 )
                 for p in fee_rule.parts_on(day, rates)
             ]
@@ -94,14 +79,14 @@ class Fee(BaseModel):
                     code="duty",
                     multiple=str(fee_rule.multiple) if fee_rule.kind == "bhm_multiple" else None,
                     amount=None,
-                    source=FeeSourceOut.of(fee_rule.source),
+                    source=CitedSourceOut.cited(fee_rule.source),
                 ),
                 *(
                     FeePartOut(
                         code=s.code,
                         multiple=str(s.multiple),
                         amount=None,
-                        source=FeeSourceOut.of(s.source),
+                        source=CitedSourceOut.cited(s.source),
                     )
                     for s in fee_rule.surcharges
                 ),
@@ -112,7 +97,7 @@ class Fee(BaseModel):
             currency=currency,
             multiple=str(fee_rule.multiple) if fee_rule.kind == "bhm_multiple" else None,
             as_of=day,
-            source=FeeSourceOut.of(fee_rule.source),
+            source=CitedSourceOut.cited(fee_rule.source),
             parts=parts,
             by_field=_by_field(fee_rule, day, rates),
         )
@@ -136,7 +121,7 @@ class ExemptionOut(BaseModel):
     name: str
     names: dict[str, str] = Field(description=TRANSLATIONS)
     legal_basis: str
-    source: FeeSourceOut | None = Field(None, description=UNSOURCED)
+    source: CitedSourceOut | None = Field(None, description=UNSOURCED)
     effective_from: date | None = Field(None, description="the first day it applies")
     effective_until: date | None = Field(None, description="the last day it applies")
 
@@ -148,7 +133,7 @@ class ExemptionOut(BaseModel):
             name=pick(data["names"], lang),
             names=data["names"],
             legal_basis=exemption.legal_basis,
-            source=FeeSourceOut.of(exemption.source),
+            source=CitedSourceOut.cited(exemption.source),
             effective_from=exemption.effective_from,
             effective_until=exemption.effective_until,
         )

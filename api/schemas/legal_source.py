@@ -33,6 +33,16 @@ class LegalSourceOut(BaseModel):
         return None if source is None else cls.of(source)
 
 
+class CitedSourceOut(LegalSourceOut):
+    """A legal source with the one line an official cites it by (fees, terms, the calendar)."""
+
+    citation: str = Field(description="the act in one line, as an official cites it")
+
+    @classmethod
+    def cited(cls, source: LegalSource | None) -> CitedSourceOut | None:
+        return None if source is None else cls(**source.to_dict(), citation=source.cite())
+
+
 class BhmRateOut(BaseModel):
     effective_from: date = Field(description="the day the rate took effect")
     amount: int = Field(description="in minor units (tiyin)", examples=[41_200_000])
